@@ -1,0 +1,53 @@
+# Chorus: `make run` serves the app on SQLite; `make test` runs the whole suite.
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+FLASK   := $(VENV)/bin/flask --app app
+SHARED  ?= ../shared
+HOST    ?= 127.0.0.1
+PORT    ?= 5000
+
+.PHONY: install run test test-sqlite test-postgres lint format chromium serve worker beat bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	@if [ -d "$(SHARED)/data" ]; then $(MAKE) --no-print-directory import-data; \
+	  else echo "note: $(SHARED)/data not found; skipping representative data (see README)"; fi
+	MAIL_BACKEND=console EMBEDDED_WORKER=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+import-data: install
+	$(FLASK) zips import $(SHARED)/data/us-zipcodes-congress/zccd.csv
+	$(FLASK) reps import congress $(SHARED)/data/congress-legislators/legislators-current.yaml
+	$(FLASK) reps import openstates $(SHARED)/data/openstates-people
+
+# The suite on SQLite, then again on PostgreSQL (and Redis) when TEST_DATABASE_URL is set.
+test: install
+	env -u TEST_DATABASE_URL $(PY) -m pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
+	  $(PY) -m pytest -q; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

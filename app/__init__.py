@@ -1,0 +1,84 @@
+"""Chorus: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.mail.backends import backend_from_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_object: object | str = "config.Config") -> Flask:
+    """Build the Chorus app from a config class (or its import path)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_object)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
+    if app.config["PROXY_HOPS"]:
+        # Trust X-Forwarded-* only from the configured number of proxies in front of us.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    app.extensions["chorus_mail"] = backend_from_config(app.config)
+
+    from app import models  # noqa: F401  (registers every table on db.metadata)
+    from app.api import bp as api_bp
+    from app.organizer import bp as organizer_bp
+    from app.public import bp as public_bp
+    from app.representatives import bp as representatives_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(organizer_bp)
+    app.register_blueprint(representatives_bp)
+    app.register_blueprint(api_bp)
+
+    from app.cli import register_commands
+    from app.errors import register_error_handlers
+    from app.templating import register_template_helpers
+    from app.worker import register_embedded_worker
+
+    register_commands(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_embedded_worker(app)
+    return app
+
+
+def _engine_options(config) -> dict:
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    return {
+        "pool_size": config["DATABASE_POOL_SIZE"],
+        "max_overflow": 5,
+        "pool_timeout": config["DATABASE_POOL_TIMEOUT"],
+        "pool_pre_ping": True,
+        "connect_args": {"connect_timeout": 3},
+    }
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Enforce foreign keys and let readers run beside the writer on SQLite."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

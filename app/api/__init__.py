@@ -1,0 +1,5 @@
+"""Blueprint: api."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)

@@ -1,0 +1,11 @@
+"""Flask CLI commands (`flask --app app <command>`), one module per area."""
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import content, delivery
+
+    for module in (content, delivery):
+        for command in module.COMMANDS:
+            app.cli.add_command(command)

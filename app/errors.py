@@ -1,0 +1,63 @@
+"""Friendly error pages: no traceback ever reaches a visitor."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+
+MESSAGES = {
+    400: ("That request did not make sense", "Please go back and try again."),
+    403: ("Not allowed", "You do not have access to this page."),
+    404: ("Page not found", "We could not find that page. It may have moved or ended."),
+    405: ("Not allowed", "That action is not available here."),
+    413: ("Too much text", "What you sent was too long. Please shorten it and try again."),
+    429: ("Slow down", "Too many requests in a short time. Please wait a minute."),
+    500: ("Something went wrong", "We could not finish that. Please try again shortly."),
+    503: ("We are very busy", "Too many people are here at once. Please try again shortly."),
+}
+
+
+def error_page(status: int, detail: str | None = None):
+    title, message = MESSAGES.get(status, MESSAGES[500])
+    if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
+        return {"error": title, "detail": detail or message}, status
+    return render_template("error.html", status=status, title=title, message=detail or message), (
+        status
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_page(400, "Your form expired. Please reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        response = error_page(error.code or 500)
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception):
+        # Database down or every connection busy: fail fast and ask the client to retry.
+        log.warning("database unavailable: %s", error)
+        db.session.rollback()
+        body, status = error_page(503)
+        return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("unhandled error on %s", request.path)
+        db.session.rollback()
+        return error_page(500)

@@ -1,0 +1,218 @@
+"""Mail backends: console and memory for development and tests, SMTP and SendGrid for real."""
+
+from __future__ import annotations
+
+import base64
+import smtplib
+import sys
+import threading
+import time
+import uuid
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Protocol
+from urllib.error import URLError
+
+from python_http_client import exceptions as http_errors
+from sendgrid import SendGridAPIClient
+
+from app.mail.errors import PermanentDeliveryError, TemporaryDeliveryError
+from app.mail.message import Message, split_address
+
+
+class MailBackend(Protocol):
+    def send(self, message: Message) -> str | None:
+        """Send one message; return the provider's message id, or raise a DeliveryError."""
+
+
+def to_email_message(message: Message) -> EmailMessage:
+    """The RFC 5322 form of a message, as SMTP sends it and the console prints it."""
+    email = EmailMessage()
+    email["From"] = message.from_addr
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False)
+    email["Message-ID"] = make_msgid(domain=split_address(message.from_addr)[1].rpartition("@")[2])
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
+    for name, value in message.headers.items():
+        email[name] = value
+    email.set_content(message.text)
+    if message.html:
+        email.add_alternative(message.html, subtype="html")
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.mimetype.partition("/")
+        email.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
+    return email
+
+
+class ConsoleBackend:
+    """Prints each message's headers and text part, for `make run`."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+        self._lock = threading.Lock()
+
+    def send(self, message: Message) -> str:
+        message_id = f"console-{uuid.uuid4().hex[:12]}"
+        lines = [
+            "=" * 72,
+            f"From: {message.from_addr}",
+            f"To: {message.to}",
+            *([f"Reply-To: {message.reply_to}"] if message.reply_to else []),
+            f"Subject: {message.subject}",
+            *(f"{name}: {value}" for name, value in message.headers.items()),
+            *(f"Attachment: {a.filename} ({len(a.content)} bytes)" for a in message.attachments),
+            "",
+            message.text.rstrip(),
+            "=" * 72,
+        ]
+        with self._lock:
+            print("\n".join(lines), file=self.stream, flush=True)
+        return message_id
+
+
+class MemoryBackend:
+    """Keeps sent messages in a list, for tests."""
+
+    def __init__(self):
+        self.outbox: list[Message] = []
+
+    def send(self, message: Message) -> str:
+        self.outbox.append(message)
+        return f"memory-{len(self.outbox)}"
+
+
+class SmtpBackend:
+    def __init__(self, host, port, username="", password="", starttls=False, timeout=10):
+        self.host, self.port = host, port
+        self.username, self.password = username, password
+        self.starttls, self.timeout = starttls, timeout
+
+    def send(self, message: Message) -> str:
+        email = to_email_message(message)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls()
+                if self.username:
+                    smtp.login(self.username, self.password)
+                smtp.send_message(email)
+        except smtplib.SMTPRecipientsRefused as error:
+            code, reason = next(iter(error.recipients.values()))
+            raise _smtp_error(code, reason) from error
+        except smtplib.SMTPResponseException as error:
+            raise _smtp_error(error.smtp_code, error.smtp_error) from error
+        except (OSError, smtplib.SMTPException) as error:
+            # Connection refused or dropped, timeouts: the server may be back soon.
+            raise TemporaryDeliveryError(f"SMTP connection: {error}") from error
+        return email["Message-ID"].strip("<>")
+
+
+def _smtp_error(code: int, reason: bytes | str) -> Exception:
+    text = reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+    # 4xx replies are the server asking us to come back later; 5xx are final.
+    if 400 <= code < 500:
+        return TemporaryDeliveryError(f"SMTP {code}: {text}")
+    return PermanentDeliveryError(f"SMTP {code}: {text}")
+
+
+class SendGridBackend:
+    """Sends through SendGrid's v3 API with the official client."""
+
+    def __init__(self, api_key: str, host: str, timeout: float = 10):
+        self.client = SendGridAPIClient(api_key=api_key, host=host)
+        self.client.client.timeout = timeout
+
+    def send(self, message: Message) -> str | None:
+        try:
+            response = self.client.send(sendgrid_payload(message))
+        except http_errors.HTTPError as error:
+            raise _sendgrid_error(error) from error
+        except (URLError, TimeoutError, ConnectionError, OSError) as error:
+            raise TemporaryDeliveryError(f"SendGrid connection: {error}") from error
+        return response.headers.get("X-Message-Id")
+
+
+def _sendgrid_error(error: http_errors.HTTPError) -> Exception:
+    status = error.status_code
+    body = error.body.decode(errors="replace") if isinstance(error.body, bytes) else error.body
+    reason = f"SendGrid {status}: {str(body)[:500]}"
+    if status == 429:
+        # SendGrid says when the rate-limit window resets (epoch seconds).
+        return TemporaryDeliveryError(reason, retry_after=_reset_delay(error.headers))
+    if status >= 500 or status in (408, 409):
+        return TemporaryDeliveryError(reason)
+    return PermanentDeliveryError(reason)
+
+
+def _reset_delay(headers) -> float | None:
+    reset = headers.get("X-RateLimit-Reset") if headers else None
+    try:
+        return max(0.0, float(reset) - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def sendgrid_payload(message: Message) -> dict:
+    """The v3 /mail/send request body for one message."""
+    from_name, from_email = split_address(message.from_addr)
+    to_name, to_email = split_address(message.to)
+    personalization: dict = {"to": [_sg_address(to_email, to_name)]}
+    if message.delivery_id is not None:
+        personalization["custom_args"] = {"delivery_id": str(message.delivery_id)}
+    payload: dict = {
+        "personalizations": [personalization],
+        "from": _sg_address(from_email, from_name),
+        "subject": message.subject,
+        "content": [{"type": "text/plain", "value": message.text}],
+    }
+    if message.html:
+        payload["content"].append({"type": "text/html", "value": message.html})
+    if message.reply_to:
+        reply_name, reply_email = split_address(message.reply_to)
+        payload["reply_to"] = _sg_address(reply_email, reply_name)
+    if message.headers:
+        payload["headers"] = dict(message.headers)
+    if message.category:
+        payload["categories"] = [message.category]
+    if message.attachments:
+        payload["attachments"] = [
+            {
+                "content": base64.b64encode(a.content).decode(),
+                "type": a.mimetype,
+                "filename": a.filename,
+                "disposition": "attachment",
+            }
+            for a in message.attachments
+        ]
+    return payload
+
+
+def _sg_address(email: str, name: str) -> dict:
+    return {"email": email, "name": name} if name else {"email": email}
+
+
+def backend_from_config(config) -> MailBackend:
+    """Build the backend named by MAIL_BACKEND."""
+    name = config["MAIL_BACKEND"]
+    if name == "console":
+        return ConsoleBackend()
+    if name == "memory":
+        return MemoryBackend()
+    if name == "smtp":
+        return SmtpBackend(
+            config["SMTP_HOST"],
+            config["SMTP_PORT"],
+            config["SMTP_USERNAME"],
+            config["SMTP_PASSWORD"],
+            config["SMTP_STARTTLS"],
+            config["MAIL_SEND_TIMEOUT"],
+        )
+    if name == "sendgrid":
+        return SendGridBackend(
+            config["SENDGRID_API_KEY"], config["SENDGRID_API_HOST"], config["MAIL_SEND_TIMEOUT"]
+        )
+    raise ValueError(f"unknown MAIL_BACKEND {name!r}: use console, memory, smtp or sendgrid")

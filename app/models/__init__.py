@@ -1,0 +1,46 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from app.models.campaign import (
+    Campaign,
+    CampaignStatus,
+    CampaignTally,
+    Response,
+    SupporterUpdate,
+    campaign_fixed_targets,
+)
+from app.models.delivery import Delivery, DeliveryKind, DeliveryStatus, ProviderEvent, Suppression
+from app.models.organizer import AuditEvent, Organizer, RepresentativeAccess, Role
+from app.models.signature import (
+    Letter,
+    Moderation,
+    Signature,
+    SignatureStatus,
+    letter_targets,
+)
+from app.models.target import Target, TargetKind, ZipDistrict
+
+__all__ = [
+    "AuditEvent",
+    "Campaign",
+    "CampaignStatus",
+    "CampaignTally",
+    "Delivery",
+    "DeliveryKind",
+    "DeliveryStatus",
+    "Letter",
+    "Moderation",
+    "Organizer",
+    "ProviderEvent",
+    "RepresentativeAccess",
+    "Response",
+    "Role",
+    "Signature",
+    "SignatureStatus",
+    "SupporterUpdate",
+    "Suppression",
+    "Target",
+    "TargetKind",
+    "ZipDistrict",
+    "campaign_fixed_targets",
+    "letter_targets",
+]

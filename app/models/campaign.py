@@ -1,0 +1,138 @@
+"""A campaign: the explainer, what it collects, its letter template and targeting rules."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.clock import utcnow
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.models.target import Target
+
+campaign_fixed_targets = sa.Table(
+    "campaign_fixed_targets",
+    db.metadata,
+    sa.Column("campaign_id", sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("target_id", sa.ForeignKey("targets.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class CampaignStatus:
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    ALL = (DRAFT, OPEN, CLOSED)
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    explainer: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Citations: [{"title", "publisher", "date", "url", "note"}], numbered in order from 1.
+    sources: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
+    last_updated: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default=CampaignStatus.DRAFT)
+    opens_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+    closes_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="America/New_York")
+    goal: so.Mapped[int] = so.mapped_column(default=1000)
+    # Milestones kept as data: [{"count": 10000, "label": "..."}].
+    thresholds: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
+
+    collects_signatures: so.Mapped[bool] = so.mapped_column(default=True)
+    collects_letters: so.Mapped[bool] = so.mapped_column(default=False)
+    collects_comments: so.Mapped[bool] = so.mapped_column(default=False)
+    letter_subject: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    letter_body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    letter_prompt: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Kinds of the signer's own representatives who receive letters (see TargetKind).
+    target_kinds: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+
+    # Public counts, maintained by services.counting (never COUNT(*) on a page view).
+    signature_count: so.Mapped[int] = so.mapped_column(default=0)
+    letter_count: so.Mapped[int] = so.mapped_column(default=0)
+    counted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+
+    fixed_targets: so.Mapped[list[Target]] = so.relationship(
+        secondary=campaign_fixed_targets, order_by="Target.name"
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != CampaignStatus.DRAFT
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """Whether the campaign takes signatures and letters right now."""
+        now = now or utcnow()
+        if self.status != CampaignStatus.OPEN:
+            return False
+        if self.opens_at and now < self.opens_at:
+            return False
+        return not (self.closes_at and now >= self.closes_at)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.goal <= 0:
+            return 100
+        return min(100, self.signature_count * 100 // self.goal)
+
+
+class CampaignTally(db.Model):
+    """Confirmed signatures per campaign, state and congressional district."""
+
+    __tablename__ = "campaign_tallies"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "state", "district"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    state: so.Mapped[str] = so.mapped_column(sa.String(2), default="")
+    district: so.Mapped[str] = so.mapped_column(sa.String(8), default="")
+    count: so.Mapped[int] = so.mapped_column(default=0)
+
+
+class Response(db.Model):
+    """An official response from a representative, shown on the campaign page."""
+
+    __tablename__ = "responses"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    target_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("targets.id"), index=True)
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    author_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    published: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    target: so.Mapped[Target] = so.relationship()
+
+
+class SupporterUpdate(db.Model):
+    """An organizer's message to the confirmed signers of a campaign who opted in."""
+
+    __tablename__ = "supporter_updates"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    subject: so.Mapped[str] = so.mapped_column(sa.String(200))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("organizers.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    queued_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)

@@ -1,0 +1,97 @@
+"""The outbox: one row per email to send, the source of truth for delivery."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.clock import utcnow
+from app.extensions import db
+
+
+class DeliveryKind:
+    CONFIRMATION = "confirmation"
+    LETTER = "letter"
+    DIGEST = "digest"
+    UPDATE = "update"
+
+
+class DeliveryStatus:
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    DEFERRED = "deferred"
+    BOUNCED = "bounced"
+    DROPPED = "dropped"
+    SPAM = "spam_reported"
+    FAILED = "failed"
+    # A letter for a target without an address (or one that takes a digest).
+    HELD = "held"
+    SUPPRESSED = "suppressed"
+    CANCELLED = "cancelled"
+    DUE = (QUEUED, SENDING)
+
+
+class Delivery(db.Model):
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        sa.UniqueConstraint("letter_id", "target_id"),
+        sa.Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    # Makes every enqueue idempotent: "confirmation:<sig>:<n>", "update:<update>:<sig>", ...
+    dedupe_key: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    campaign_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    signature_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("signatures.id", ondelete="SET NULL"), index=True
+    )
+    letter_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("letters.id", ondelete="CASCADE")
+    )
+    target_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("targets.id"), index=True)
+    update_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("supporter_updates.id", ondelete="CASCADE")
+    )
+    to_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default=DeliveryStatus.QUEUED)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    next_attempt_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # A claim is a lease: past this time another worker may take the row over.
+    leased_until: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+    last_error: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    provider_message_id: so.Mapped[str] = so.mapped_column(sa.String(120), default="", index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Suppression(db.Model):
+    """An address that hard-bounced or reported spam: never mailed again."""
+
+    __tablename__ = "suppressions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    reason: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class ProviderEvent(db.Model):
+    """A mail provider event already applied, so duplicates are ignored."""
+
+    __tablename__ = "provider_events"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    delivery_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("deliveries.id", ondelete="SET NULL"), index=True
+    )
+    event: so.Mapped[str] = so.mapped_column(sa.String(32))
+    received_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

@@ -1,0 +1,106 @@
+"""A signature (a small state machine) and the letter that may ride on it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.clock import utcnow
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.models.campaign import Campaign
+    from app.models.target import Target
+
+
+class SignatureStatus:
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"
+    FRAUDULENT = "fraudulent"
+    ALL = (PENDING, CONFIRMED, WITHDRAWN, FRAUDULENT)
+
+
+class Signature(db.Model):
+    __tablename__ = "signatures"
+    # A withdrawn signature's email is erased (NULL), so its signer can sign again.
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "email"),
+        sa.Index("ix_signatures_campaign_status_counted", "campaign_id", "status", "counted"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE")
+    )
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default=SignatureStatus.PENDING)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    email_domain: so.Mapped[str] = so.mapped_column(sa.String(254), default="", index=True)
+    zip: so.Mapped[str] = so.mapped_column(sa.String(5), default="")
+    # Kept after withdrawal (no person is identified by them) so counts can be reconciled.
+    state: so.Mapped[str] = so.mapped_column(sa.String(2), default="")
+    district: so.Mapped[str] = so.mapped_column(sa.String(4), default="")
+    consent_updates: so.Mapped[bool] = so.mapped_column(default=False)
+    show_publicly: so.Mapped[bool] = so.mapped_column(default=False)
+    ip_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
+    # Set when rate limits or heuristics think a person should look at this signature.
+    review_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    confirmations_sent: so.Mapped[int] = so.mapped_column(default=0)
+    # True once services.counting has added this confirmed signature to the public counts.
+    counted: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    confirmed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+    withdrawn_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+
+    campaign: so.Mapped[Campaign] = so.relationship()
+    letter: so.Mapped[Letter | None] = so.relationship(back_populates="signature")
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else ""
+
+
+letter_targets = sa.Table(
+    "letter_targets",
+    db.metadata,
+    sa.Column("letter_id", sa.ForeignKey("letters.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("target_id", sa.ForeignKey("targets.id"), primary_key=True),
+)
+
+
+class Moderation:
+    NONE = "none"  # not a public comment and nothing flagged: no review needed
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Letter(db.Model):
+    __tablename__ = "letters"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    signature_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("signatures.id", ondelete="CASCADE"), unique=True
+    )
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    subject: so.Mapped[str] = so.mapped_column(sa.String(200))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    edited: so.Mapped[bool] = so.mapped_column(default=False)
+    # Hash of the normalised body, to spot exact duplicates from the same sender.
+    body_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
+    reply_to_ok: so.Mapped[bool] = so.mapped_column(default=False)
+    public_comment: so.Mapped[bool] = so.mapped_column(default=False)
+    moderation: so.Mapped[str] = so.mapped_column(sa.String(16), default=Moderation.NONE)
+    flags: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    state_upper_district: so.Mapped[str] = so.mapped_column(sa.String(16), default="")
+    state_lower_district: so.Mapped[str] = so.mapped_column(sa.String(16), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+
+    signature: so.Mapped[Signature] = so.relationship(back_populates="letter")
+    targets: so.Mapped[list[Target]] = so.relationship(secondary=letter_targets)

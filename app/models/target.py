@@ -1,0 +1,74 @@
+"""Who receives letters, and which congressional districts each ZIP code lies in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.clock import utcnow
+from app.extensions import db
+
+
+class TargetKind:
+    US_SENATE = "us_senate"
+    US_HOUSE = "us_house"
+    STATE_UPPER = "state_upper"
+    STATE_LOWER = "state_lower"
+    GOVERNOR = "governor"
+    CUSTOM = "custom"
+    # The kinds a campaign can route to by the signer's address.
+    ROUTED = (US_SENATE, US_HOUSE, STATE_UPPER, STATE_LOWER, GOVERNOR)
+    LABELS = {
+        US_SENATE: "U.S. senators",
+        US_HOUSE: "U.S. representative",
+        STATE_UPPER: "State senator",
+        STATE_LOWER: "State representative",
+        GOVERNOR: "Governor",
+        CUSTOM: "Decision-maker",
+    }
+
+
+class Target(db.Model):
+    __tablename__ = "targets"
+    __table_args__ = (sa.Index("ix_targets_kind_state_district", "kind", "state", "district"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    title: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    state: so.Mapped[str] = so.mapped_column(sa.String(2), default="")
+    district: so.Mapped[str] = so.mapped_column(sa.String(16), default="")
+    party: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
+    # An address an organizer set survives re-imports of public data.
+    email_set_by_organizer: so.Mapped[bool] = so.mapped_column(default=False)
+    phone: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    contact_form_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    website: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    photo_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    bioguide_id: so.Mapped[str | None] = so.mapped_column(sa.String(16), unique=True)
+    ocd_id: so.Mapped[str | None] = so.mapped_column(sa.String(80), unique=True)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    wants_digest: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.name.replace(".", " ").split() if p[:1].isalpha()]
+        return "".join(p[0] for p in parts[:1] + parts[-1:]).upper()
+
+
+class ZipDistrict(db.Model):
+    """One (ZCTA, state, congressional district) triple; a ZIP may have several."""
+
+    __tablename__ = "zip_districts"
+    __table_args__ = (sa.UniqueConstraint("zcta", "state", "district"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    zcta: so.Mapped[str] = so.mapped_column(sa.String(5), index=True)
+    state: so.Mapped[str] = so.mapped_column(sa.String(2))
+    # "0" is at-large, as in the upstream file.
+    district: so.Mapped[str] = so.mapped_column(sa.String(4))

@@ -1,0 +1,119 @@
+"""Views for citizens: read, sign, confirm, withdraw."""
+
+import sqlalchemy as sa
+from flask import abort, redirect, render_template, request, url_for
+
+from app.extensions import db
+from app.models import Campaign, CampaignStatus
+from app.public import bp
+from app.public.forms import SignForm
+from app.services import signing
+from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
+from app.services.places import locate_zip
+
+
+def public_campaign(slug: str) -> Campaign:
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
+    if campaign is None or not campaign.is_public:
+        abort(404)
+    return campaign
+
+
+@bp.get("/")
+def index():
+    """List the campaigns that are open or have closed, newest first."""
+    campaigns = db.session.scalars(
+        sa.select(Campaign)
+        .where(Campaign.status != CampaignStatus.DRAFT)
+        .order_by(Campaign.status.desc(), Campaign.created_at.desc())
+    ).all()
+    return render_template("index.html", campaigns=campaigns)
+
+
+@bp.get("/c/<slug>")
+def campaign(slug: str):
+    """Show a campaign's explainer, sources, count and the sign form."""
+    campaign = public_campaign(slug)
+    return render_campaign(campaign, SignForm())
+
+
+def render_campaign(campaign: Campaign, form: SignForm, status: int = 200):
+    return render_template(
+        "campaign.html",
+        campaign=campaign,
+        form=form,
+        recent_signers=signing.recent_public_signers(campaign),
+    ), status
+
+
+@bp.post("/c/<slug>/sign")
+def sign(slug: str):
+    """Record a signature and send its confirmation email."""
+    campaign = public_campaign(slug)
+    form = SignForm()
+    if not form.validate_on_submit():
+        return render_campaign(campaign, form, 400)
+    if form.website.data:
+        # A bot filled the honeypot: answer as if all went well and store nothing.
+        return redirect(url_for("public.check_email", slug=slug))
+    try:
+        place = locate_zip(form.zip.data)
+        signing.sign(
+            campaign,
+            signing.SignatureRequest(
+                name=form.name.data,
+                email=form.email.data,
+                place=place,
+                consent_updates=form.consent_updates.data,
+                show_publicly=form.show_publicly.data,
+                ip=request.remote_addr or "",
+            ),
+        )
+    except UnknownZip as error:
+        form.zip.errors = [error.message]
+        return render_campaign(campaign, form, 400)
+    except CampaignClosed:
+        return render_campaign(campaign, form, 409)
+    return redirect(url_for("public.check_email", slug=slug))
+
+
+@bp.get("/c/<slug>/check-email")
+def check_email(slug: str):
+    """Ask the signer to look for the confirmation email."""
+    return render_template("check_email.html", campaign=public_campaign(slug))
+
+
+@bp.get("/confirm/<token>")
+def confirm(token: str):
+    """Confirm a signature (a GET, since link scanners prefetch it; confirming is idempotent)."""
+    try:
+        signature = signing.confirm(token)
+    except InvalidToken as error:
+        return render_template("link_invalid.html", message=error.message), 400
+    return render_template("confirmed.html", campaign=signature.campaign, signature=signature)
+
+
+@bp.route("/withdraw/<token>", methods=["GET", "POST"])
+def withdraw(token: str):
+    """Ask before withdrawing (GET), then erase the signature (POST)."""
+    try:
+        signature = signing.signature_from_token(signing.tokens.WITHDRAW, token)
+    except InvalidToken as error:
+        return render_template("link_invalid.html", message=error.message), 400
+    if request.method == "GET":
+        return render_template("withdraw.html", campaign=signature.campaign, token=token)
+    campaign = signing.withdraw(token)
+    return render_template("withdrawn.html", campaign=campaign)
+
+
+@bp.get("/c/<slug>/count.json")
+def count(slug: str):
+    """The campaign's live count, cheap enough to poll."""
+    campaign = public_campaign(slug)
+    return {
+        "slug": campaign.slug,
+        "signatures": campaign.signature_count,
+        "letters": campaign.letter_count,
+        "goal": campaign.goal,
+        "counted_at": campaign.counted_at.isoformat() + "Z" if campaign.counted_at else None,
+    }

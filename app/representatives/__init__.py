@@ -1,0 +1,5 @@
+"""Blueprint: representatives."""
+
+from flask import Blueprint
+
+bp = Blueprint("representatives", __name__)

@@ -1,0 +1,1 @@
+"""Business logic as plain functions; no Flask request objects in here."""

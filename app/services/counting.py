@@ -1,0 +1,169 @@
+"""Public counts: confirmed signatures added in batches, never COUNT(*) on a page view.
+
+Why: the UK petitions site stalled in 2019 on one hot counter row updated per signature.
+Here confirmation only flips the signature's own row; a periodic job folds every newly
+confirmed (or withdrawn) signature into the campaign's count and its per-place tallies in
+one transaction, and an exact recount can rebuild them all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import Campaign, CampaignTally, Letter, Signature, SignatureStatus
+
+Place = tuple[int, str, str]  # (campaign id, state, district)
+
+# One counter at a time: workers on several machines may all run the periodic job.
+_COUNTER_LOCK_KEY = 0x43484F52  # "CHOR"
+
+
+def _take_lock(session: Session) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite serialises writers by itself
+    return bool(
+        session.execute(
+            sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _COUNTER_LOCK_KEY}
+        ).scalar()
+    )
+
+
+def count_signatures() -> int:
+    """Fold newly confirmed or withdrawn signatures into the counts; return how many changed."""
+    session = db.session
+    if not _take_lock(session):
+        session.rollback()
+        return 0
+    added = _flip(counted=True, where=Signature.status == SignatureStatus.CONFIRMED)
+    removed = _flip(counted=False, where=Signature.status != SignatureStatus.CONFIRMED)
+    deltas: Counter[Place] = Counter()
+    for row in added:
+        deltas[(row.campaign_id, row.state, row.district)] += 1
+    for row in removed:
+        deltas[(row.campaign_id, row.state, row.district)] -= 1
+    letter_deltas = _letter_deltas(added, removed)
+    _apply(deltas, letter_deltas)
+    session.commit()
+    return len(added) + len(removed)
+
+
+def _flip(counted: bool, where) -> list[sa.Row]:
+    """Atomically mark signatures counted (or not) and return exactly the rows changed."""
+    return db.session.execute(
+        sa.update(Signature)
+        .where(where, Signature.counted.is_(not counted))
+        .values(counted=counted)
+        .returning(Signature.id, Signature.campaign_id, Signature.state, Signature.district)
+    ).all()
+
+
+def _letter_deltas(added: list[sa.Row], removed: list[sa.Row]) -> Counter[int]:
+    deltas: Counter[int] = Counter()
+    for rows, sign in ((added, 1), (removed, -1)):
+        for chunk in _chunks([row.id for row in rows], 5000):
+            for campaign_id in db.session.scalars(
+                sa.select(Letter.campaign_id).where(Letter.signature_id.in_(chunk))
+            ):
+                deltas[campaign_id] += sign
+    return deltas
+
+
+def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _apply(deltas: Counter[Place], letter_deltas: Counter[int]) -> None:
+    per_campaign: Counter[int] = Counter()
+    for (campaign_id, state, district), delta in deltas.items():
+        per_campaign[campaign_id] += delta
+        if delta:
+            _add_to_tally(campaign_id, state, district, delta)
+    now = utcnow()
+    for campaign_id in set(per_campaign) | set(letter_deltas):
+        db.session.execute(
+            sa.update(Campaign)
+            .where(Campaign.id == campaign_id)
+            .values(
+                signature_count=Campaign.signature_count + per_campaign[campaign_id],
+                letter_count=Campaign.letter_count + letter_deltas[campaign_id],
+                counted_at=now,
+            )
+        )
+
+
+def _add_to_tally(campaign_id: int, state: str, district: str, delta: int) -> None:
+    updated = db.session.execute(
+        sa.update(CampaignTally)
+        .where(
+            CampaignTally.campaign_id == campaign_id,
+            CampaignTally.state == state,
+            CampaignTally.district == district,
+        )
+        .values(count=CampaignTally.count + delta)
+    ).rowcount
+    if not updated:
+        db.session.add(
+            CampaignTally(campaign_id=campaign_id, state=state, district=district, count=delta)
+        )
+        db.session.flush()
+
+
+def recount() -> None:
+    """Rebuild every count exactly from the signatures (the daily safety net)."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _COUNTER_LOCK_KEY})
+    confirmed = Signature.status == SignatureStatus.CONFIRMED
+    session.execute(sa.update(Signature).where(confirmed).values(counted=True))
+    session.execute(sa.update(Signature).where(~confirmed).values(counted=False))
+    session.execute(sa.delete(CampaignTally))
+    tallies = session.execute(
+        sa.select(Signature.campaign_id, Signature.state, Signature.district, sa.func.count())
+        .where(confirmed)
+        .group_by(Signature.campaign_id, Signature.state, Signature.district)
+    ).all()
+    session.add_all(
+        CampaignTally(campaign_id=c, state=s, district=d, count=n) for c, s, d, n in tallies
+    )
+    letters = dict(
+        session.execute(
+            sa.select(Letter.campaign_id, sa.func.count())
+            .join(Signature, Letter.signature_id == Signature.id)
+            .where(confirmed)
+            .group_by(Letter.campaign_id)
+        ).all()
+    )
+    totals: Counter[int] = Counter()
+    for campaign_id, _, _, n in tallies:
+        totals[campaign_id] += n
+    now = utcnow()
+    for campaign in session.scalars(sa.select(Campaign)):
+        campaign.signature_count = totals[campaign.id]
+        campaign.letter_count = letters.get(campaign.id, 0)
+        campaign.counted_at = now
+    session.commit()
+
+
+def exact_counts(campaign: Campaign) -> tuple[int, int]:
+    """(signatures, letters) counted now with COUNT(*): for checks and tests, not pages."""
+    confirmed = sa.and_(
+        Signature.campaign_id == campaign.id, Signature.status == SignatureStatus.CONFIRMED
+    )
+    signatures = db.session.scalar(sa.select(sa.func.count()).where(confirmed)) or 0
+    letters = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Letter)
+            .join(Signature, Letter.signature_id == Signature.id)
+            .where(confirmed)
+        )
+        or 0
+    )
+    return signatures, letters

@@ -1,0 +1,208 @@
+"""Signing a petition: sign, confirm by email, withdraw."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import (
+    Campaign,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Signature,
+    SignatureStatus,
+)
+from app.services import outbox, tokens
+from app.services.errors import CampaignClosed, InvalidToken
+from app.services.letters import queue_letter
+from app.services.places import Place
+
+
+@dataclass(frozen=True)
+class SignatureRequest:
+    name: str
+    email: str
+    place: Place
+    consent_updates: bool = False
+    show_publicly: bool = False
+    ip: str = ""
+    # Why rate limits or heuristics want a person to review this signature ("" if not).
+    review_reason: str = ""
+
+
+def normalize_email(email: str) -> str:
+    """The form an address is compared and stored in: NFKC, trimmed, lower case."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def clean_name(name: str) -> str:
+    """NFKC, control characters removed, whitespace collapsed."""
+    name = unicodedata.normalize("NFKC", name)
+    name = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in name)
+    return " ".join(name.split())
+
+
+def hash_ip(ip: str) -> str:
+    """A keyed hash of the client IP: enough to group abuse, useless to identify a person."""
+    if not ip:
+        return ""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def sign(campaign: Campaign, request: SignatureRequest) -> Signature:
+    """Record a pending signature and queue its confirmation email, in one transaction.
+
+    Signing again with the same address returns the existing signature and, while it is
+    still pending, re-sends the confirmation (capped); the caller answers both the same way
+    so nobody can learn whether an address has signed.
+    """
+    if not campaign.is_open():
+        raise CampaignClosed()
+    email = normalize_email(request.email)
+    signature = Signature(
+        campaign_id=campaign.id,
+        name=clean_name(request.name),
+        email=email,
+        email_domain=email.rpartition("@")[2],
+        zip=request.place.zip,
+        state=request.place.state,
+        district=request.place.district,
+        consent_updates=request.consent_updates,
+        show_publicly=request.show_publicly,
+        ip_hash=hash_ip(request.ip),
+        review_reason=request.review_reason,
+        confirmations_sent=1,
+    )
+    db.session.add(signature)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same address signed already (perhaps a moment ago, in a concurrent request).
+        db.session.rollback()
+        return _signed_again(campaign, email)
+    _queue_confirmation(signature)
+    db.session.commit()
+    return signature
+
+
+def _signed_again(campaign: Campaign, email: str) -> Signature:
+    signature = db.session.scalar(
+        sa.select(Signature).where(Signature.campaign_id == campaign.id, Signature.email == email)
+    )
+    if signature is None:  # withdrawn between our insert and this read: nothing to do
+        raise InvalidToken("Please try signing again.")
+    limit = current_app.config["CONFIRMATION_RESEND_LIMIT"]
+    if signature.status == SignatureStatus.PENDING and signature.confirmations_sent < limit:
+        # The guard in the UPDATE keeps concurrent re-sends within the cap.
+        resent = db.session.execute(
+            sa.update(Signature)
+            .where(Signature.id == signature.id, Signature.confirmations_sent < limit)
+            .values(confirmations_sent=Signature.confirmations_sent + 1)
+            .returning(Signature.confirmations_sent)
+        ).scalar()
+        if resent is not None:
+            signature.confirmations_sent = resent
+            _queue_confirmation(signature)
+    db.session.commit()
+    return signature
+
+
+def _queue_confirmation(signature: Signature) -> None:
+    outbox.enqueue(
+        DeliveryKind.CONFIRMATION,
+        f"confirmation:{signature.id}:{signature.confirmations_sent}",
+        signature.email or "",
+        campaign_id=signature.campaign_id,
+        signature_id=signature.id,
+    )
+
+
+def signature_from_token(purpose: str, token: str, max_age: int | None = None) -> Signature:
+    """The signature a confirm or withdraw link points at, or InvalidToken."""
+    signature_id, fingerprint = tokens.read_token(purpose, token, max_age)
+    signature = db.session.get(Signature, signature_id)
+    if signature is None or tokens.email_fingerprint(signature.email) != fingerprint:
+        raise InvalidToken()
+    return signature
+
+
+def confirm(token: str) -> Signature:
+    """Confirm the signature behind a link; confirming twice is harmless.
+
+    Letters riding on the signature are queued for delivery in the same transaction.
+    """
+    max_age = current_app.config["CONFIRM_TOKEN_MAX_AGE"]
+    signature = signature_from_token(tokens.CONFIRM, token, max_age)
+    if signature.status in (SignatureStatus.WITHDRAWN, SignatureStatus.FRAUDULENT):
+        raise InvalidToken()
+    # A conditional UPDATE makes two simultaneous clicks confirm (and queue letters) once.
+    changed = db.session.execute(
+        sa.update(Signature)
+        .where(Signature.id == signature.id, Signature.status == SignatureStatus.PENDING)
+        .values(status=SignatureStatus.CONFIRMED, confirmed_at=utcnow())
+    ).rowcount
+    if changed:
+        db.session.refresh(signature)
+        if signature.letter is not None:
+            queue_letter(signature.letter)
+    db.session.commit()
+    return signature
+
+
+def withdraw(token: str) -> Campaign:
+    """Withdraw a signature: erase the signer's personal data and stop unsent mail.
+
+    State and district stay (they identify nobody) so counts can be reduced correctly.
+    """
+    signature = signature_from_token(tokens.WITHDRAW, token)
+    campaign = signature.campaign
+    signature.status = SignatureStatus.WITHDRAWN
+    signature.withdrawn_at = utcnow()
+    signature.name = ""
+    signature.email = None
+    signature.email_domain = ""
+    signature.zip = ""
+    signature.ip_hash = ""
+    signature.consent_updates = False
+    signature.show_publicly = False
+    if signature.letter is not None:
+        # The row stays so counts can be corrected; the words are the signer's and go.
+        signature.letter.subject = ""
+        signature.letter.body = ""
+        signature.letter.public_comment = False
+    db.session.execute(
+        sa.update(Delivery)
+        .where(
+            Delivery.signature_id == signature.id,
+            Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
+        )
+        .values(status=DeliveryStatus.CANCELLED, to_email="")
+    )
+    db.session.commit()
+    return campaign
+
+
+def recent_public_signers(campaign: Campaign, limit: int = 8) -> list[Signature]:
+    """The latest confirmed signers who agreed to be shown (first name and state only)."""
+    return list(
+        db.session.scalars(
+            sa.select(Signature)
+            .where(
+                Signature.campaign_id == campaign.id,
+                Signature.status == SignatureStatus.CONFIRMED,
+                Signature.show_publicly.is_(True),
+            )
+            .order_by(Signature.confirmed_at.desc())
+            .limit(limit)
+        )
+    )

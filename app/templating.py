@@ -1,0 +1,22 @@
+"""Template filters and globals shared by every page."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.models import TargetKind
+from app.rendering import render_markdown
+
+
+def thousands(value: int | None) -> str:
+    return f"{value or 0:,}"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(thousands, "thousands")
+    app.add_template_global(TargetKind.LABELS, "target_kind_labels")
+
+    @app.context_processor
+    def site():
+        return {"site_name": app.config["SITE_NAME"], "base_url": app.config["BASE_URL"]}

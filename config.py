@@ -1,0 +1,90 @@
+"""Configuration: every setting comes from an environment variable with a safe default."""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("CHORUS_INSTANCE_DIR") or BASE_DIR / "instance")
+
+
+def _dev_secret_key() -> str:
+    """Generate a secret key once into instance/ so sessions survive restarts in development."""
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
+    SQLALCHEMY_DATABASE_URI = (
+        os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'chorus.sqlite3'}"
+    )
+    # Fail fast when the pool is exhausted: a friendly 503 beats a request that hangs.
+    DATABASE_POOL_TIMEOUT = _int("DATABASE_POOL_TIMEOUT", 3)
+    DATABASE_POOL_SIZE = _int("DATABASE_POOL_SIZE", 10)
+    BASE_URL = (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    SITE_NAME = os.environ.get("SITE_NAME") or "Chorus"
+
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or "console"
+    MAIL_FROM = os.environ.get("MAIL_FROM") or "Chorus <no-reply@chorus.localhost>"
+    SMTP_HOST = os.environ.get("SMTP_HOST") or "localhost"
+    SMTP_PORT = _int("SMTP_PORT", 25)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME") or ""
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or ""
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    SENDGRID_API_KEY = os.environ.get("SENDGRID_API_KEY") or ""
+    SENDGRID_API_HOST = os.environ.get("SENDGRID_API_HOST") or "https://api.sendgrid.com"
+    SENDGRID_WEBHOOK_PUBLIC_KEY = os.environ.get("SENDGRID_WEBHOOK_PUBLIC_KEY") or ""
+    MAIL_SEND_TIMEOUT = _int("MAIL_SEND_TIMEOUT", 10)
+
+    REDIS_URL = os.environ.get("REDIS_URL") or ""
+    # The embedded worker drains the outbox inside the web process when no broker is set up.
+    EMBEDDED_WORKER = _bool("EMBEDDED_WORKER", False)
+    WORKER_POLL_SECONDS = _int("WORKER_POLL_SECONDS", 2)
+    # How often confirmed signatures are added to the public counts (seconds).
+    COUNT_INTERVAL_SECONDS = _int("COUNT_INTERVAL_SECONDS", 5)
+
+    CONFIRM_TOKEN_MAX_AGE = _int("CONFIRM_TOKEN_MAX_AGE", 14 * 24 * 3600)
+    CONFIRMATION_RESEND_LIMIT = _int("CONFIRMATION_RESEND_LIMIT", 3)
+
+    # Client IP comes only from this many trusted proxy hops (X-Forwarded-For).
+    PROXY_HOPS = _int("PROXY_HOPS", 0)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
+        REDIS_URL if REDIS_URL else "memory://"
+    )
+
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 256 * 1024)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 8 * 3600)
+    WTF_CSRF_TIME_LIMIT = None
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    MAIL_BACKEND = "memory"
+    BASE_URL = "http://chorus.test"
+    SESSION_COOKIE_SECURE = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    EMBEDDED_WORKER = False
