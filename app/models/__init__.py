@@ -9,6 +9,7 @@ from app.models.campaign import (
     campaign_fixed_targets,
 )
 from app.models.delivery import Delivery, DeliveryKind, DeliveryStatus, ProviderEvent, Suppression
+from app.models.metrics import CampaignMetric, Metric
 from app.models.organizer import AuditEvent, Organizer, RepresentativeAccess, Role
 from app.models.signature import (
     Letter,
@@ -22,12 +23,14 @@ from app.models.target import Target, TargetKind, ZipDistrict
 __all__ = [
     "AuditEvent",
     "Campaign",
+    "CampaignMetric",
     "CampaignStatus",
     "CampaignTally",
     "Delivery",
     "DeliveryKind",
     "DeliveryStatus",
     "Letter",
+    "Metric",
     "Moderation",
     "Organizer",
     "ProviderEvent",
