@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -46,6 +46,14 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         response = error_page(error.code or 500)
         return response
+
+    @app.errorhandler(DataError)
+    def unstorable_input(error: DataError):
+        # Input the database cannot hold (a NUL byte on PostgreSQL, a number out of range)
+        # is the request's fault, not the server's.
+        log.info("input refused by the database: %s", error.orig)
+        db.session.rollback()
+        return error_page(400)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(PoolTimeout)

@@ -1,0 +1,166 @@
+"""Hostile input: markup, header injection, huge fields and odd Unicode are all harmless."""
+
+import io
+from email import message_from_bytes, policy
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.mail.backends import ConsoleBackend, to_email_message
+from app.models import Delivery, Signature
+from app.services.counting import count_signatures
+from app.services.delivery import drain
+from tests.factories import make_campaign
+from tests.helpers import link_token, sign_via_form
+
+SCRIPT_NAME = "<script>alert(1)</script> Smith"
+
+
+def _signatures() -> list[Signature]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(Signature)))
+
+
+def _sign_and_confirm(client, outbox, campaign, **fields) -> None:
+    assert sign_via_form(client, campaign.slug, **fields).status_code == 302
+    drain()
+    assert client.get(f"/confirm/{link_token(outbox[-1], 'confirm')}").status_code == 200
+    count_signatures()
+
+
+def _wire_headers(message) -> dict[str, list[str]]:
+    """Headers as a mail server would parse them from the bytes SMTP sends."""
+    wire = to_email_message(message).as_bytes(policy=policy.SMTP)
+    parsed = message_from_bytes(wire, policy=policy.default)
+    return {name.lower(): parsed.get_all(name) for name in parsed}
+
+
+def test_script_in_a_name_is_shown_as_text_among_recent_signers(client, outbox):
+    campaign = make_campaign()
+    _sign_and_confirm(client, outbox, campaign, name=SCRIPT_NAME, show_publicly="y")
+    page = client.get(f"/c/{campaign.slug}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+
+
+def test_markup_in_a_name_is_escaped_in_the_confirmation_email(client, outbox):
+    campaign = make_campaign(title="Rights & <wrongs>")
+    sign_via_form(client, campaign.slug, name="<b>Ann</b> Lee")
+    drain()
+    message = outbox[0]
+    assert "Hello &lt;b&gt;Ann&lt;/b&gt;," in message.html
+    assert "<b>" not in message.html
+    assert "Rights &amp; &lt;wrongs&gt;" in message.html
+    assert "Hello <b>Ann</b>," in message.text, "the plain-text part shows the name literally"
+
+
+def test_line_breaks_in_a_name_cannot_add_a_mail_header(client, outbox):
+    campaign = make_campaign()
+    sign_via_form(client, campaign.slug, name="Ann\r\nBcc: victim@example.org\r\n\r\nHi")
+    drain()
+    message = outbox[0]
+    assert "\n" not in message.to and "\r" not in message.to
+
+    headers = _wire_headers(message)
+    assert "bcc" not in headers
+    assert headers["to"] == ['"Ann Bcc: victim@example.org Hi" <ann@example.org>']
+
+    console = io.StringIO()
+    ConsoleBackend(stream=console).send(message)
+    header_lines = console.getvalue().split("\n\n")[0].splitlines()
+    assert not any(line.lower().startswith("bcc:") for line in header_lines)
+
+
+def test_line_breaks_in_a_campaign_title_stay_on_one_subject_line(client, outbox):
+    campaign = make_campaign(title="Save the park\r\nBcc: victim@example.org")
+    sign_via_form(client, campaign.slug)
+    drain()
+    headers = _wire_headers(outbox[0])
+    assert "bcc" not in headers
+    assert headers["subject"] == [
+        "Please confirm your signature: Save the park Bcc: victim@example.org"
+    ]
+
+
+def test_line_breaks_in_an_email_address_are_refused_at_the_form(client):
+    campaign = make_campaign()
+    response = sign_via_form(client, campaign.slug, email="ann@example.org\r\nBcc: x@example.net")
+    assert response.status_code == 400
+    assert "Please enter a valid email address." in response.get_data(as_text=True)
+    assert _signatures() == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 0
+
+
+def test_a_one_megabyte_field_gets_a_friendly_too_large_page(client):
+    campaign = make_campaign()
+    response = sign_via_form(client, campaign.slug, name="x" * 1_000_000)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "Too much text" in page
+    assert "Go to the home page" in page
+    assert "Traceback" not in page
+    assert _signatures() == []
+
+
+def test_a_too_long_name_is_a_field_error_and_nothing_typed_is_lost(client):
+    campaign = make_campaign()
+    response = sign_via_form(
+        client, campaign.slug, name="N" * 500, email="keep@example.org", zip="10001"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="name-error"' in page
+    assert "120 characters" in page
+    assert 'value="keep@example.org"' in page
+    assert 'value="10001"' in page
+    assert f'value="{"N" * 500}"' in page
+    assert _signatures() == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("\u202eevil\u202c Lee", "evil Lee"),  # right-to-left override cannot flip the page
+        ("Ann\u200b Lee", "Ann Lee"),  # zero-width space
+        ("Ann\x00Lee", "Ann Lee"),  # a null byte (PostgreSQL refuses them in text)
+        ("Ann \U0001f33b Lee", "Ann \U0001f33b Lee"),  # emoji are fine
+        ("Zoë Ünïcode", "Zoë Ünïcode"),
+        ("\uff21nn Lee", "Ann Lee"),  # fullwidth letters fold to ASCII (NFKC)
+    ],
+)
+def test_odd_unicode_in_a_name_is_cleaned_before_it_is_stored(client, typed, stored):
+    campaign = make_campaign()
+    assert sign_via_form(client, campaign.slug, name=typed).status_code == 302
+    assert [s.name for s in _signatures()] == [stored]
+
+
+def test_lookalike_fullwidth_email_is_the_same_signer(client):
+    campaign = make_campaign()
+    sign_via_form(client, campaign.slug, email="ann@example.org")
+    response = sign_via_form(client, campaign.slug, email="\uff41\uff4e\uff4e@\uff25xample.org")
+    assert response.status_code == 302
+    assert [s.email for s in _signatures()] == ["ann@example.org"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("email", "ann\x00@example.org", "Please enter a valid email address."),
+        ("email", "ann\u200b@example.org", "Please enter a valid email address."),
+        ("zip", "10001\x00", "Please enter a 5-digit US ZIP code."),
+    ],
+)
+def test_invisible_characters_in_email_or_zip_are_field_errors(client, field, value, error):
+    campaign = make_campaign()
+    response = sign_via_form(client, campaign.slug, **{field: value})
+    assert response.status_code == 400
+    assert error in response.get_data(as_text=True)
+    assert _signatures() == []
+
+
+@pytest.mark.parametrize("path", ["/c/abc%00def", "/confirm/abc%00def", "/withdraw/%00"])
+def test_null_bytes_in_links_get_a_friendly_page_not_a_server_error(client, path):
+    response = client.get(path)
+    assert response.status_code in (400, 404)
+    assert "<h1>" in response.get_data(as_text=True)
