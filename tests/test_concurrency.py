@@ -1,0 +1,151 @@
+"""Races on PostgreSQL: the same email at once is one signature; two clicks confirm once."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from http.cookiejar import CookieJar
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Campaign, Delivery, DeliveryKind, Letter, Signature, SignatureStatus
+from app.services import signing, tokens
+from app.services.counting import count_signatures
+from app.services.places import Place
+from tests.browser.live import serve
+from tests.factories import make_campaign, make_signature, make_target
+
+pytestmark = pytest.mark.postgres
+
+RACERS = 8
+
+
+def _race(count: int, work: Callable[[int], object]) -> list[object]:
+    """Run work(i) in count threads released at the same instant; return results or errors."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except Exception as error:  # reported by the test, with the thread's error
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def _signature_count() -> int:
+    db.session.rollback()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Signature))
+
+
+def test_same_email_signed_at_once_in_threads_is_one_signature(app):
+    campaign_id = make_campaign().id
+
+    def sign(i: int) -> int:
+        with app.app_context():
+            campaign = db.session.get(Campaign, campaign_id)
+            request = signing.SignatureRequest(
+                name=f"Ann {i}",
+                email="Ann@Example.org" if i % 2 else "ann@example.org",
+                place=Place("10001", (("NY", "12"),), from_zcta=True),
+            )
+            return signing.sign(campaign, request).id
+
+    results = _race(RACERS, sign)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len(set(results)) == 1, "every request was answered with the same signature"
+    assert _signature_count() == 1
+    confirmations = db.session.scalar(
+        sa.select(sa.func.count()).where(Delivery.kind == DeliveryKind.CONFIRMATION)
+    )
+    assert 1 <= confirmations <= app.config["CONFIRMATION_RESEND_LIMIT"]
+
+
+class _Browser:
+    """One visitor with their own cookies, talking HTTP to the live server."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def csrf_token(self, slug: str) -> str:
+        """Open the campaign page and fetch this visitor's form token, as static/sign.js does."""
+        assert self.get(f"/c/{slug}")[0] == 200
+        return json.loads(self.get("/csrf-token")[1])["csrf_token"]
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self._open(urllib.request.Request(self.base_url + path))
+
+    def post(self, path: str, fields: dict[str, str]) -> tuple[int, str]:
+        body = urllib.parse.urlencode(fields).encode()
+        return self._open(urllib.request.Request(self.base_url + path, data=body))
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str]:
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+
+def test_same_email_posted_at_once_by_two_browsers_is_one_signature(app):
+    campaign = make_campaign()
+    with serve(app) as server:
+        visitors = [_Browser(server.url) for _ in range(RACERS)]
+        tokens_ = [v.csrf_token(campaign.slug) for v in visitors]
+
+        def post(i: int) -> tuple[int, str]:
+            fields = {
+                "csrf_token": tokens_[i],
+                "name": "Ann Lee",
+                "email": "ann@example.org",
+                "zip": "10001",
+            }
+            return visitors[i].post(f"/c/{campaign.slug}/sign", fields)
+
+        results = _race(RACERS, post)
+    assert [status for status, _ in results] == [200] * RACERS
+    assert all("Check your email" in page for _, page in results)
+    assert _signature_count() == 1
+
+
+def test_confirm_link_clicked_at_once_confirms_and_queues_the_letter_once(app):
+    campaign = make_campaign(collects_letters=True)
+    signature = make_signature(campaign, confirmed=False)
+    target = make_target(email="office@house.example")
+    db.session.add(
+        Letter(
+            signature_id=signature.id,
+            campaign_id=campaign.id,
+            subject="Hello",
+            body="Please act.",
+            targets=[target],
+        )
+    )
+    db.session.commit()
+    token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email)
+
+    with serve(app) as server:
+        visitors = [_Browser(server.url) for _ in range(RACERS)]
+        results = _race(RACERS, lambda i: visitors[i].get(f"/confirm/{token}"))
+
+    assert [status for status, _ in results] == [200] * RACERS
+    assert all("your signature is confirmed" in page for _, page in results)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(Signature.status)) == SignatureStatus.CONFIRMED
+    letters = db.session.scalars(sa.select(Delivery).where(Delivery.kind == DeliveryKind.LETTER))
+    assert [d.target_id for d in letters] == [target.id]
+    assert count_signatures() == 1
+    assert db.session.get(Campaign, campaign.id).signature_count == 1
