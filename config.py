@@ -57,6 +57,21 @@ class Config:
     # The embedded worker drains the outbox inside the web process when no broker is set up.
     EMBEDDED_WORKER = _bool("EMBEDDED_WORKER", False)
     WORKER_POLL_SECONDS = _int("WORKER_POLL_SECONDS", 2)
+    # The outbox (app/services/delivery.py): rows claimed per round, how long a claim lasts
+    # before another worker may take the row over, and retry backoff for temporary errors.
+    DELIVERY_BATCH_SIZE = _int("DELIVERY_BATCH_SIZE", 100)
+    DELIVERY_LEASE_SECONDS = _int("DELIVERY_LEASE_SECONDS", 120)
+    DELIVERY_MAX_ATTEMPTS = _int("DELIVERY_MAX_ATTEMPTS", 8)
+    DELIVERY_BACKOFF_SECONDS = float(os.environ.get("DELIVERY_BACKOFF_SECONDS") or 30)
+    DELIVERY_BACKOFF_MAX_SECONDS = _int("DELIVERY_BACKOFF_MAX_SECONDS", 3600)
+    # Celery (app/tasks.py): the queue, and how often beat re-enqueues whatever is due.
+    CELERY_QUEUE = os.environ.get("CELERY_QUEUE") or "chorus"
+    DELIVERY_SWEEP_SECONDS = _int("DELIVERY_SWEEP_SECONDS", 15)
+    # Daily digests to targets that asked for one: the hour (UTC) and letters shown in full.
+    DIGEST_HOUR_UTC = _int("DIGEST_HOUR_UTC", 13)
+    DIGEST_LETTERS_SHOWN = _int("DIGEST_LETTERS_SHOWN", 25)
+    # Signed SendGrid events older than this (seconds) are refused as possible replays.
+    SENDGRID_WEBHOOK_MAX_AGE = _int("SENDGRID_WEBHOOK_MAX_AGE", 600)
     # How often confirmed signatures are added to the public counts (seconds).
     COUNT_INTERVAL_SECONDS = _int("COUNT_INTERVAL_SECONDS", 5)
 
@@ -68,6 +83,21 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
         REDIS_URL if REDIS_URL else "memory://"
     )
+    RATELIMIT_KEY_PREFIX = "chorus-rl"
+    # A rate-limit store that is down must not stop people signing: count nothing, log it.
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Limits in Flask-Limiter syntax (app/ratelimits.py). Over a REVIEW limit a signature or
+    # letter is still accepted but marked for organizers to review, and the sender is not told;
+    # only the far higher BLOCK rate from one IP gets a 429.
+    RATELIMIT_REVIEW_IP = os.environ.get("RATELIMIT_REVIEW_IP") or "20 per 10 minutes"
+    RATELIMIT_REVIEW_EMAIL = os.environ.get("RATELIMIT_REVIEW_EMAIL") or "10 per hour"
+    RATELIMIT_BLOCK_IP = os.environ.get("RATELIMIT_BLOCK_IP") or "120 per minute"
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN") or "10 per minute;50 per hour"
+    # Stops a runaway query (lock waits included) so its request ends in a 503, not a hang.
+    # gunicorn.conf.py turns it on for the web server; CLI jobs such as recount run without.
+    DATABASE_STATEMENT_TIMEOUT_MS = _int("DATABASE_STATEMENT_TIMEOUT_MS", 0)
+    # Static files are not fingerprinted: let browsers and CDNs keep them a few minutes.
+    SEND_FILE_MAX_AGE_DEFAULT = _int("STATIC_MAX_AGE", 300)
 
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 256 * 1024)
     SESSION_COOKIE_HTTPONLY = True

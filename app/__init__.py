@@ -50,11 +50,13 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
 
     from app.cli import register_commands
     from app.errors import register_error_handlers
+    from app.http_cache import register_http_cache
     from app.templating import register_template_helpers
     from app.worker import register_embedded_worker
 
     register_commands(app)
     register_error_handlers(app)
+    register_http_cache(app)
     register_template_helpers(app)
     register_embedded_worker(app)
     return app
@@ -64,12 +66,15 @@ def _engine_options(config) -> dict:
     uri = config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}}
+    connect_args: dict = {"connect_timeout": 3}
+    if config.get("DATABASE_STATEMENT_TIMEOUT_MS"):
+        connect_args["options"] = f"-c statement_timeout={config['DATABASE_STATEMENT_TIMEOUT_MS']}"
     return {
         "pool_size": config["DATABASE_POOL_SIZE"],
         "max_overflow": 5,
         "pool_timeout": config["DATABASE_POOL_TIMEOUT"],
         "pool_pre_ping": True,
-        "connect_args": {"connect_timeout": 3},
+        "connect_args": connect_args,
     }
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
+from app.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,11 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return error_page(400, "Your form expired. Please reload the page and try again.")
 
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        body, status = error_page(429)
+        return body, status, {"Retry-After": str(_seconds_until_limit_resets())}
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         response = error_page(error.code or 500)
@@ -69,3 +77,10 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error on %s", request.path)
         db.session.rollback()
         return error_page(500)
+
+
+def _seconds_until_limit_resets() -> int:
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, math.ceil(current.reset_at - time.time()))

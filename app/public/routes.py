@@ -2,11 +2,15 @@
 
 import sqlalchemy as sa
 from flask import abort, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError, generate_csrf
 
+from app.errors import error_page
 from app.extensions import db
+from app.http_cache import public
 from app.models import Campaign, CampaignStatus
 from app.public import bp
 from app.public.forms import SignForm
+from app.ratelimits import block_abusive_ip, client_ip, review_reason
 from app.services import signing
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
 from app.services.places import locate_zip
@@ -20,6 +24,7 @@ def public_campaign(slug: str) -> Campaign:
 
 
 @bp.get("/")
+@public
 def index():
     """List the campaigns that are open or have closed, newest first."""
     campaigns = db.session.scalars(
@@ -31,22 +36,48 @@ def index():
 
 
 @bp.get("/c/<slug>")
+@public
 def campaign(slug: str):
-    """Show a campaign's explainer, sources, count and the sign form."""
+    """Show a campaign's explainer, sources, count and the sign form.
+
+    The page is shared by caches, so its form carries no CSRF token: static/sign.js fetches
+    this browser's own token from /csrf-token when the signer starts filling it in.
+    """
     campaign = public_campaign(slug)
-    return render_campaign(campaign, SignForm())
+    return render_campaign(campaign, SignForm(meta={"csrf": False}))
 
 
-def render_campaign(campaign: Campaign, form: SignForm, status: int = 200):
+def render_campaign(campaign: Campaign, form: SignForm, status: int = 200, **context):
     return render_template(
         "campaign.html",
         campaign=campaign,
         form=form,
         recent_signers=signing.recent_public_signers(campaign),
+        **context,
     ), status
 
 
+@bp.get("/csrf-token")
+def csrf_token():
+    """This browser's CSRF token for the cached campaign page's form (never cached)."""
+    return {"csrf_token": generate_csrf()}
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    """Show the sign form again, input kept and a token included, when its token was missing.
+
+    That is the path without JavaScript (the cached page has no token) and for a stale
+    token; the signer presses Sign once more and nothing was stored in between.
+    """
+    if request.endpoint != "public.sign":
+        return error_page(400, "Your form expired. Please reload the page and try again.")
+    campaign = public_campaign(request.view_args["slug"])
+    return render_campaign(campaign, SignForm(), 400, confirm_again=True)
+
+
 @bp.post("/c/<slug>/sign")
+@block_abusive_ip
 def sign(slug: str):
     """Record a signature and send its confirmation email."""
     campaign = public_campaign(slug)
@@ -66,7 +97,8 @@ def sign(slug: str):
                 place=place,
                 consent_updates=form.consent_updates.data,
                 show_publicly=form.show_publicly.data,
-                ip=request.remote_addr or "",
+                ip=client_ip(),
+                review_reason=review_reason(form.email.data),
             ),
         )
     except UnknownZip as error:
@@ -78,6 +110,7 @@ def sign(slug: str):
 
 
 @bp.get("/c/<slug>/check-email")
+@public
 def check_email(slug: str):
     """Ask the signer to look for the confirmation email."""
     return render_template("check_email.html", campaign=public_campaign(slug))
@@ -107,6 +140,7 @@ def withdraw(token: str):
 
 
 @bp.get("/c/<slug>/count.json")
+@public
 def count(slug: str):
     """The campaign's live count, cheap enough to poll."""
     campaign = public_campaign(slug)
