@@ -1,0 +1,329 @@
+"""Unit tests of the signing services: signing, tokens, places and counting."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from itsdangerous import TimestampSigner
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import (
+    CampaignStatus,
+    CampaignTally,
+    Delivery,
+    DeliveryStatus,
+    Letter,
+    Signature,
+    SignatureStatus,
+    ZipDistrict,
+)
+from app.services import counting, signing, tokens
+from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
+from app.services.places import Place, locate_zip, normalize_zip
+from tests.factories import make_campaign, make_signature, make_target
+
+NY_12 = Place("10001", (("NY", "12"),), from_zcta=True)
+
+
+def _request(**fields) -> signing.SignatureRequest:
+    values = {"name": "Ann Lee", "email": "ann@example.org", "place": NY_12}
+    values.update(fields)
+    return signing.SignatureRequest(**values)
+
+
+def _confirmation_deliveries() -> list[Delivery]:
+    return list(db.session.scalars(sa.select(Delivery).order_by(Delivery.id)))
+
+
+def _tallies(campaign) -> dict[tuple[str, str], int]:
+    rows = db.session.scalars(
+        sa.select(CampaignTally).where(CampaignTally.campaign_id == campaign.id)
+    )
+    return {(t.state, t.district): t.count for t in rows if t.count}
+
+
+# signing ---------------------------------------------------------------------------
+
+
+def test_normalize_email_folds_case_space_and_lookalikes():
+    assert signing.normalize_email("  Ann@Example.ORG ") == "ann@example.org"
+    assert signing.normalize_email("\uff41nn@example.org") == "ann@example.org"
+
+
+def test_clean_name_removes_controls_and_collapses_space():
+    assert signing.clean_name(" Ann\r\n\tLee\u202e ") == "Ann Lee"
+
+
+def test_hash_ip_is_keyed_stable_and_empty_for_no_ip(app):
+    assert signing.hash_ip("203.0.113.9") == signing.hash_ip("203.0.113.9")
+    assert signing.hash_ip("203.0.113.9") != signing.hash_ip("203.0.113.10")
+    assert "203.0.113.9" not in signing.hash_ip("203.0.113.9")
+    assert signing.hash_ip("") == ""
+
+
+def test_sign_stores_a_pending_signature_with_its_confirmation_queued(app):
+    campaign = make_campaign()
+    signature = signing.sign(campaign, _request(name=" Ann  Lee ", email="Ann@Example.org"))
+    assert (signature.status, signature.name, signature.email) == (
+        SignatureStatus.PENDING,
+        "Ann Lee",
+        "ann@example.org",
+    )
+    assert (signature.email_domain, signature.state, signature.district) == (
+        "example.org",
+        "NY",
+        "12",
+    )
+    [delivery] = _confirmation_deliveries()
+    assert (delivery.to_email, delivery.status) == ("ann@example.org", DeliveryStatus.QUEUED)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": CampaignStatus.CLOSED},
+        {"status": CampaignStatus.DRAFT},
+        {"closes_at": utcnow() - timedelta(minutes=1)},
+        {"opens_at": utcnow() + timedelta(days=1)},
+    ],
+)
+def test_sign_refuses_a_campaign_that_is_not_open(app, fields):
+    campaign = make_campaign(**fields)
+    with pytest.raises(CampaignClosed):
+        signing.sign(campaign, _request())
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
+
+
+def test_signing_again_returns_the_same_signature_and_resends_within_the_cap(app):
+    campaign = make_campaign()
+    first = signing.sign(campaign, _request())
+    again = [signing.sign(campaign, _request(email="ANN@example.org")) for _ in range(5)]
+    assert {s.id for s in again} == {first.id}
+    limit = app.config["CONFIRMATION_RESEND_LIMIT"]
+    assert len(_confirmation_deliveries()) == limit
+    assert db.session.get(Signature, first.id).confirmations_sent == limit
+
+
+def test_the_same_email_may_sign_different_campaigns(app):
+    one, two = make_campaign(), make_campaign()
+    assert signing.sign(one, _request()).id != signing.sign(two, _request()).id
+
+
+def test_confirm_marks_the_signature_and_queues_its_letter_once(app):
+    campaign = make_campaign(collects_letters=True)
+    signature = signing.sign(campaign, _request())
+    target = make_target(email="office@example.gov")
+    db.session.add(
+        Letter(
+            signature_id=signature.id,
+            campaign_id=campaign.id,
+            subject="S",
+            body="B",
+            targets=[target],
+        )
+    )
+    db.session.commit()
+    token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email)
+    assert signing.confirm(token).status == SignatureStatus.CONFIRMED
+    assert signing.confirm(token).status == SignatureStatus.CONFIRMED
+    letters = [d for d in _confirmation_deliveries() if d.letter_id]
+    assert [(d.target_id, d.status) for d in letters] == [(target.id, DeliveryStatus.QUEUED)]
+
+
+def test_confirm_refuses_a_withdrawn_signature(app):
+    campaign = make_campaign()
+    signature = signing.sign(campaign, _request())
+    confirm = tokens.make_token(tokens.CONFIRM, signature.id, signature.email)
+    signing.withdraw(tokens.make_token(tokens.WITHDRAW, signature.id, signature.email))
+    with pytest.raises(InvalidToken):
+        signing.confirm(confirm)
+
+
+def test_confirm_refuses_a_link_older_than_the_configured_age(app, monkeypatch):
+    campaign = make_campaign()
+    signature = signing.sign(campaign, _request())
+    issued = int(time.time()) - app.config["CONFIRM_TOKEN_MAX_AGE"] - 60
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: issued)
+    token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email)
+    monkeypatch.undo()
+    with pytest.raises(InvalidToken, match="expired"):
+        signing.confirm(token)
+
+
+def test_withdraw_erases_personal_data_and_cancels_unsent_mail(app):
+    campaign = make_campaign()
+    signature = signing.sign(campaign, _request(consent_updates=True, show_publicly=True))
+    signing.withdraw(tokens.make_token(tokens.WITHDRAW, signature.id, signature.email))
+    db.session.expire_all()
+    signature = db.session.get(Signature, signature.id)
+    assert signature.status == SignatureStatus.WITHDRAWN
+    assert (signature.name, signature.email, signature.zip, signature.ip_hash) == ("", None, "", "")
+    assert (signature.consent_updates, signature.show_publicly) == (False, False)
+    assert (signature.state, signature.district) == ("NY", "12"), "kept to correct the counts"
+    [delivery] = _confirmation_deliveries()
+    assert (delivery.status, delivery.to_email) == (DeliveryStatus.CANCELLED, "")
+
+
+def test_after_withdrawing_the_same_address_can_sign_again(app):
+    campaign = make_campaign()
+    first = signing.sign(campaign, _request())
+    signing.withdraw(tokens.make_token(tokens.WITHDRAW, first.id, first.email))
+    second = signing.sign(campaign, _request())
+    assert second.id != first.id
+    assert second.status == SignatureStatus.PENDING
+
+
+def test_recent_public_signers_are_confirmed_and_agreed_to_be_shown(app):
+    campaign = make_campaign()
+    shown = make_signature(campaign, show_publicly=True, name="Shown Person")
+    make_signature(campaign, show_publicly=False)
+    make_signature(campaign, confirmed=False, show_publicly=True)
+    make_signature(make_campaign(), show_publicly=True)
+    assert [s.id for s in signing.recent_public_signers(campaign)] == [shown.id]
+    assert shown.first_name == "Shown"
+
+
+# tokens -----------------------------------------------------------------------------
+
+
+def test_a_token_reads_back_its_signature_and_address_fingerprint(app):
+    token = tokens.make_token(tokens.CONFIRM, 42, "ann@example.org")
+    assert tokens.read_token(tokens.CONFIRM, token) == (
+        42,
+        tokens.email_fingerprint("ann@example.org"),
+    )
+    assert "ann" not in token
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
+        lambda t: "x" + t,
+        lambda t: "",
+    ],
+)
+def test_a_tampered_token_is_invalid(app, tamper):
+    token = tokens.make_token(tokens.CONFIRM, 42, "ann@example.org")
+    with pytest.raises(InvalidToken):
+        tokens.read_token(tokens.CONFIRM, tamper(token))
+
+
+def test_a_withdraw_token_cannot_confirm_and_the_reverse(app):
+    withdraw = tokens.make_token(tokens.WITHDRAW, 42, "ann@example.org")
+    confirm = tokens.make_token(tokens.CONFIRM, 42, "ann@example.org")
+    with pytest.raises(InvalidToken):
+        tokens.read_token(tokens.CONFIRM, withdraw)
+    with pytest.raises(InvalidToken):
+        tokens.read_token(tokens.WITHDRAW, confirm)
+
+
+def test_a_token_from_another_secret_key_is_invalid(make_app):
+    with make_app(SECRET_KEY="one").app_context():
+        token = tokens.make_token(tokens.CONFIRM, 42, "ann@example.org")
+    with make_app(SECRET_KEY="two").app_context(), pytest.raises(InvalidToken):
+        tokens.read_token(tokens.CONFIRM, token)
+
+
+# places -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "zip_code"), [("02139", "02139"), (" 02139-4307 ", "02139"), ("021394307", "02139")]
+)
+def test_normalize_zip_keeps_the_five_digit_zip(typed, zip_code):
+    assert normalize_zip(typed) == zip_code
+
+
+@pytest.mark.parametrize("typed", ["", "2139", "ABCDE", "02139-43", "021390"])
+def test_normalize_zip_refuses_what_is_not_a_zip(typed):
+    with pytest.raises(UnknownZip):
+        normalize_zip(typed)
+
+
+def test_locate_zip_uses_the_imported_districts_and_knows_when_a_zip_spans_several(app):
+    db.session.add_all(
+        [
+            ZipDistrict(zcta="20001", state="DC", district="0"),
+            ZipDistrict(zcta="10001", state="NY", district="10"),
+            ZipDistrict(zcta="10001", state="NY", district="12"),
+        ]
+    )
+    db.session.commit()
+    one = locate_zip("20001")
+    assert (one.state, one.district, one.from_zcta) == ("DC", "0", True)
+    many = locate_zip("10001")
+    assert many.districts == (("NY", "10"), ("NY", "12"))
+    assert (many.state, many.district) == ("NY", "")
+
+
+def test_locate_zip_falls_back_to_the_state_when_districts_are_not_imported(app):
+    place = locate_zip("00601")
+    assert (place.state, place.district, place.from_zcta) == ("PR", "", False)
+
+
+def test_locate_zip_refuses_an_unknown_zip(app):
+    with pytest.raises(UnknownZip):
+        locate_zip("00000")
+
+
+# counting ---------------------------------------------------------------------------
+
+
+def test_count_adds_only_newly_confirmed_signatures_per_campaign_and_place(app):
+    campaign, other = make_campaign(), make_campaign()
+    make_signature(campaign, state="NY", district="12")
+    make_signature(campaign, state="NY", district="12")
+    make_signature(campaign, state="CA", district="7")
+    make_signature(campaign, confirmed=False)
+    make_signature(other)
+    assert counting.count_signatures() == 4
+    assert counting.count_signatures() == 0, "a second run finds nothing new"
+    db.session.expire_all()
+    assert campaign.signature_count == 3
+    assert other.signature_count == 1
+    assert _tallies(campaign) == {("NY", "12"): 2, ("CA", "7"): 1}
+    assert campaign.counted_at is not None
+
+
+def test_count_takes_withdrawn_signatures_back_out(app):
+    campaign = make_campaign()
+    keep = make_signature(campaign)
+    gone = make_signature(campaign, state="CA", district="7")
+    counting.count_signatures()
+    signing.withdraw(tokens.make_token(tokens.WITHDRAW, gone.id, gone.email))
+    assert counting.count_signatures() == 1
+    db.session.expire_all()
+    assert campaign.signature_count == 1
+    assert _tallies(campaign) == {(keep.state, keep.district): 1}
+
+
+def test_count_includes_letters_of_confirmed_signers(app):
+    campaign = make_campaign(collects_letters=True)
+    signature = make_signature(campaign)
+    db.session.add(
+        Letter(signature_id=signature.id, campaign_id=campaign.id, subject="S", body="B")
+    )
+    db.session.commit()
+    counting.count_signatures()
+    db.session.expire_all()
+    assert (campaign.signature_count, campaign.letter_count) == (1, 1)
+
+
+def test_recount_repairs_counts_that_drifted(app):
+    campaign = make_campaign()
+    make_signature(campaign)
+    make_signature(campaign, confirmed=False)
+    counting.count_signatures()
+    campaign.signature_count = 999
+    db.session.add(CampaignTally(campaign_id=campaign.id, state="ZZ", district="1", count=5))
+    db.session.commit()
+    counting.recount()
+    db.session.expire_all()
+    assert campaign.signature_count == 1
+    assert _tallies(campaign) == {("NY", "12"): 1}
+    assert counting.exact_counts(campaign) == (1, 0)
