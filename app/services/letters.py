@@ -1,16 +1,122 @@
-"""Letters: queueing one delivery per (letter, target) once the signer has confirmed."""
+"""Letters: writing one on a signature, queueing its deliveries once confirmed, showing comments."""
 
 from __future__ import annotations
 
-from app.models import DeliveryKind, DeliveryStatus, Letter
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import (
+    Campaign,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Letter,
+    Moderation,
+    Signature,
+    SignatureStatus,
+    Target,
+)
 from app.services import outbox
+
+DUPLICATE_FLAG = "duplicate"
+
+
+@dataclass(frozen=True)
+class LetterDraft:
+    """What a signer wrote and agreed to, and who it goes to (already routed)."""
+
+    subject: str
+    body: str
+    targets: tuple[Target, ...]
+    reply_to_ok: bool = False
+    public_comment: bool = False
+    upper_district: str = ""
+    lower_district: str = ""
+
+
+def clean_subject(subject: str) -> str:
+    """One line of text: NFKC, control characters (line breaks too) collapsed to spaces."""
+    subject = unicodedata.normalize("NFKC", subject)
+    subject = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in subject)
+    return " ".join(subject.split())[:200]
+
+
+def clean_body(body: str) -> str:
+    """NFKC, Unix line breaks, other control characters removed, outer blank space trimmed."""
+    body = unicodedata.normalize("NFKC", body).replace("\r\n", "\n").replace("\r", "\n")
+    body = "".join(ch for ch in body if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return body.strip()
+
+
+def body_hash(body: str) -> str:
+    """The same for bodies that differ only in case and spacing: spots copy-paste duplicates."""
+    normalised = " ".join(clean_body(body).casefold().split())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def attach_letter(signature: Signature, draft: LetterDraft) -> Letter:
+    """Add the signer's letter to their signature, in the caller's transaction.
+
+    Records whether they changed the campaign's template, and holds an exact duplicate of
+    another letter from the same sender (same network address) for a moderator. A public
+    comment also waits for a moderator before it is shown.
+    """
+    campaign = signature.campaign
+    subject, body = clean_subject(draft.subject), clean_body(draft.body)
+    digest = body_hash(body)
+    edited = digest != body_hash(campaign.letter_body) or subject != clean_subject(
+        campaign.letter_subject
+    )
+    public = draft.public_comment and campaign.collects_comments
+    duplicate = _is_duplicate(campaign, signature, digest)
+    letter = Letter(
+        signature=signature,
+        campaign_id=campaign.id,
+        subject=subject,
+        body=body,
+        edited=edited,
+        body_hash=digest,
+        reply_to_ok=draft.reply_to_ok,
+        public_comment=public,
+        moderation=Moderation.PENDING if public or duplicate else Moderation.NONE,
+        flags=DUPLICATE_FLAG if duplicate else "",
+        upper_district=draft.upper_district,
+        lower_district=draft.lower_district,
+        targets=list(draft.targets),
+    )
+    db.session.add(letter)
+    return letter
+
+
+def _is_duplicate(campaign: Campaign, signature: Signature, digest: str) -> bool:
+    if not signature.ip_hash:
+        return False
+    return (
+        db.session.scalar(
+            sa.select(Letter.id)
+            .join(Signature, Letter.signature_id == Signature.id)
+            .where(
+                Letter.campaign_id == campaign.id,
+                Letter.body_hash == digest,
+                Signature.ip_hash == signature.ip_hash,
+                Signature.id != signature.id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def queue_letter(letter: Letter) -> None:
     """Add one Delivery per target of a confirmed letter, in the caller's transaction.
 
-    A target without a delivery address (or taking a daily digest) keeps the letter as
-    held, for its private page, printed packet or digest. Addresses are never invented.
+    Idempotent (one row per letter and target). A target without a delivery address (or
+    taking a daily digest) keeps the letter as held, for its private page, printed packet
+    or digest; so does a letter flagged for a moderator. Addresses are never invented.
     """
     for target in letter.targets:
         delivery = outbox.enqueue(
@@ -22,5 +128,64 @@ def queue_letter(letter: Letter) -> None:
             letter_id=letter.id,
             target_id=target.id,
         )
-        if delivery is not None and (not target.email or target.wants_digest):
+        if delivery is not None and (not target.email or target.wants_digest or letter.flags):
             delivery.status = DeliveryStatus.HELD
+
+
+def awaits_confirmation(letter: Letter) -> bool:
+    """Whether a letter has not been queued yet, i.e. still needs its writer's click."""
+    queued = db.session.scalar(
+        sa.select(Delivery.id).where(Delivery.letter_id == letter.id).limit(1)
+    )
+    return queued is None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to a letter for one recipient, for the signer."""
+
+    target: Target
+    status: str
+
+    @property
+    def emailed(self) -> bool:
+        return self.status in (
+            DeliveryStatus.QUEUED,
+            DeliveryStatus.SENDING,
+            DeliveryStatus.SENT,
+            DeliveryStatus.DELIVERED,
+        )
+
+    @property
+    def held(self) -> bool:
+        return self.status == DeliveryStatus.HELD
+
+
+def letter_outcomes(letter: Letter) -> list[Outcome]:
+    """Each recipient of a letter with the state of its delivery, in the letter's order."""
+    statuses = dict(
+        db.session.execute(
+            sa.select(Delivery.target_id, Delivery.status).where(Delivery.letter_id == letter.id)
+        ).tuples()
+    )
+    return [Outcome(t, statuses.get(t.id, "")) for t in letter.targets]
+
+
+def public_comments(campaign: Campaign, limit: int = 20) -> list[Letter]:
+    """Letters their confirmed writers let us show, once a moderator approved them."""
+    if not campaign.collects_comments:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Letter)
+            .join(Signature, Letter.signature_id == Signature.id)
+            .where(
+                Letter.campaign_id == campaign.id,
+                Letter.public_comment.is_(True),
+                Letter.moderation == Moderation.APPROVED,
+                Signature.status == SignatureStatus.CONFIRMED,
+            )
+            .order_by(Letter.created_at.desc(), Letter.id.desc())
+            .limit(limit)
+        )
+    )

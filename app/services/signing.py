@@ -23,7 +23,7 @@ from app.models import (
 )
 from app.services import outbox, tokens
 from app.services.errors import CampaignClosed, InvalidToken
-from app.services.letters import queue_letter
+from app.services.letters import LetterDraft, attach_letter, queue_letter
 from app.services.places import Place
 
 
@@ -59,12 +59,16 @@ def hash_ip(ip: str) -> str:
     return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def sign(campaign: Campaign, request: SignatureRequest) -> Signature:
-    """Record a pending signature and queue its confirmation email, in one transaction.
+def sign(
+    campaign: Campaign, request: SignatureRequest, letter: LetterDraft | None = None
+) -> Signature:
+    """Record a pending signature (and its letter) and queue its confirmation email, in one
+    transaction. Nothing is delivered until the signer confirms.
 
     Signing again with the same address returns the existing signature and, while it is
     still pending, re-sends the confirmation (capped); the caller answers both the same way
-    so nobody can learn whether an address has signed.
+    so nobody can learn whether an address has signed. A letter written by someone who has
+    signed already (from the same ZIP code) is attached and needs one more confirming click.
     """
     if not campaign.is_open():
         raise CampaignClosed()
@@ -89,18 +93,24 @@ def sign(campaign: Campaign, request: SignatureRequest) -> Signature:
     except IntegrityError:
         # The same address signed already (perhaps a moment ago, in a concurrent request).
         db.session.rollback()
-        return _signed_again(campaign, email)
+        return _signed_again(campaign, email, request, letter)
+    if letter is not None:
+        attach_letter(signature, letter)
     _queue_confirmation(signature)
     db.session.commit()
     return signature
 
 
-def _signed_again(campaign: Campaign, email: str) -> Signature:
+def _signed_again(
+    campaign: Campaign, email: str, request: SignatureRequest, letter: LetterDraft | None
+) -> Signature:
     signature = db.session.scalar(
         sa.select(Signature).where(Signature.campaign_id == campaign.id, Signature.email == email)
     )
     if signature is None:  # withdrawn between our insert and this read: nothing to do
         raise InvalidToken("Please try signing again.")
+    if _takes_letter(signature, request, letter):
+        return _add_letter(signature, request, letter)
     limit = current_app.config["CONFIRMATION_RESEND_LIMIT"]
     if signature.status == SignatureStatus.PENDING and signature.confirmations_sent < limit:
         # The guard in the UPDATE keeps concurrent re-sends within the cap.
@@ -114,6 +124,37 @@ def _signed_again(campaign: Campaign, email: str) -> Signature:
             signature.confirmations_sent = resent
             _queue_confirmation(signature)
     db.session.commit()
+    return signature
+
+
+def _takes_letter(
+    signature: Signature, request: SignatureRequest, letter: LetterDraft | None
+) -> bool:
+    # The letter's proof of constituency is the signature's ZIP code, so they must agree.
+    return (
+        letter is not None
+        and signature.letter is None
+        and signature.status in (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
+        and signature.zip == request.place.zip
+    )
+
+
+def _add_letter(signature: Signature, request: SignatureRequest, letter: LetterDraft) -> Signature:
+    """Attach a letter to an existing signature and ask for one more confirming click.
+
+    A signature carries at most one letter, so this sends at most one extra email.
+    """
+    attach_letter(signature, letter)
+    if signature.status == SignatureStatus.PENDING:
+        # Not counted yet: the district the writer picked is more precise than the ZIP's.
+        signature.state, signature.district = request.place.state, request.place.district
+    signature.confirmations_sent += 1
+    _queue_confirmation(signature)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same person sent a letter a moment ago, in a concurrent request.
+        db.session.rollback()
     return signature
 
 
@@ -153,9 +194,14 @@ def confirm(token: str) -> Signature:
     ).rowcount
     if changed:
         db.session.refresh(signature)
-        if signature.letter is not None:
-            queue_letter(signature.letter)
-    db.session.commit()
+    # Queueing is idempotent, so a letter added after confirming goes out on this click too.
+    if signature.status == SignatureStatus.CONFIRMED and signature.letter is not None:
+        queue_letter(signature.letter)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A simultaneous click queued the same deliveries first: the outcome is the same.
+        db.session.rollback()
     return signature
 
 
