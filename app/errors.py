@@ -11,7 +11,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db, limiter
 
@@ -72,6 +72,15 @@ def register_error_handlers(app: Flask) -> None:
         body, status = error_page(503)
         return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
+    @app.errorhandler(InternalServerError)
+    def failed_while_handling_an_error(error: InternalServerError):
+        # An error page that needed the database (the sign form shown again) while the
+        # database is down is still an outage, not a bug.
+        if isinstance(error.original_exception, (OperationalError, PoolTimeout)):
+            return database_unavailable(error.original_exception)
+        log.error("error while handling an error on %s", request.path, exc_info=error)
+        return error_page(500)
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         log.exception("unhandled error on %s", request.path)
@@ -83,4 +92,5 @@ def _seconds_until_limit_resets() -> int:
     current = limiter.current_limit
     if current is None:
         return 60
-    return max(1, math.ceil(current.reset_at - time.time()))
+    window = current.limit.get_expiry()
+    return min(window, max(1, math.ceil(current.reset_at - time.time())))

@@ -31,18 +31,21 @@ def client_ip() -> str:
     return request.remote_addr or ""
 
 
-def _key(kind: str, value: str) -> str:
+def _digest(value: str) -> str:
     # Keyed hashes: the limiter's store (Redis) never holds an address or an email.
-    config = current_app.config
-    digest = hmac.new(config["SECRET_KEY"].encode(), value.encode(), hashlib.sha256).hexdigest()
-    return f"{config['RATELIMIT_KEY_PREFIX']}:{kind}:{digest[:24]}"
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _hashed_client_ip() -> str:
+    return _digest(client_ip())
 
 
 def _over(config_key: str, kind: str, value: str) -> bool:
     """Count one hit against every limit in config_key; True when any is exceeded."""
     if not limiter.enabled or not value:
         return False
-    key = _key(kind, value)
+    key = f"{current_app.config['RATELIMIT_KEY_PREFIX']}:{kind}:{_digest(value)}"
     try:
         # Hit every limit (no short-circuit) so each window counts every submission.
         allowed = [
@@ -75,7 +78,7 @@ def _block_limit() -> str:
 
 # Decorate every view that accepts a signature or a letter (POST): one shared budget per IP.
 block_abusive_ip = limiter.shared_limit(
-    _block_limit, scope="submissions", key_func=client_ip, methods=["POST"]
+    _block_limit, scope="submissions", key_func=_hashed_client_ip, methods=["POST"]
 )
 
 

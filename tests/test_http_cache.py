@@ -1,0 +1,131 @@
+"""HTTP caching: public pages and the count are cacheable by a CDN; nothing personal is."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from app.extensions import db
+from app.models import Signature
+from app.services.counting import count_signatures
+from app.services.delivery import drain
+from tests.factories import make_campaign, make_signature
+from tests.helpers import link_token
+
+FORM = {"name": "Ann Lee", "email": "ann@example.org", "zip": "10001"}
+
+
+def _directives(response) -> dict[str, str]:
+    parts = [p.strip() for p in response.headers["Cache-Control"].split(",")]
+    return dict((p.split("=") + [""])[:2] for p in parts)
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/c/{slug}", "/c/{slug}/count.json", "/c/{slug}/check-email"]
+)
+def test_public_pages_are_cacheable_for_one_count_interval(app, client, path):
+    slug = make_campaign().slug
+    response = client.get(path.format(slug=slug))
+    assert response.status_code == 200
+    directives = _directives(response)
+    assert "public" in directives
+    assert directives["max-age"] == str(app.config["COUNT_INTERVAL_SECONDS"])
+    assert int(directives["stale-while-revalidate"]) > 0
+    assert int(directives["stale-if-error"]) >= 3600
+    assert response.headers["ETag"]
+    assert "Set-Cookie" not in response.headers, "a cookie would make every copy private"
+
+
+def test_campaign_page_carries_no_csrf_token_but_signing_still_needs_one(client):
+    slug = make_campaign().slug
+    page = client.get(f"/c/{slug}").get_data(as_text=True)
+    assert 'name="csrf_token" value=""' in page
+    assert "sign.js" in page
+    token = client.get("/csrf-token")
+    assert token.headers["Cache-Control"] == "private, no-store"
+    assert "Set-Cookie" in token.headers
+    forged = dict(FORM, csrf_token="forged")
+    assert client.post(f"/c/{slug}/sign", data=forged).status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
+
+    signed = client.post(f"/c/{slug}/sign", data=dict(FORM, csrf_token=token.json["csrf_token"]))
+    assert signed.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 1
+
+
+def test_without_javascript_the_signer_presses_sign_once_more_and_is_recorded(client):
+    slug = make_campaign().slug
+    first = client.post(f"/c/{slug}/sign", data=FORM)  # the cached page's empty token
+    page = first.get_data(as_text=True)
+    assert first.status_code == 400
+    assert "press Sign once more" in page
+    assert 'value="ann@example.org"' in page, "what the signer typed is kept"
+    assert first.headers["Cache-Control"] == "private, no-store"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
+
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    second = client.post(f"/c/{slug}/sign", data=dict(FORM, csrf_token=token))
+    assert second.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 1
+
+
+def test_unchanged_page_answers_304_and_a_new_count_changes_its_etag(client):
+    campaign = make_campaign()
+    first = client.get(f"/c/{campaign.slug}")
+    etag = first.headers["ETag"]
+    again = client.get(f"/c/{campaign.slug}", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    assert "public" in again.headers["Cache-Control"]
+
+    make_signature(campaign)
+    count_signatures()
+    changed = client.get(f"/c/{campaign.slug}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+
+
+def test_count_endpoint_reads_the_stored_count_without_counting_rows(app, client):
+    campaign = make_campaign(signature_count=1234)
+    make_signature(campaign)  # not yet folded in: the endpoint must not count rows itself
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement.lower())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        body = client.get(f"/c/{campaign.slug}/count.json").json
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert body["signatures"] == 1234
+    assert statements and not any("count(" in s for s in statements)
+
+
+def test_a_visitor_with_a_flash_message_gets_a_private_copy(client):
+    slug = make_campaign().slug
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Your settings were saved")]
+    response = client.get(f"/c/{slug}")
+    assert "Your settings were saved" in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_personal_pages_are_never_stored(client, outbox):
+    slug = make_campaign().slug
+    token = client.get("/csrf-token").json["csrf_token"]
+    client.post(f"/c/{slug}/sign", data=dict(FORM, csrf_token=token))
+    drain()
+    for kind in ("confirm", "withdraw"):
+        response = client.get(f"/{kind}/{link_token(outbox[0], kind)}")
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_missing_and_draft_campaigns_are_not_cached(client):
+    draft = make_campaign(status="draft")
+    for path in ("/c/no-such-campaign", f"/c/{draft.slug}"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.headers["Cache-Control"] == "private, no-store"

@@ -1,0 +1,110 @@
+"""Rate limits: busy senders are accepted and marked for review; only abuse gets a 429."""
+
+import os
+import socket
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Signature
+from app.ratelimits import REASON_EMAIL, REASON_IP
+from tests.factories import make_campaign
+
+# Helper D's Redis database (see the briefs): keys here never collide with other suites.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "").rsplit("/", 1)[0]
+
+
+def _sign(client, slug: str, email: str, **headers):
+    token = client.get("/csrf-token").json["csrf_token"]
+    data = {"name": "Ann Lee", "email": email, "zip": "10001", "csrf_token": token}
+    return client.post(f"/c/{slug}/sign", data=data, headers=headers)
+
+
+def _reasons() -> list[str]:
+    return list(db.session.scalars(sa.select(Signature.review_reason).order_by(Signature.id)))
+
+
+def test_signer_over_the_ip_limit_is_accepted_as_usual_and_marked_for_review(make_app):
+    app = make_app(RATELIMIT_REVIEW_IP="2 per minute")
+    client = app.test_client()
+    with app.app_context():
+        slug = make_campaign().slug
+        responses = [_sign(client, slug, f"person{i}@example.org") for i in range(3)]
+        assert [r.status_code for r in responses] == [302, 302, 302]
+        assert len({r.headers["Location"] for r in responses}) == 1, "the signer is not told"
+        assert _reasons() == ["", "", REASON_IP]
+
+
+def test_one_email_signing_many_campaigns_is_marked_for_review(make_app):
+    app = make_app(RATELIMIT_REVIEW_EMAIL="2 per hour")
+    client = app.test_client()
+    with app.app_context():
+        slugs = [make_campaign().slug for _ in range(3)]
+        for slug in slugs:
+            assert _sign(client, slug, "Busy@Example.org").status_code == 302
+        assert _reasons() == ["", "", REASON_EMAIL]
+
+
+def test_client_ip_is_taken_only_from_trusted_proxy_hops(make_app):
+    behind_proxy = make_app(PROXY_HOPS=1, RATELIMIT_REVIEW_IP="1 per minute")
+    client = behind_proxy.test_client()
+    with behind_proxy.app_context():
+        slug = make_campaign().slug
+        for i in range(3):
+            _sign(client, slug, f"p{i}@example.org", **{"X-Forwarded-For": f"198.51.100.{i}"})
+        assert _reasons() == ["", "", ""], "three clients behind one proxy"
+
+    direct = make_app(PROXY_HOPS=0, RATELIMIT_REVIEW_IP="1 per minute")
+    client = direct.test_client()
+    with direct.app_context():
+        slug = make_campaign().slug
+        for i in range(2):
+            _sign(client, slug, f"q{i}@example.org", **{"X-Forwarded-For": f"203.0.113.{i}"})
+        assert _reasons()[-2:] == ["", REASON_IP], "a forged header does not change the IP"
+
+
+def test_abusive_rate_from_one_ip_gets_a_friendly_429_with_retry_after(make_app):
+    app = make_app(RATELIMIT_BLOCK_IP="3 per minute")
+    client = app.test_client()
+    with app.app_context():
+        slug = make_campaign().slug
+        statuses = [_sign(client, slug, f"bot{i}@example.org").status_code for i in range(3)]
+        assert statuses == [302, 302, 302]
+        blocked = _sign(client, slug, "bot9@example.org")
+        assert blocked.status_code == 429
+        assert "Too many requests" in blocked.get_data(as_text=True)
+        assert 1 <= int(blocked.headers["Retry-After"]) <= 60
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 3
+        assert client.get(f"/c/{slug}").status_code == 200, "reading is never blocked"
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL")
+def test_limits_are_shared_through_redis_and_store_no_address_or_email(make_app):
+    store = f"{REDIS_URL}/5"
+    redis.Redis.from_url(store).flushdb()
+    first = make_app(RATELIMIT_STORAGE_URI=store, RATELIMIT_REVIEW_IP="1 per minute")
+    second = make_app(RATELIMIT_STORAGE_URI=store, RATELIMIT_REVIEW_IP="1 per minute")
+    with first.app_context():
+        slug = make_campaign().slug
+        _sign(first.test_client(), slug, "web1@example.org")
+    with second.app_context():  # another worker process, the same Redis
+        _sign(second.test_client(), slug, "web2@example.org")
+        assert _reasons() == ["", REASON_IP]
+    keys = b" ".join(redis.Redis.from_url(store).keys("*"))
+    assert keys and b"example.org" not in keys and b"127.0.0.1" not in keys
+    redis.Redis.from_url(store).flushdb()
+
+
+def test_signing_goes_on_when_the_rate_limit_store_is_down(make_app):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0")
+    client = app.test_client()
+    with app.app_context():
+        slug = make_campaign().slug
+        assert _sign(client, slug, "ann@example.org").status_code == 302
+        assert _reasons() == [""]
