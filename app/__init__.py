@@ -52,13 +52,13 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     from app.errors import register_error_handlers
     from app.http_cache import register_http_cache
     from app.templating import register_template_helpers
-    from app.worker import register_embedded_worker
+    from app.worker import register_workers
 
     register_commands(app)
     register_error_handlers(app)
     register_http_cache(app)
     register_template_helpers(app)
-    register_embedded_worker(app)
+    register_workers(app)
     return app
 
 

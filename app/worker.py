@@ -1,7 +1,9 @@
-"""The embedded worker: drains the outbox and refreshes counts inside the web process.
+"""Who drains the outbox: the embedded worker thread (`make run`), or Celery workers.
 
-Used by `make run` (no broker needed). Production runs Celery workers instead; both call
-the same service functions.
+With EMBEDDED_WORKER on, a thread inside the web process sends mail, queues the daily
+digests and refreshes counts; a commit that adds deliveries wakes it at once. Otherwise,
+with REDIS_URL set, each such commit enqueues a Celery "deliver" task (app/tasks.py). Both
+call the same service functions; `flask deliver --watch` runs the same mail round too.
 """
 
 from __future__ import annotations
@@ -9,45 +11,115 @@ from __future__ import annotations
 import logging
 import threading
 
-from flask import Flask
+from celery import Celery
+from flask import Flask, current_app
+
+from app.clock import utcnow
+from app.services.counting import count_signatures
+from app.services.delivery import Round, send_all_due
+from app.services.digests import queue_digests
+from app.services.outbox import on_new_deliveries
 
 log = logging.getLogger(__name__)
 
+TASK_DELIVER = "chorus.deliver"
+TASK_SWEEP = "chorus.sweep"
+TASK_COUNT = "chorus.count_signatures"
+TASK_RECOUNT = "chorus.recount"
+TASK_DIGESTS = "chorus.queue_digests"
+
+
+def celery_settings(config) -> dict:
+    """Celery settings from the app config, shared by the web process and the workers."""
+    return {
+        "broker_url": config["REDIS_URL"],
+        "task_default_queue": config["CELERY_QUEUE"],
+        # Results are never read: the outbox row is the record of what happened.
+        "task_ignore_result": True,
+        # A lost task costs nothing (the sweep re-enqueues due rows), so tasks are acked on
+        # receipt and never redelivered; a broker that is down must not stall a web request.
+        "task_acks_late": False,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_timeout": 2,
+        "broker_connection_retry_on_startup": True,
+        "task_publish_retry": False,
+        "broker_transport_options": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        "timezone": "UTC",
+        "enable_utc": True,
+    }
+
+
+def queue_digests_if_due() -> int:
+    """Create today's digests once the configured hour (UTC) has come; idempotent."""
+    now = utcnow()
+    if now.hour < current_app.config["DIGEST_HOUR_UTC"]:
+        return 0
+    return queue_digests(now.date())
+
+
+def mail_round() -> Round:
+    """One round of mail work: queue due digests, then send everything due."""
+    queue_digests_if_due()
+    return send_all_due()
+
 
 def run_periodic_jobs(app: Flask) -> None:
-    """One round of background work: send due mail, fold new signatures into counts."""
-    from app.services.counting import count_signatures
-    from app.services.delivery import drain
-
+    """One round of background work: mail, then fold new signatures into counts."""
     with app.app_context():
-        drain()
+        mail_round()
         count_signatures()
 
 
-def _loop(app: Flask, stop: threading.Event) -> None:
-    interval = app.config["WORKER_POLL_SECONDS"]
-    while not stop.is_set():
-        try:
-            run_periodic_jobs(app)
-        except Exception:  # keep the worker alive; the outbox keeps whatever failed
-            log.exception("embedded worker round failed")
-        stop.wait(interval)
+class EmbeddedWorker:
+    """The background thread of `make run`: a round every WORKER_POLL_SECONDS, or sooner."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="chorus-worker", daemon=True)
+
+    def start(self) -> EmbeddedWorker:
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        """Run a round now (new mail was committed)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        interval = self.app.config["WORKER_POLL_SECONDS"]
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                run_periodic_jobs(self.app)
+            except Exception:  # keep the worker alive; the outbox keeps whatever failed
+                log.exception("embedded worker round failed")
+            self._wake.wait(interval)
 
 
-def start_embedded_worker(app: Flask) -> threading.Event:
-    """Start the worker thread; set the returned event to stop it."""
-    stop = threading.Event()
-    thread = threading.Thread(target=_loop, args=(app, stop), name="chorus-worker", daemon=True)
-    thread.start()
-    return stop
+def register_workers(app: Flask) -> None:
+    """Set up whoever sends this app's mail, and have new deliveries wake them."""
+    if app.config["EMBEDDED_WORKER"]:
+        _register_embedded_worker(app)
+    elif app.config["REDIS_URL"]:
+        producer = Celery("chorus", set_as_current=False)
+        producer.conf.update(celery_settings(app.config))
+        queue = app.config["CELERY_QUEUE"]
+        on_new_deliveries(app, lambda: producer.send_task(TASK_DELIVER, queue=queue))
 
 
-def register_embedded_worker(app: Flask) -> None:
-    """Start the worker on the first request, so CLI commands never start one."""
-    if not app.config["EMBEDDED_WORKER"]:
-        return
+def _register_embedded_worker(app: Flask) -> None:
+    # Started on the first request, so CLI commands (which build the app too) never start one.
+    worker = EmbeddedWorker(app)
     started = threading.Lock()
     state = {"running": False}
+    on_new_deliveries(app, worker.wake)
 
     @app.before_request
     def _ensure_worker() -> None:
@@ -55,6 +127,6 @@ def register_embedded_worker(app: Flask) -> None:
             return
         with started:
             if not state["running"]:
-                start_embedded_worker(app)
+                worker.start()
                 state["running"] = True
                 log.info("embedded worker started (every %ss)", app.config["WORKER_POLL_SECONDS"])

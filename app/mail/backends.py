@@ -8,15 +8,17 @@ import sys
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Protocol
+from http.client import HTTPException
+from typing import Protocol, runtime_checkable
 from urllib.error import URLError
 
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 
-from app.mail.errors import PermanentDeliveryError, TemporaryDeliveryError
+from app.mail.errors import DeliveryError, PermanentDeliveryError, TemporaryDeliveryError
 from app.mail.message import Message, split_address
 
 
@@ -86,6 +88,8 @@ class MemoryBackend:
 
 
 class SmtpBackend:
+    """Sends through an SMTP relay, one connection per message."""
+
     def __init__(self, host, port, username="", password="", starttls=False, timeout=10):
         self.host, self.port = host, port
         self.username, self.password = username, password
@@ -105,13 +109,16 @@ class SmtpBackend:
             raise _smtp_error(code, reason) from error
         except smtplib.SMTPResponseException as error:
             raise _smtp_error(error.smtp_code, error.smtp_error) from error
+        except smtplib.SMTPNotSupportedError as error:
+            # STARTTLS or AUTH configured but not offered: a setting to fix, not a blip.
+            raise PermanentDeliveryError(f"SMTP server does not support it: {error}") from error
         except (OSError, smtplib.SMTPException) as error:
             # Connection refused or dropped, timeouts: the server may be back soon.
-            raise TemporaryDeliveryError(f"SMTP connection: {error}") from error
+            raise TemporaryDeliveryError(f"SMTP connection: {error!r}") from error
         return email["Message-ID"].strip("<>")
 
 
-def _smtp_error(code: int, reason: bytes | str) -> Exception:
+def _smtp_error(code: int, reason: bytes | str) -> DeliveryError:
     text = reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
     # 4xx replies are the server asking us to come back later; 5xx are final.
     if 400 <= code < 500:
@@ -119,32 +126,82 @@ def _smtp_error(code: int, reason: bytes | str) -> Exception:
     return PermanentDeliveryError(f"SMTP {code}: {text}")
 
 
+@dataclass
+class BatchRecipient:
+    """One person in a batch: their address, outbox row and placeholder values."""
+
+    to: str
+    delivery_id: int
+    substitutions: dict[str, str]
+
+
+@dataclass
+class BatchMessage:
+    """One message sent to many: a template with placeholders, filled in per recipient."""
+
+    template: Message
+    recipients: list[BatchRecipient]
+
+
+@runtime_checkable
+class BatchingBackend(Protocol):
+    MAX_BATCH: int
+
+    def send_batch(self, batch: BatchMessage) -> str | None:
+        """Send one message to every recipient in one request; return the provider's id."""
+
+
 class SendGridBackend:
     """Sends through SendGrid's v3 API with the official client."""
 
+    # SendGrid accepts up to 1,000 personalizations in one request.
+    MAX_BATCH = 1000
+
     def __init__(self, api_key: str, host: str, timeout: float = 10):
         self.client = SendGridAPIClient(api_key=api_key, host=host)
+        # The timeout applies to connecting and to each read: a stalled provider cannot
+        # hold a worker (and its leased rows) for longer than this per socket operation.
         self.client.client.timeout = timeout
+        self.timeout = timeout
 
     def send(self, message: Message) -> str | None:
+        return self._post(sendgrid_payload(message))
+
+    def send_batch(self, batch: BatchMessage) -> str | None:
+        if len(batch.recipients) > self.MAX_BATCH:
+            raise ValueError(f"at most {self.MAX_BATCH} recipients per SendGrid request")
+        payload = sendgrid_payload(batch.template)
+        payload["personalizations"] = [
+            _personalization(recipient.to, recipient.delivery_id, recipient.substitutions)
+            for recipient in batch.recipients
+        ]
+        return self._post(payload)
+
+    def _post(self, payload: dict) -> str | None:
         try:
-            response = self.client.send(sendgrid_payload(message))
+            response = self.client.send(payload)
         except http_errors.HTTPError as error:
             raise _sendgrid_error(error) from error
-        except (URLError, TimeoutError, ConnectionError, OSError) as error:
-            raise TemporaryDeliveryError(f"SendGrid connection: {error}") from error
+        except TimeoutError as error:
+            # The provider may have accepted the message before we gave up: a retry can
+            # duplicate it, which beats losing it.
+            raise TemporaryDeliveryError(f"SendGrid timed out after {self.timeout}s") from error
+        except (URLError, OSError, HTTPException) as error:
+            raise TemporaryDeliveryError(f"SendGrid connection: {error!r}") from error
         return response.headers.get("X-Message-Id")
 
 
-def _sendgrid_error(error: http_errors.HTTPError) -> Exception:
+def _sendgrid_error(error: http_errors.HTTPError) -> DeliveryError:
     status = error.status_code
     body = error.body.decode(errors="replace") if isinstance(error.body, bytes) else error.body
     reason = f"SendGrid {status}: {str(body)[:500]}"
     if status == 429:
-        # SendGrid says when the rate-limit window resets (epoch seconds).
+        # The account's rate limit: SendGrid says when the window resets (epoch seconds).
         return TemporaryDeliveryError(reason, retry_after=_reset_delay(error.headers))
-    if status >= 500 or status in (408, 409):
+    if status >= 500 or status == 408:
+        # SendGrid's side is failing or slow: the same request can succeed later.
         return TemporaryDeliveryError(reason)
+    # 400 (bad payload or address), 401/403 (key), 413 (too big): resending cannot help.
     return PermanentDeliveryError(reason)
 
 
@@ -159,12 +216,8 @@ def _reset_delay(headers) -> float | None:
 def sendgrid_payload(message: Message) -> dict:
     """The v3 /mail/send request body for one message."""
     from_name, from_email = split_address(message.from_addr)
-    to_name, to_email = split_address(message.to)
-    personalization: dict = {"to": [_sg_address(to_email, to_name)]}
-    if message.delivery_id is not None:
-        personalization["custom_args"] = {"delivery_id": str(message.delivery_id)}
     payload: dict = {
-        "personalizations": [personalization],
+        "personalizations": [_personalization(message.to, message.delivery_id)],
         "from": _sg_address(from_email, from_name),
         "subject": message.subject,
         "content": [{"type": "text/plain", "value": message.text}],
@@ -191,7 +244,22 @@ def sendgrid_payload(message: Message) -> dict:
     return payload
 
 
+def _personalization(
+    to: str, delivery_id: int | None, substitutions: dict[str, str] | None = None
+) -> dict:
+    to_name, to_email = split_address(to)
+    personalization: dict = {"to": [_sg_address(to_email, to_name)]}
+    if delivery_id is not None:
+        # Comes back on every event webhook call, to find the outbox row again.
+        personalization["custom_args"] = {"delivery_id": str(delivery_id)}
+    if substitutions:
+        personalization["substitutions"] = substitutions
+    return personalization
+
+
 def _sg_address(email: str, name: str) -> dict:
+    # SendGrid rejects names with commas or semicolons unless quoted; drop them instead.
+    name = name.replace(",", " ").replace(";", " ").strip()
     return {"email": email, "name": name} if name else {"email": email}
 
 

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from flask import current_app
 
 from app.extensions import db
 from app.mail import render_email
-from app.mail.message import Message, format_address
-from app.models import Delivery, DeliveryKind, Signature, SignatureStatus
-from app.services import tokens
+from app.mail.message import Attachment, Message, format_address, split_address
+from app.models import (
+    Delivery,
+    DeliveryKind,
+    Letter,
+    Signature,
+    SignatureStatus,
+    SupporterUpdate,
+    Target,
+)
+from app.services import digests, letters, tokens
+from app.services.routing import district_label
 from app.urls import external_url
 
 
@@ -21,7 +31,7 @@ def build_message(delivery: Delivery) -> Message | None:
 
 def confirmation_message(delivery: Delivery) -> Message | None:
     signature = db.session.get(Signature, delivery.signature_id) if delivery.signature_id else None
-    if signature is None or signature.status != SignatureStatus.PENDING or not signature.email:
+    if signature is None or not signature.email or not _awaits_click(signature):
         return None
     campaign = signature.campaign
     subject, text, html = render_email(
@@ -51,6 +61,121 @@ def withdraw_url(signature: Signature) -> str:
     return external_url("public.withdraw", token=token)
 
 
+def _awaits_click(signature: Signature) -> bool:
+    if signature.status == SignatureStatus.PENDING:
+        return True
+    # A signer who wrote a letter after confirming confirms once more before it is sent.
+    return (
+        signature.status == SignatureStatus.CONFIRMED
+        and signature.letter is not None
+        and letters.awaits_confirmation(signature.letter)
+    )
+
+
+def letter_message(delivery: Delivery) -> Message | None:
+    """A constituent's letter to one representative, unless its writer withdrew meanwhile."""
+    letter = db.session.get(Letter, delivery.letter_id) if delivery.letter_id else None
+    target = db.session.get(Target, delivery.target_id) if delivery.target_id else None
+    if letter is None or target is None or not delivery.to_email:
+        return None
+    signature = letter.signature
+    if signature.status != SignatureStatus.CONFIRMED or not signature.email:
+        return None
+    site_name = current_app.config["SITE_NAME"]
+    subject, text, html = render_email(
+        "letter",
+        letter=letter,
+        target=target,
+        signature=signature,
+        campaign=signature.campaign,
+        district=district_label(signature.state, signature.district),
+        site_name=site_name,
+    )
+    _, platform_address = split_address(current_app.config["MAIL_FROM"])
+    return Message(
+        to=format_address(delivery.to_email, target.name),
+        subject=subject,
+        text=text,
+        html=html,
+        # Staff see who wrote; the address stays the platform's (we cannot send as them).
+        from_addr=format_address(platform_address, f"{signature.name} via {site_name}"),
+        reply_to=format_address(signature.email, signature.name) if letter.reply_to_ok else "",
+        category=DeliveryKind.LETTER,
+        delivery_id=delivery.id,
+    )
+
+
+def update_message(delivery: Delivery) -> Message | None:
+    """An organizer's update to one supporter, unless they have withdrawn or unsubscribed."""
+    signature = db.session.get(Signature, delivery.signature_id) if delivery.signature_id else None
+    update = db.session.get(SupporterUpdate, delivery.update_id) if delivery.update_id else None
+    if (
+        update is None
+        or signature is None
+        or signature.status != SignatureStatus.CONFIRMED
+        or not signature.consent_updates
+        or not signature.email
+    ):
+        return None
+    token = tokens.make_token(tokens.UNSUBSCRIBE, signature.id, signature.email)
+    unsubscribe_url = external_url("public.unsubscribe", token=token)
+    subject, text, html = render_email(
+        "supporter_update",
+        update=update,
+        campaign=signature.campaign,
+        signature=signature,
+        campaign_url=external_url("public.campaign", slug=signature.campaign.slug),
+        unsubscribe_url=unsubscribe_url,
+        site_name=current_app.config["SITE_NAME"],
+    )
+    return Message(
+        to=format_address(signature.email, signature.name),
+        subject=subject,
+        text=text,
+        html=html,
+        from_addr=current_app.config["MAIL_FROM"],
+        # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL.
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        category=DeliveryKind.UPDATE,
+        delivery_id=delivery.id,
+    )
+
+
+def digest_message(delivery: Delivery) -> Message | None:
+    """A target's daily digest: the count, the first letters in full, all of them as CSV."""
+    target = db.session.get(Target, delivery.target_id) if delivery.target_id else None
+    carried = digests.digest_letters(delivery) if target is not None else []
+    if target is None or not delivery.to_email or not carried:
+        return None
+    day = digests.digest_day(delivery)
+    subject, text, html = render_email(
+        "digest",
+        target=target,
+        day=day,
+        count=len(carried),
+        shown=carried[: current_app.config["DIGEST_LETTERS_SHOWN"]],
+        by_campaign=Counter(letter.campaign for letter in carried).most_common(),
+        campaigns_url=external_url("public.index"),
+        site_name=current_app.config["SITE_NAME"],
+    )
+    return Message(
+        to=format_address(delivery.to_email, target.name),
+        subject=subject,
+        text=text,
+        html=html,
+        from_addr=current_app.config["MAIL_FROM"],
+        category=DeliveryKind.DIGEST,
+        delivery_id=delivery.id,
+        attachments=[Attachment(f"letters-{day.isoformat()}.csv", digests.letters_csv(carried))],
+    )
+
+
 BUILDERS: dict[str, Callable[[Delivery], Message | None]] = {
     DeliveryKind.CONFIRMATION: confirmation_message,
+    DeliveryKind.DIGEST: digest_message,
+    DeliveryKind.LETTER: letter_message,
+    DeliveryKind.UPDATE: update_message,
 }

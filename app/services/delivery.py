@@ -1,27 +1,82 @@
-"""Draining the outbox: claim due deliveries, send them, record what happened."""
+"""Draining the outbox: claim due deliveries, send them, record what happened.
+
+Every worker runs these same functions: the embedded thread of `make run`,
+`flask deliver [--watch]` and the Celery tasks. The Delivery row is the source of truth;
+a claim is a lease (leased_until) fenced by the attempt number, so a worker that died or
+stalled can never overwrite the outcome of the worker that took its row over.
+"""
 
 from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
 
 from app.clock import utcnow
 from app.extensions import db
 from app.mail import mail_backend
+from app.mail.backends import BatchingBackend, BatchMessage
+from app.mail.batches import confirmation_recipient, confirmation_template
 from app.mail.builders import build_message
 from app.mail.errors import PermanentDeliveryError, TemporaryDeliveryError
-from app.models import Delivery, DeliveryStatus
+from app.mail.message import Message
+from app.models import Delivery, DeliveryKind, DeliveryStatus, Signature, Suppression
+from app.services import digests
 
 log = logging.getLogger(__name__)
 
-# A worker that dies mid-send leaves its rows leased; after this they are claimed again.
-LEASE = timedelta(seconds=120)
-MAX_ATTEMPTS = 8
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_MAX_SECONDS = 3600
+# Where provider events may have moved a row before its sender recorded "sent".
+AFTER_SEND = (
+    DeliveryStatus.SENT,
+    DeliveryStatus.DELIVERED,
+    DeliveryStatus.DEFERRED,
+    DeliveryStatus.BOUNCED,
+    DeliveryStatus.DROPPED,
+    DeliveryStatus.SPAM,
+)
+_ERROR_LENGTH = 1000
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A leased delivery; attempt is the fencing token for recording its outcome."""
+
+    id: int
+    attempt: int
+
+
+@dataclass
+class Round:
+    """What one round of sending did, for logs, the CLI and the workers' pacing."""
+
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+    released: int = 0
+    # A temporary error ended the round early: the provider is likely down or limiting us.
+    stopped: bool = False
+
+    def add(self, other: Round) -> None:
+        for name in ("claimed", "sent", "retrying", "failed", "skipped", "released"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.stopped = other.stopped
+
+
+@dataclass
+class _Unit:
+    """One request to the mail backend: a single message, or a batch for many rows."""
+
+    claims: list[Claim]
+    message: Message | BatchMessage
+    kinds: dict[int, str] = field(default_factory=dict)
 
 
 def _due(now: datetime):
@@ -31,120 +86,296 @@ def _due(now: datetime):
     )
 
 
-def claim_due(batch_size: int = 50, now: datetime | None = None) -> list[tuple[int, int]]:
-    """Lease up to batch_size due deliveries to this worker; return (id, attempt) pairs.
+def claim_due(batch_size: int | None = None, now: datetime | None = None) -> list[Claim]:
+    """Lease up to batch_size due deliveries to this worker, oldest due first.
 
-    On PostgreSQL, FOR UPDATE SKIP LOCKED lets many workers claim disjoint rows at once.
-    The UPDATE re-checks the due condition, so a row another worker took in between is
-    never claimed twice (this is what keeps SQLite correct too).
+    One statement: on PostgreSQL the inner SELECT ... FOR UPDATE SKIP LOCKED lets many
+    workers claim disjoint rows at once; the outer WHERE re-checks the due condition, so
+    a row another worker took in between is never claimed twice (SQLite serialises writers).
     """
     now = now or utcnow()
+    config = current_app.config
     candidates = (
         sa.select(Delivery.id)
         .where(_due(now))
         .order_by(Delivery.next_attempt_at, Delivery.id)
-        .limit(batch_size)
+        .limit(batch_size or config["DELIVERY_BATCH_SIZE"])
     )
     if db.engine.dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(candidates))
-    if not ids:
-        db.session.rollback()
-        return []
-    claimed = db.session.execute(
+    rows = db.session.execute(
         sa.update(Delivery)
-        .where(Delivery.id.in_(ids), _due(now))
+        .where(Delivery.id.in_(candidates.scalar_subquery()), _due(now))
         .values(
             status=DeliveryStatus.SENDING,
-            leased_until=now + LEASE,
+            leased_until=now + timedelta(seconds=config["DELIVERY_LEASE_SECONDS"]),
             attempts=Delivery.attempts + 1,
         )
-        .returning(Delivery.id, Delivery.attempts)
+        .returning(Delivery.id, Delivery.attempts, Delivery.next_attempt_at)
+        .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
-    return sorted((row.id, row.attempts) for row in claimed)
+    rows.sort(key=lambda row: (row.next_attempt_at, row.id))
+    return [Claim(row.id, row.attempts) for row in rows]
 
 
-def deliver_due(batch_size: int = 50) -> int:
-    """Send one batch of due deliveries; return how many were claimed."""
-    claimed = claim_due(batch_size)
-    for delivery_id, attempt in claimed:
-        send_claimed(delivery_id, attempt)
-    return len(claimed)
+def deliver_due(batch_size: int | None = None) -> Round:
+    """Claim one batch of due deliveries and send it."""
+    claims = claim_due(batch_size)
+    result = Round(claimed=len(claims))
+    if claims:
+        send_claims(claims, result)
+    return result
 
 
-def drain(max_batches: int = 1000, batch_size: int = 50) -> int:
-    """Send until nothing is due (or max_batches); return how many were claimed."""
-    total = 0
-    for _ in range(max_batches):
-        claimed = deliver_due(batch_size)
-        total += claimed
-        if not claimed:
+def send_all_due(max_rounds: int = 1000, batch_size: int | None = None) -> Round:
+    """Send until nothing is due, or until a temporary error says to pause."""
+    total = Round()
+    for _ in range(max_rounds):
+        result = deliver_due(batch_size)
+        total.add(result)
+        if not result.claimed or result.stopped:
             break
     return total
 
 
-def send_claimed(delivery_id: int, attempt: int) -> None:
-    """Build and send one claimed delivery, then record the outcome."""
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery is None:
-        return
-    message = build_message(delivery)
-    if message is None:
-        # Nothing to send any more (the signer withdrew, or already confirmed).
-        _finish(delivery_id, attempt, status=DeliveryStatus.CANCELLED)
-        return
-    try:
-        provider_id = mail_backend().send(message)
-    except TemporaryDeliveryError as error:
-        _retry_later(delivery_id, attempt, error)
-    except PermanentDeliveryError as error:
-        log.warning("delivery %s failed permanently: %s", delivery_id, error.reason)
-        _finish(delivery_id, attempt, status=DeliveryStatus.FAILED, last_error=error.reason)
-    else:
-        _finish(
-            delivery_id,
-            attempt,
-            status=DeliveryStatus.SENT,
-            sent_at=utcnow(),
-            provider_message_id=provider_id or "",
-            last_error="",
+def drain(max_rounds: int = 1000, batch_size: int | None = None) -> int:
+    """Send until nothing is due (see send_all_due); return how many rows were processed."""
+    return send_all_due(max_rounds, batch_size).claimed
+
+
+def count_due(now: datetime | None = None) -> int:
+    """How many deliveries a worker could claim right now."""
+    return db.session.scalar(sa.select(sa.func.count()).where(_due(now or utcnow()))) or 0
+
+
+def send_claims(claims: list[Claim], result: Round) -> None:
+    """Send claimed deliveries in due order; after a temporary error, release the rest.
+
+    Stopping at the first temporary error keeps a down or rate-limiting provider from being
+    hammered and keeps every unsent row in its place in the line.
+    """
+    units = _plan(claims, result)
+    for position, unit in enumerate(units):
+        try:
+            provider_id = _send(unit.message)
+        except TemporaryDeliveryError as error:
+            _retry_later(unit.claims, error, result)
+            rest = [claim for later in units[position + 1 :] for claim in later.claims]
+            result.released += _release(rest)
+            result.stopped = True
+            return
+        except PermanentDeliveryError as error:
+            if isinstance(unit.message, BatchMessage) and len(unit.claims) > 1:
+                # One bad address rejects a whole batch: send each alone to find it.
+                _send_one_by_one(unit, result)
+                continue
+            log.warning("deliveries %s failed: %s", [c.id for c in unit.claims], error.reason)
+            result.failed += _record(unit.claims, status=DeliveryStatus.FAILED, error=error.reason)
+        else:
+            result.sent += _record_sent(unit, provider_id)
+
+
+def _send(message: Message | BatchMessage) -> str | None:
+    backend = mail_backend()
+    if isinstance(message, BatchMessage):
+        return backend.send_batch(message)
+    return backend.send(message)
+
+
+def _send_one_by_one(unit: _Unit, result: Round) -> None:
+    assert isinstance(unit.message, BatchMessage)
+    template = unit.message.template
+    for claim, recipient in zip(unit.claims, unit.message.recipients, strict=True):
+        single = _Unit([claim], BatchMessage(template, [recipient]), unit.kinds)
+        try:
+            provider_id = _send(single.message)
+        except TemporaryDeliveryError as error:
+            _retry_later([claim], error, result)
+        except PermanentDeliveryError as error:
+            result.failed += _record([claim], status=DeliveryStatus.FAILED, error=error.reason)
+        else:
+            result.sent += _record_sent(single, provider_id)
+
+
+def _plan(claims: list[Claim], result: Round) -> list[_Unit]:
+    """Build what to send for each claim; settle the ones with nothing to send.
+
+    Messages are built before any request goes out, and the read transaction ends here, so
+    no database transaction stays open while a slow provider is talking.
+    """
+    config = current_app.config
+    deliveries = _load([claim.id for claim in claims])
+    suppressed = _suppressed({d.to_email.lower() for d in deliveries.values() if d.to_email})
+    backend = mail_backend()
+    batch_limit = backend.MAX_BATCH if isinstance(backend, BatchingBackend) else 0
+    units: list[_Unit] = []
+    batches: dict[int, _Unit] = {}
+    settled: dict[str, list[Claim]] = {}
+    errors: dict[str, str] = {}
+    for claim in claims:
+        delivery = deliveries.get(claim.id)
+        if delivery is None:
+            continue
+        if claim.attempt > config["DELIVERY_MAX_ATTEMPTS"]:
+            # Its lease expired that often: a send that kills its worker must not loop forever.
+            settled.setdefault(DeliveryStatus.FAILED, []).append(claim)
+            errors[DeliveryStatus.FAILED] = "gave up: the worker stopped during every attempt"
+            continue
+        if delivery.to_email and delivery.to_email.lower() in suppressed:
+            settled.setdefault(DeliveryStatus.SUPPRESSED, []).append(claim)
+            continue
+        part = None
+        if batch_limit and delivery.kind == DeliveryKind.CONFIRMATION:
+            part = confirmation_recipient(delivery)
+        if part is not None:
+            campaign_id, recipient = part
+            batch = batches.get(campaign_id)
+            if batch is None or len(batch.claims) >= batch_limit:
+                batch = _Unit([], BatchMessage(confirmation_template(campaign_id), []))
+                batches[campaign_id] = batch
+                units.append(batch)
+            batch.claims.append(claim)
+            batch.message.recipients.append(recipient)
+            batch.kinds[claim.id] = delivery.kind
+            continue
+        try:
+            message = build_message(delivery)
+        except Exception:
+            # A template or data bug: keep the row and retry, so a fix deployed later sends it.
+            log.exception("could not build delivery %s", delivery.id)
+            _retry_later([claim], TemporaryDeliveryError("could not build the message"), result)
+            continue
+        if message is None:
+            settled.setdefault(DeliveryStatus.CANCELLED, []).append(claim)
+            continue
+        units.append(_Unit([claim], message, {claim.id: delivery.kind}))
+    for status, settled_claims in settled.items():
+        recorded = _record(settled_claims, status=status, error=errors.get(status, ""))
+        if status == DeliveryStatus.FAILED:
+            result.failed += recorded
+        else:
+            result.skipped += recorded
+    db.session.rollback()
+    return units
+
+
+def _load(ids: list[int]) -> dict[int, Delivery]:
+    deliveries = db.session.scalars(sa.select(Delivery).where(Delivery.id.in_(ids))).all()
+    signature_ids = [d.signature_id for d in deliveries if d.signature_id]
+    if signature_ids:
+        # Load the signers (and their letters) in two queries rather than two per row.
+        db.session.scalars(
+            sa.select(Signature)
+            .where(Signature.id.in_(signature_ids))
+            .options(so.selectinload(Signature.letter), so.selectinload(Signature.campaign))
+        ).all()
+    return {delivery.id: delivery for delivery in deliveries}
+
+
+def _suppressed(emails: Iterable[str]) -> set[str]:
+    emails = list(emails)
+    if not emails:
+        return set()
+    query = sa.select(Suppression.email).where(Suppression.email.in_(emails))
+    return set(db.session.scalars(query))
+
+
+def _retry_later(claims: list[Claim], error: TemporaryDeliveryError, result: Round) -> None:
+    config = current_app.config
+    give_up = [c for c in claims if c.attempt >= config["DELIVERY_MAX_ATTEMPTS"]]
+    again = [c for c in claims if c.attempt < config["DELIVERY_MAX_ATTEMPTS"]]
+    if give_up:
+        reason = f"gave up after {config['DELIVERY_MAX_ATTEMPTS']} attempts: {error.reason}"
+        result.failed += _record(give_up, status=DeliveryStatus.FAILED, error=reason)
+    for claim in again:
+        delay = retry_delay(
+            claim.attempt,
+            error.retry_after,
+            base=config["DELIVERY_BACKOFF_SECONDS"],
+            cap=config["DELIVERY_BACKOFF_MAX_SECONDS"],
+        )
+        result.retrying += _record(
+            [claim],
+            status=DeliveryStatus.QUEUED,
+            error=error.reason,
+            next_attempt_at=utcnow() + timedelta(seconds=delay),
         )
 
 
-def _retry_later(delivery_id: int, attempt: int, error: TemporaryDeliveryError) -> None:
-    if attempt >= MAX_ATTEMPTS:
-        reason = f"gave up after {attempt} attempts: {error.reason}"
-        _finish(delivery_id, attempt, status=DeliveryStatus.FAILED, last_error=reason)
-        return
-    delay = retry_delay(attempt, error.retry_after)
-    _finish(
-        delivery_id,
-        attempt,
-        status=DeliveryStatus.QUEUED,
-        next_attempt_at=utcnow() + timedelta(seconds=delay),
-        last_error=error.reason,
-    )
-
-
-def retry_delay(attempt: int, retry_after: float | None = None) -> float:
-    """Exponential backoff with jitter, or the provider's own reset time when it gave one."""
+def retry_delay(
+    attempt: int, retry_after: float | None = None, base: float = 30, cap: float = 3600
+) -> float:
+    """Seconds to wait before the next attempt: the provider's reset time if it gave one,
+    else exponential backoff with jitter."""
     if retry_after is not None:
+        # A small jitter, so every worker does not return in the same millisecond.
         return retry_after + random.uniform(0, 1)
-    delay = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
-    # Full jitter spreads retries so a recovering provider is not hit by a thundering herd.
+    delay = min(cap, base * 2 ** (attempt - 1))
+    # Jitter spreads retries so a recovering provider is not hit by a thundering herd.
     return random.uniform(delay / 2, delay)
 
 
-def _finish(delivery_id: int, attempt: int, **values) -> None:
-    """Record an outcome, only if this worker still holds the lease for this attempt."""
-    db.session.execute(
+def _fenced(claims: list[Claim]):
+    return sa.tuple_(Delivery.id, Delivery.attempts).in_([(c.id, c.attempt) for c in claims])
+
+
+def _record(claims: list[Claim], status: str, error: str = "", **values) -> int:
+    """Record an outcome for the claims this worker still holds; return how many."""
+    if not claims:
+        return 0
+    changed = db.session.execute(
+        sa.update(Delivery)
+        .where(_fenced(claims), Delivery.status == DeliveryStatus.SENDING)
+        .values(status=status, leased_until=None, last_error=error[:_ERROR_LENGTH], **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return changed
+
+
+def _record_sent(unit: _Unit, provider_id: str | None) -> int:
+    """Mark a sent unit's rows sent (or keep what a provider event already said)."""
+    now = utcnow()
+    rows = db.session.execute(
         sa.update(Delivery)
         .where(
-            Delivery.id == delivery_id,
-            Delivery.attempts == attempt,
-            Delivery.status == DeliveryStatus.SENDING,
+            _fenced(unit.claims),
+            Delivery.status.in_((DeliveryStatus.SENDING, *AFTER_SEND)),
         )
-        .values(leased_until=None, **values)
-    )
+        .values(
+            status=sa.case(
+                (Delivery.status == DeliveryStatus.SENDING, DeliveryStatus.SENT),
+                else_=Delivery.status,
+            ),
+            leased_until=None,
+            sent_at=now,
+            last_error="",
+            provider_message_id=provider_id or "",
+        )
+        .returning(Delivery.id, Delivery.dedupe_key)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for row in rows:
+        if unit.kinds.get(row.id) == DeliveryKind.DIGEST:
+            digests.mark_letters_sent(row.dedupe_key, now)
     db.session.commit()
+    return len(rows)
+
+
+def _release(claims: list[Claim]) -> int:
+    """Give unsent claims back, in their place in line and without using up an attempt.
+
+    Safe with fencing: only this worker's own claim is undone, so a stale worker's attempt
+    number can never match a row someone else holds.
+    """
+    if not claims:
+        return 0
+    released = db.session.execute(
+        sa.update(Delivery)
+        .where(_fenced(claims), Delivery.status == DeliveryStatus.SENDING)
+        .values(status=DeliveryStatus.QUEUED, leased_until=None, attempts=Delivery.attempts - 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return released

@@ -1,12 +1,32 @@
-"""Writing to the outbox: a Delivery row per email, in the caller's transaction."""
+"""The outbox: Delivery rows written in the caller's transaction, and what operators ask of it.
+
+Workers are told about new rows only after the transaction that wrote them commits (an
+after_commit hook on the session): a worker can never look for a row that is not there
+yet, and a rolled-back signature never sends an email. Every service that creates
+deliveries goes through enqueue(), so this one hook covers them all; if telling the workers
+fails (the broker is down), the periodic sweep still finds the row.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
 import sqlalchemy as sa
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Delivery, DeliveryStatus, Suppression
+
+log = logging.getLogger(__name__)
+
+_NEW_ROWS = "chorus_outbox_new_rows"
+_LISTENERS = "chorus_outbox_listeners"
 
 
 def enqueue(kind: str, dedupe_key: str, to_email: str, **refs) -> Delivery | None:
@@ -15,7 +35,7 @@ def enqueue(kind: str, dedupe_key: str, to_email: str, **refs) -> Delivery | Non
     The caller commits: the row must land in the same transaction as whatever caused it.
     Addresses on the suppression list are recorded as suppressed and never sent.
     """
-    existing = db.session.scalar(sa.select(Delivery).where(Delivery.dedupe_key == dedupe_key))
+    existing = db.session.scalar(sa.select(Delivery.id).where(Delivery.dedupe_key == dedupe_key))
     if existing is not None:
         return None
     status = DeliveryStatus.QUEUED
@@ -30,11 +50,83 @@ def enqueue(kind: str, dedupe_key: str, to_email: str, **refs) -> Delivery | Non
         **refs,
     )
     db.session.add(delivery)
+    if status == DeliveryStatus.QUEUED:
+        db.session.info[_NEW_ROWS] = True
     return delivery
 
 
 def is_suppressed(email: str) -> bool:
-    return (
-        db.session.scalar(sa.select(Suppression.id).where(Suppression.email == email.lower()))
-        is not None
+    """Whether an address hard-bounced or reported spam, so must not be mailed."""
+    query = sa.select(Suppression.id).where(Suppression.email == email.strip().lower())
+    return db.session.scalar(query) is not None
+
+
+def on_new_deliveries(app: Flask, listener: Callable[[], None]) -> None:
+    """Call listener after every commit that added deliveries to send (wake a worker)."""
+    app.extensions.setdefault(_LISTENERS, []).append(listener)
+
+
+@event.listens_for(Session, "after_commit")
+def _tell_workers(session: Session) -> None:
+    if not session.info.pop(_NEW_ROWS, False) or not has_app_context():
+        return
+    for listener in current_app.extensions.get(_LISTENERS, ()):
+        try:
+            listener()
+        except Exception:  # the sweep picks the rows up; a commit must not fail for this
+            log.warning("could not tell the workers about new deliveries", exc_info=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_new_rows(session: Session) -> None:
+    session.info.pop(_NEW_ROWS, None)
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    """What an operator wants to know about the outbox at a glance."""
+
+    counts: dict[tuple[str, str], int]
+    due: int
+    oldest_due_at: datetime | None
+
+
+def status() -> OutboxStatus:
+    """Counts by (status, kind), how many are due now, and since when the oldest waits."""
+    now = utcnow()
+    counts = {
+        (row.status, row.kind): row.n
+        for row in db.session.execute(
+            sa.select(Delivery.status, Delivery.kind, sa.func.count().label("n")).group_by(
+                Delivery.status, Delivery.kind
+            )
+        )
+    }
+    due = sa.or_(
+        sa.and_(Delivery.status == DeliveryStatus.QUEUED, Delivery.next_attempt_at <= now),
+        sa.and_(Delivery.status == DeliveryStatus.SENDING, Delivery.leased_until < now),
     )
+    row = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(Delivery.next_attempt_at)).where(due)
+    ).one()
+    return OutboxStatus(counts=counts, due=row[0], oldest_due_at=row[1])
+
+
+def retry_failed(since: datetime | None = None) -> int:
+    """Queue failed deliveries again (those that failed since `since`); return how many.
+
+    Their attempts start over; suppressed addresses stay suppressed when they are sent.
+    """
+    condition = Delivery.status == DeliveryStatus.FAILED
+    if since is not None:
+        condition = sa.and_(condition, Delivery.updated_at >= since)
+    changed = db.session.execute(
+        sa.update(Delivery)
+        .where(condition)
+        .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        db.session.info[_NEW_ROWS] = True
+    db.session.commit()
+    return changed

@@ -1,0 +1,184 @@
+"""Daily digests: one email a day to each target that takes one, instead of one per letter.
+
+Letters to a digest target are held (app/services/letters.py). Once a day each such target
+gets a Delivery keyed "digest:<target>:<date>": the unique key makes the digest happen once
+per target per day however many workers or beat processes run. Creating the digest tags the
+held letters it will carry (their provider_message_id is the digest's key), so letters that
+arrive later wait for the next day's digest; when the digest is sent they are marked sent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import Delivery, DeliveryKind, DeliveryStatus, Letter, Moderation, Target
+from app.services import outbox
+
+# A spreadsheet runs a cell starting with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cleared_letters() -> sa.Select:
+    # Letters held for a moderator (flagged) wait until one approves them.
+    return sa.select(Letter.id).where(
+        sa.or_(Letter.flags == "", Letter.moderation == Moderation.APPROVED)
+    )
+
+
+def _waiting(target_id: int | None = None) -> list:
+    conditions = [
+        Delivery.kind == DeliveryKind.LETTER,
+        Delivery.status == DeliveryStatus.HELD,
+        Delivery.provider_message_id == "",
+        Delivery.letter_id.in_(_cleared_letters()),
+    ]
+    if target_id is not None:
+        conditions.append(Delivery.target_id == target_id)
+    return conditions
+
+
+def digest_key(target_id: int, day: date) -> str:
+    return f"digest:{target_id}:{day.isoformat()}"
+
+
+def digest_day(digest: Delivery) -> date:
+    """The day a digest delivery covers, from its key."""
+    return date.fromisoformat(digest.dedupe_key.rpartition(":")[2])
+
+
+def queue_digests(day: date | None = None) -> int:
+    """Create the day's digest for every target with letters waiting; return how many.
+
+    Idempotent: run it as often as you like (every worker round, every beat tick).
+    """
+    day = day or utcnow().date()
+    waiting = sa.select(Delivery.target_id).where(*_waiting()).distinct()
+    targets = db.session.scalars(
+        sa.select(Target).where(
+            Target.wants_digest.is_(True),
+            Target.active.is_(True),
+            Target.email != "",
+            Target.id.in_(waiting),
+        )
+    ).all()
+    created = 0
+    for target in targets:
+        created += _queue_digest(target, day)
+    db.session.commit()
+    return created
+
+
+def _queue_digest(target: Target, day: date) -> int:
+    key = digest_key(target.id, day)
+    try:
+        with db.session.begin_nested():
+            delivery = outbox.enqueue(DeliveryKind.DIGEST, key, target.email, target_id=target.id)
+            if delivery is None:
+                return 0
+            db.session.flush()
+            db.session.execute(
+                sa.update(Delivery)
+                .where(*_waiting(target.id))
+                .values(provider_message_id=key)
+                .execution_options(synchronize_session=False)
+            )
+    except IntegrityError:
+        # Another worker created this digest a moment ago: theirs carries the letters.
+        return 0
+    return 1
+
+
+@dataclass(frozen=True)
+class DigestLetter:
+    """One letter as a digest shows it."""
+
+    campaign: str
+    name: str
+    email: str
+    zip: str
+    state: str
+    district: str
+    subject: str
+    body: str
+    written_at: datetime
+
+
+def digest_letters(digest: Delivery) -> list[DigestLetter]:
+    """The letters a digest carries that are still to be delivered, oldest first."""
+    letters = db.session.scalars(
+        sa.select(Letter)
+        .join(Delivery, Delivery.letter_id == Letter.id)
+        .where(
+            Delivery.kind == DeliveryKind.LETTER,
+            Delivery.target_id == digest.target_id,
+            Delivery.status == DeliveryStatus.HELD,
+            Delivery.provider_message_id == digest.dedupe_key,
+        )
+        .order_by(Letter.created_at, Letter.id)
+    ).all()
+    return [
+        DigestLetter(
+            campaign=letter.signature.campaign.title,
+            name=letter.signature.name,
+            # The signer's address only when they agreed to be answered.
+            email=(letter.signature.email or "") if letter.reply_to_ok else "",
+            zip=letter.signature.zip,
+            state=letter.signature.state,
+            district=letter.signature.district,
+            subject=letter.subject,
+            body=letter.body,
+            written_at=letter.created_at,
+        )
+        for letter in letters
+    ]
+
+
+def letters_csv(letters: list[DigestLetter]) -> bytes:
+    """Every letter of a digest as CSV, safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["written_at", "campaign", "name", "email", "zip", "state", "district", "subject", "body"]
+    )
+    for letter in letters:
+        writer.writerow(
+            _safe_cell(value)
+            for value in (
+                letter.written_at.isoformat(timespec="seconds"),
+                letter.campaign,
+                letter.name,
+                letter.email,
+                letter.zip,
+                letter.state,
+                letter.district,
+                letter.subject,
+                letter.body,
+            )
+        )
+    return out.getvalue().encode()
+
+
+def _safe_cell(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def mark_letters_sent(key: str, sent_at: datetime) -> int:
+    """Mark the held letters a sent digest carried as sent, in the caller's transaction."""
+    return db.session.execute(
+        sa.update(Delivery)
+        .where(
+            Delivery.kind == DeliveryKind.LETTER,
+            Delivery.status == DeliveryStatus.HELD,
+            Delivery.provider_message_id == key,
+        )
+        .values(status=DeliveryStatus.SENT, sent_at=sent_at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
