@@ -74,6 +74,9 @@ class Config:
     SENDGRID_WEBHOOK_MAX_AGE = _int("SENDGRID_WEBHOOK_MAX_AGE", 600)
     # How often confirmed signatures are added to the public counts (seconds).
     COUNT_INTERVAL_SECONDS = _int("COUNT_INTERVAL_SECONDS", 5)
+    # Public pages are cached by proxies for one count interval; each web process also keeps
+    # the copy it serves to visitors without cookies this long (0 turns that off).
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 2)
 
     CONFIRM_TOKEN_MAX_AGE = _int("CONFIRM_TOKEN_MAX_AGE", 14 * 24 * 3600)
     CONFIRMATION_RESEND_LIMIT = _int("CONFIRMATION_RESEND_LIMIT", 3)
@@ -118,3 +121,5 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
     EMBEDDED_WORKER = False
+    # Tests look at pages right after changing data (tests/test_http_cache.py turns it on).
+    PAGE_CACHE_SECONDS = 0

@@ -8,6 +8,7 @@ answers nearly all of them, and Chorus's own workers are left for signatures.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -22,6 +23,8 @@ STALE_WHILE_REVALIDATE = 60
 STALE_IF_ERROR = 24 * 3600
 
 PRIVATE = "private, no-store"
+# Distinct public URLs kept in each process's page cache (query strings make new ones).
+PAGE_CACHE_ENTRIES = 256
 
 
 def public_cache_control(max_age: int) -> str:
@@ -38,20 +41,47 @@ def public(view: Callable) -> Callable:
     Fresh for COUNT_INTERVAL_SECONDS: counts change no more often than that. The view must
     not touch the session (a CSRF token, a flash, a login): the response would then vary per
     visitor, so `_guard_private` turns it private again.
+
+    Visitors without cookies also share a copy kept in this process for PAGE_CACHE_SECONDS,
+    so a site with no CDN in front renders a hot page a few times a second, not per view.
     """
 
     @wraps(view)
     def wrapped(*args, **kwargs) -> Response:
-        response = make_response(view(*args, **kwargs))
-        if response.status_code != 200:
-            return response
+        pages = _page_cache()
+        key = request.full_path
+        shared = pages is not None and not request.cookies
+        cached = pages.get(key) if shared else None
+        if cached is not None and cached[0] > time.monotonic():
+            response = Response(cached[1], content_type=cached[2])
+            response.set_etag(cached[3])
+        else:
+            response = make_response(view(*args, **kwargs))
+            if response.status_code != 200:
+                return response
+            response.add_etag()
+            if shared and not session.modified:
+                _remember(pages, key, response)
         response.headers["Cache-Control"] = public_cache_control(
             current_app.config["COUNT_INTERVAL_SECONDS"]
         )
-        response.add_etag()
         return response.make_conditional(request)
 
     return wrapped
+
+
+def _page_cache() -> dict | None:
+    if current_app.config["PAGE_CACHE_SECONDS"] <= 0:
+        return None
+    return current_app.extensions.setdefault("chorus_page_cache", {})
+
+
+def _remember(pages: dict, key: str, response: Response) -> None:
+    if len(pages) >= PAGE_CACHE_ENTRIES:
+        pages.clear()  # crude but bounded: random query strings cannot grow it
+    expires = time.monotonic() + current_app.config["PAGE_CACHE_SECONDS"]
+    etag, _ = response.get_etag()
+    pages[key] = (expires, response.get_data(), response.content_type, etag)
 
 
 def _guard_private(response: Response) -> Response:

@@ -1,6 +1,7 @@
 """HTTP caching: public pages and the count are cacheable by a CDN; nothing personal is."""
 
 import re
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -129,3 +130,24 @@ def test_missing_and_draft_campaigns_are_not_cached(client):
         response = client.get(path)
         assert response.status_code == 404
         assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_visitors_without_cookies_share_a_copy_for_page_cache_seconds(make_app):
+    app = make_app(PAGE_CACHE_SECONDS=1)
+    with app.app_context():
+        campaign = make_campaign()
+        path = f"/c/{campaign.slug}"
+        first = app.test_client().get(path)
+        campaign.title = "A new title"
+        db.session.commit()
+        shared = app.test_client().get(path)
+        assert shared.get_data() == first.get_data(), "served from the shared copy"
+        assert shared.headers["ETag"] == first.headers["ETag"]
+        assert "public" in shared.headers["Cache-Control"]
+
+        with_cookie = app.test_client()
+        with_cookie.get("/csrf-token")  # now this browser has a session cookie
+        assert "A new title" in with_cookie.get(path).get_data(as_text=True)
+
+        time.sleep(1.1)
+        assert "A new title" in app.test_client().get(path).get_data(as_text=True)
