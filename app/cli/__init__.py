@@ -4,8 +4,8 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import content, delivery, reps
+    from app.cli import content, delivery, organizers, reps
 
-    for module in (content, delivery, reps):
+    for module in (content, delivery, organizers, reps):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -1,0 +1,25 @@
+"""The analytics page of a campaign."""
+
+from flask import render_template
+
+from app.models import Role
+from app.organizer import bp
+from app.organizer.access import campaign_or_404, requires
+from app.services import analytics
+
+
+@bp.get("/campaigns/<int:campaign_id>/analytics")
+@requires(Role.VIEWER)
+def campaign_analytics(campaign_id: int):
+    """Signatures and letters over time, by state and district, the funnel and deliveries."""
+    campaign = campaign_or_404(campaign_id)
+    return render_template(
+        "organizer/analytics.html",
+        campaign=campaign,
+        series=analytics.over_time(campaign),
+        states=analytics.by_state(campaign),
+        districts=analytics.by_district(campaign),
+        funnel=analytics.funnel(campaign),
+        statuses=analytics.signature_statuses(campaign),
+        deliveries=analytics.delivery_states(campaign),
+    )

@@ -1,0 +1,49 @@
+"""Logging organizers in and out."""
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+
+from app.extensions import limiter
+from app.models import Role
+from app.organizer import bp
+from app.organizer.access import requires
+from app.organizer.forms import LoginForm
+from app.ratelimits import login_limit
+from app.services.accounts import authenticate
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path inside the workspace: never an open redirect to another site."""
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/organizer/"):
+        return url_for("organizer.dashboard")
+    return parts.path
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login():
+    """Show the login form; log an organizer in with email and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        organizer = authenticate(form.email.data, form.password.data)
+        if organizer is not None:
+            # Nothing from before login carries over; a permanent session ends after
+            # PERMANENT_SESSION_LIFETIME.
+            session.clear()
+            session.permanent = True
+            login_user(organizer)
+            return redirect(_safe_next(request.args.get("next")))
+        flash("That email and password do not match an active account.", "error")
+    return render_template("organizer/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.post("/logout")
+@requires(Role.VIEWER)
+def logout():
+    """Log out and forget the session."""
+    logout_user()
+    session.clear()
+    return redirect(url_for("organizer.login"))

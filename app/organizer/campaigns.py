@@ -1,0 +1,106 @@
+"""Campaign pages: the list, create, edit with live preview, and status changes."""
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.extensions import db
+from app.models import Role, Target, TargetKind
+from app.organizer import bp
+from app.organizer.access import campaign_or_404, requires
+from app.organizer.forms import ActionForm, CampaignForm
+from app.rendering import render_markdown
+from app.services import campaigns
+from app.services.campaigns import TRANSITIONS, CampaignError
+
+
+def _fixed_target_choices(selected: list[int]) -> list[SelectChoice]:
+    """Custom targets, plus any other target a campaign already names."""
+    targets = db.session.scalars(
+        sa.select(Target)
+        .where(sa.or_(Target.kind == TargetKind.CUSTOM, Target.id.in_(selected)))
+        .order_by(Target.name)
+    )
+    return [SelectChoice(t.id, f"{t.name}, {t.title}" if t.title else t.name) for t in targets]
+
+
+@bp.get("/")
+@requires(Role.VIEWER)
+def dashboard():
+    """List every campaign with its status and count."""
+    return render_template("organizer/dashboard.html", campaigns=campaigns.all_campaigns())
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@requires(Role.ORGANIZER)
+def new_campaign():
+    """Create a campaign (it starts as a draft, not public)."""
+    form = CampaignForm()
+    form.fixed_targets.choices = _fixed_target_choices(form.fixed_targets.data or [])
+    if form.validate_on_submit():
+        try:
+            campaign = campaigns.create_campaign(form.to_input(), current_user)
+        except CampaignError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash("Campaign created as a draft.", "ok")
+            return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
+    return render_template("organizer/campaign_form.html", form=form, campaign=None)
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@requires(Role.VIEWER)
+def campaign(campaign_id: int):
+    """A campaign's overview: status, counts, and links to its tools."""
+    campaign = campaign_or_404(campaign_id)
+    return render_template(
+        "organizer/campaign.html",
+        campaign=campaign,
+        next_statuses=TRANSITIONS.get(campaign.status, ()),
+        form=ActionForm(),
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@requires(Role.ORGANIZER)
+def edit_campaign(campaign_id: int):
+    """Edit every field of a campaign; changes are logged."""
+    campaign = campaign_or_404(campaign_id)
+    form = CampaignForm()
+    if request.method == "GET":
+        form.fill_from(campaigns.input_from(campaign))
+    form.fixed_targets.choices = _fixed_target_choices(form.fixed_targets.data or [])
+    if form.validate_on_submit():
+        try:
+            campaigns.update_campaign(campaign, form.to_input(), current_user)
+        except CampaignError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash("Campaign saved.", "ok")
+            return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
+    return render_template("organizer/campaign_form.html", form=form, campaign=campaign)
+
+
+@bp.post("/campaigns/<int:campaign_id>/status")
+@requires(Role.ORGANIZER)
+def change_status(campaign_id: int):
+    """Open, close or reopen a campaign."""
+    campaign = campaign_or_404(campaign_id)
+    try:
+        campaigns.change_status(campaign, request.form.get("status", ""), current_user)
+    except CampaignError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(f"The campaign is now {campaign.status}.", "ok")
+    return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
+
+
+@bp.post("/preview")
+@requires(Role.ORGANIZER)
+def preview():
+    """Render Markdown exactly as the public campaign page does, for the live preview."""
+    return {"html": str(render_markdown(request.form.get("text", "")))}

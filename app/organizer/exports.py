@@ -1,0 +1,48 @@
+"""CSV exports of a campaign's signatures and letters, streamed."""
+
+from flask import Response, abort, render_template, stream_with_context
+from flask_login import current_user
+
+from app.models import Role
+from app.organizer import bp
+from app.organizer.access import campaign_or_404, requires
+from app.organizer.forms import ExportForm
+from app.services import exports
+from app.services.exports import ExportFilter
+
+EXPORTS = {"signatures": exports.signatures_csv, "letters": exports.letters_csv}
+
+
+@bp.get("/campaigns/<int:campaign_id>/exports")
+@requires(Role.ORGANIZER)
+def export_page(campaign_id: int):
+    """Choose filters and download a CSV."""
+    campaign = campaign_or_404(campaign_id)
+    return render_template("organizer/exports.html", campaign=campaign, form=ExportForm())
+
+
+@bp.get("/campaigns/<int:campaign_id>/exports/<what>.csv")
+@requires(Role.ORGANIZER)
+def export_csv(campaign_id: int, what: str):
+    """Stream the campaign's signatures or letters as CSV; the export is logged."""
+    campaign = campaign_or_404(campaign_id)
+    form = ExportForm()
+    if what not in EXPORTS or not form.validate():
+        abort(400)
+    filters = ExportFilter(
+        status=form.status.data or "",
+        state=form.state.data or "",
+        since=form.since.data,
+        until=form.until.data,
+    )
+    exports.record_export(campaign, what, filters, current_user)
+    body = stream_with_context(EXPORTS[what](campaign, filters))
+    filename = f"{campaign.slug}-{what}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,226 @@
+"""Forms organizers fill in, and their conversion to the plain values services take."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.models import Role, SignatureStatus, TargetKind
+from app.services.campaigns import CampaignInput
+
+# Zones people in the US campaign from come first; every other IANA zone follows.
+US_ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+    "UTC",
+]
+TIMEZONES = US_ZONES + sorted(available_timezones() - set(US_ZONES))
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+
+
+class ActionForm(FlaskForm):
+    """A form with nothing but its CSRF token, for buttons that POST."""
+
+
+def _parse_lines(text: str, names: list[str]) -> list[dict[str, str]]:
+    """'a | b | c' lines into dicts keyed by names (missing trailing parts are empty)."""
+    items = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) > len(names):
+            raise ValidationError(f"Too many parts in {line.strip()!r}.")
+        items.append(dict(zip(names, parts + [""] * (len(names) - len(parts)), strict=True)))
+    return items
+
+
+SOURCE_PARTS = ["title", "publisher", "date", "url", "note"]
+
+
+class CampaignForm(FlaskForm):
+    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        "Slug (the address: /c/<slug>)",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=80)],
+    )
+    summary = TextAreaField("Summary", filters=[strip], validators=[Length(max=1000)])
+    explainer = TextAreaField("Explainer (Markdown)", validators=[Length(max=100_000)])
+    sources = TextAreaField(
+        "Sources, one per line: title | publisher | date | URL | note",
+        validators=[Length(max=20_000)],
+    )
+    goal = IntegerField("Signature goal", default=1000, validators=[NumberRange(min=1)])
+    thresholds = TextAreaField(
+        "Milestones, one per line: count | label", validators=[Length(max=5000)]
+    )
+    timezone = SelectField("Time zone", choices=TIMEZONES, default="America/New_York")
+    opens_at = DateTimeLocalField("Opens at (local time)", validators=[Optional()])
+    closes_at = DateTimeLocalField("Closes at (local time)", validators=[Optional()])
+    collects_signatures = BooleanField("Collects signatures", default=True)
+    collects_letters = BooleanField("Collects letters to representatives")
+    collects_comments = BooleanField("Collects public comments")
+    letter_subject = StringField("Letter subject", filters=[strip], validators=[Length(max=200)])
+    letter_body = TextAreaField("Letter template", validators=[Length(max=20_000)])
+    letter_prompt = TextAreaField("Prompt for a personal paragraph", validators=[Length(max=2000)])
+    target_kinds = MultiCheckboxField(
+        "Letters go to the signer's",
+        choices=[SelectChoice(kind, TargetKind.LABELS[kind]) for kind in TargetKind.ROUTED],
+    )
+    fixed_targets = MultiCheckboxField("Fixed targets (every letter)", coerce=int, choices=[])
+
+    def validate_sources(self, field) -> None:
+        _parse_lines(field.data, SOURCE_PARTS)
+
+    def validate_thresholds(self, field) -> None:
+        for item in _parse_lines(field.data, ["count", "label"]):
+            if not item["count"].isdigit():
+                raise ValidationError(f"A milestone's count must be a number: {item['count']!r}.")
+
+    def to_input(self) -> CampaignInput:
+        """The form's values as the campaign service takes them."""
+        return CampaignInput(
+            title=self.title.data,
+            slug=self.slug.data,
+            summary=self.summary.data or "",
+            explainer=self.explainer.data or "",
+            sources=[
+                {k: v for k, v in source.items() if v}
+                for source in _parse_lines(self.sources.data, SOURCE_PARTS)
+            ],
+            goal=self.goal.data,
+            thresholds=[
+                {"count": int(item["count"]), "label": item["label"]}
+                for item in _parse_lines(self.thresholds.data, ["count", "label"])
+            ],
+            timezone=self.timezone.data,
+            opens_at_local=self.opens_at.data,
+            closes_at_local=self.closes_at.data,
+            collects_signatures=self.collects_signatures.data,
+            collects_letters=self.collects_letters.data,
+            collects_comments=self.collects_comments.data,
+            letter_subject=self.letter_subject.data or "",
+            letter_body=self.letter_body.data or "",
+            letter_prompt=self.letter_prompt.data or "",
+            target_kinds=self.target_kinds.data or [],
+            fixed_target_ids=self.fixed_targets.data or [],
+        )
+
+    def fill_from(self, values: CampaignInput) -> None:
+        """Pre-fill the form from a campaign's current values."""
+        self.title.data = values.title
+        self.slug.data = values.slug
+        self.summary.data = values.summary
+        self.explainer.data = values.explainer
+        self.sources.data = "\n".join(
+            " | ".join(source.get(k, "") for k in SOURCE_PARTS).rstrip(" |")
+            for source in values.sources
+        )
+        self.goal.data = values.goal
+        self.thresholds.data = "\n".join(f"{t['count']} | {t['label']}" for t in values.thresholds)
+        self.timezone.data = values.timezone
+        self.opens_at.data = values.opens_at_local
+        self.closes_at.data = values.closes_at_local
+        self.collects_signatures.data = values.collects_signatures
+        self.collects_letters.data = values.collects_letters
+        self.collects_comments.data = values.collects_comments
+        self.letter_subject.data = values.letter_subject
+        self.letter_body.data = values.letter_body
+        self.letter_prompt.data = values.letter_prompt
+        self.target_kinds.data = values.target_kinds
+        self.fixed_targets.data = values.fixed_target_ids
+
+
+class TargetDeliveryForm(FlaskForm):
+    email = EmailField(
+        "Delivery email (empty: letters are held)",
+        filters=[strip],
+        validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
+    )
+    wants_digest = BooleanField("Send one daily digest instead of one email per letter")
+
+
+class CustomTargetForm(FlaskForm):
+    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    title = StringField(
+        "Title (e.g. Secretary of Homeland Security)", filters=[strip], validators=[Length(max=200)]
+    )
+    state = StringField(
+        "State (two letters, optional)", filters=[strip], validators=[Length(max=2)]
+    )
+    email = EmailField(
+        "Delivery email (optional)",
+        filters=[strip],
+        validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
+    )
+
+
+class UpdateForm(FlaskForm):
+    subject = StringField("Subject", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField("Message (Markdown)", validators=[DataRequired(), Length(max=20_000)])
+
+
+class ExportForm(FlaskForm):
+    """Filters for a CSV export: read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Signature status",
+        choices=[SelectChoice("", "Any")] + [SelectChoice(s) for s in SignatureStatus.ALL],
+    )
+    state = StringField("State", filters=[strip], validators=[Optional(), Length(max=2)])
+    since = DateField("Created from", validators=[Optional()])
+    until = DateField("Created until", validators=[Optional()])
+
+
+class NewOrganizerForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
+    password = PasswordField("Password (at least 12 characters)", validators=[DataRequired()])
+    role = SelectField("Role", choices=[SelectChoice(r) for r in Role.ALL], default=Role.VIEWER)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(r) for r in Role.ALL])
+    active = BooleanField("Active")

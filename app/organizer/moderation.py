@@ -1,0 +1,77 @@
+"""Moderation pages: the letter queue with bulk decisions, and the fraud view."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.models import Role
+from app.organizer import bp
+from app.organizer.access import campaign_or_404, requires
+from app.organizer.forms import ActionForm
+from app.services import moderation
+from app.services.moderation import GROUPINGS, ModerationError
+
+
+def _ids(name: str) -> list[int]:
+    return [int(v) for v in request.form.getlist(name) if v.isdigit()]
+
+
+@bp.get("/campaigns/<int:campaign_id>/moderation")
+@requires(Role.ORGANIZER)
+def moderation_queue(campaign_id: int):
+    """Public comments and flagged letters waiting for a decision."""
+    campaign = campaign_or_404(campaign_id)
+    return render_template(
+        "organizer/moderation.html",
+        campaign=campaign,
+        letters=moderation.queue(campaign),
+        form=ActionForm(),
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/moderation")
+@requires(Role.ORGANIZER)
+def moderate(campaign_id: int):
+    """Approve or reject the selected letters."""
+    campaign = campaign_or_404(campaign_id)
+    decision = request.form.get("decision", "")
+    try:
+        decided = moderation.decide(campaign, _ids("letter_id"), decision, current_user)
+    except ModerationError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{decided} letter(s) {'approved' if decision == 'approve' else 'rejected'}.", "ok")
+    return redirect(url_for("organizer.moderation_queue", campaign_id=campaign.id))
+
+
+@bp.get("/campaigns/<int:campaign_id>/fraud")
+@requires(Role.ORGANIZER)
+def fraud(campaign_id: int):
+    """Signatures grouped by IP hash or email domain; a chosen group is previewed."""
+    campaign = campaign_or_404(campaign_id)
+    by = request.args.get("by", "ip")
+    if by not in GROUPINGS:
+        by = "ip"
+    key = request.args.get("key", "")
+    return render_template(
+        "organizer/fraud.html",
+        campaign=campaign,
+        by=by,
+        groups=moderation.suspicious_groups(campaign, by),
+        preview=moderation.preview_invalidation(campaign, by, key) if key else None,
+        form=ActionForm(),
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/fraud")
+@requires(Role.ORGANIZER)
+def invalidate(campaign_id: int):
+    """Mark every live signature in the previewed group fraudulent."""
+    campaign = campaign_or_404(campaign_id)
+    by = request.form.get("by", "")
+    try:
+        changed = moderation.invalidate(campaign, by, request.form.get("key", ""), current_user)
+    except ModerationError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{changed} signature(s) marked fraudulent; the count is updated.", "ok")
+    return redirect(url_for("organizer.fraud", campaign_id=campaign.id, by=by))

@@ -1,0 +1,48 @@
+"""Updates to a campaign's supporters: write, then send through the outbox."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import Role, SupporterUpdate
+from app.organizer import bp
+from app.organizer.access import campaign_or_404, owned_or_404, requires
+from app.organizer.forms import ActionForm, UpdateForm
+from app.services import updates
+from app.services.updates import UpdateError
+
+
+@bp.route("/campaigns/<int:campaign_id>/updates", methods=["GET", "POST"])
+@requires(Role.ORGANIZER)
+def campaign_updates(campaign_id: int):
+    """List a campaign's updates and write a new one."""
+    campaign = campaign_or_404(campaign_id)
+    form = UpdateForm()
+    if form.validate_on_submit():
+        try:
+            updates.write_update(campaign, form.subject.data, form.body.data, current_user)
+        except UpdateError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash("Update saved. Check it, then send it.", "ok")
+            return redirect(url_for("organizer.campaign_updates", campaign_id=campaign.id))
+    return render_template(
+        "organizer/updates.html",
+        campaign=campaign,
+        form=form,
+        send_form=ActionForm(),
+        updates=updates.updates_for(campaign),
+        recipients=updates.recipient_count(campaign),
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/updates/<int:update_id>/send")
+@requires(Role.ORGANIZER)
+def send_update(campaign_id: int, update_id: int):
+    """Queue an update for every confirmed supporter who agreed to updates (once each)."""
+    campaign = campaign_or_404(campaign_id)
+    update = owned_or_404(db.session.get(SupporterUpdate, update_id), campaign)
+    queued = updates.send_update(update, current_user)
+    flash(f"Update queued for {queued} supporter(s).", "ok")
+    return redirect(url_for("organizer.campaign_updates", campaign_id=campaign.id))

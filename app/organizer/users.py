@@ -1,0 +1,57 @@
+"""Admin pages: organizer accounts and the audit log."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import Organizer, Role
+from app.organizer import bp
+from app.organizer.access import requires
+from app.organizer.forms import NewOrganizerForm, RoleForm
+from app.services import accounts, audit
+from app.services.accounts import AccountError
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def users():
+    """List accounts and create a new one."""
+    form = NewOrganizerForm()
+    if form.validate_on_submit():
+        try:
+            accounts.create_organizer(
+                form.email.data, form.password.data, form.role.data, created_by=current_user
+            )
+        except AccountError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(f"Account created for {form.email.data}.", "ok")
+            return redirect(url_for("organizer.users"))
+    return render_template("organizer/users.html", form=form, organizers=accounts.all_organizers())
+
+
+@bp.post("/users/<int:organizer_id>")
+@requires(Role.ADMIN)
+def update_user(organizer_id: int):
+    """Change an account's role, or disable it."""
+    organizer = db.session.get(Organizer, organizer_id)
+    if organizer is None:
+        abort(404)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_role(organizer, form.role.data, form.active.data, current_user)
+        except AccountError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(f"{organizer.email} saved.", "ok")
+    return redirect(url_for("organizer.users"))
+
+
+@bp.get("/audit")
+@requires(Role.ADMIN)
+def audit_log():
+    """Who changed what, newest first."""
+    return render_template("organizer/audit.html", events=audit.recent_events())

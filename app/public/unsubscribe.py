@@ -1,0 +1,25 @@
+"""One-click unsubscribe from campaign updates (RFC 8058), linked from every update email."""
+
+from flask import render_template, request
+
+from app.extensions import csrf
+from app.public import bp
+from app.services import updates
+from app.services.errors import InvalidToken
+from app.services.signing import signature_from_token
+from app.services.tokens import UNSUBSCRIBE
+
+
+# The token in the link is the credential; mail clients' one-click POST carries no CSRF token.
+@csrf.exempt
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """Ask before unsubscribing (GET, since scanners prefetch links), then stop updates (POST)."""
+    try:
+        signature = signature_from_token(UNSUBSCRIBE, token)
+        if request.method == "GET":
+            return render_template("unsubscribe.html", campaign=signature.campaign, token=token)
+        campaign = updates.unsubscribe(token)
+    except InvalidToken as error:
+        return render_template("link_invalid.html", message=error.message), 400
+    return render_template("unsubscribed.html", campaign=campaign)

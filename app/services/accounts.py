@@ -1,0 +1,99 @@
+"""Organizer accounts: creating them, checking passwords, changing roles."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import Organizer, Role
+from app.services import audit
+from app.services.errors import ChorusError
+
+_hasher = PasswordHasher()
+
+MIN_PASSWORD_LENGTH = 12
+# Verified when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+RANK = {Role.VIEWER: 0, Role.ORGANIZER: 1, Role.ADMIN: 2}
+
+
+class AccountError(ChorusError):
+    message = "That account could not be saved."
+
+
+def has_role(organizer: Organizer, needed: str) -> bool:
+    """Whether the organizer's role is at least `needed` (viewer < organizer < admin)."""
+    return RANK.get(organizer.role, -1) >= RANK[needed]
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_organizer(
+    email: str, password: str, role: str, created_by: Organizer | None = None
+) -> Organizer:
+    """Create an account with an argon2 hash of its password."""
+    email = normalize_email(email)
+    if role not in Role.ALL:
+        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(Role.ALL)}.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if db.session.scalar(sa.select(Organizer.id).where(Organizer.email == email)) is not None:
+        raise AccountError(f"An account for {email} exists already.")
+    organizer = Organizer(email=email, password_hash=_hasher.hash(password), role=role)
+    db.session.add(organizer)
+    db.session.flush()
+    audit.record(created_by, "organizer.create", organizer, email=email, role=role)
+    db.session.commit()
+    return organizer
+
+
+def authenticate(email: str, password: str) -> Organizer | None:
+    """The active organizer with this email and password, or None."""
+    organizer = db.session.scalar(
+        sa.select(Organizer).where(Organizer.email == normalize_email(email))
+    )
+    if organizer is None:
+        _verify(_DUMMY_HASH, password)
+        return None
+    if not _verify(organizer.password_hash, password) or not organizer.active:
+        return None
+    if _hasher.check_needs_rehash(organizer.password_hash):
+        organizer.password_hash = _hasher.hash(password)
+    organizer.last_login_at = utcnow()
+    db.session.commit()
+    return organizer
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_role(organizer: Organizer, role: str, active: bool, changed_by: Organizer) -> None:
+    """Change an account's role or disable it; nobody can demote or disable themselves."""
+    if role not in Role.ALL:
+        raise AccountError(f"Unknown role {role!r}.")
+    if organizer.id == changed_by.id and (role != organizer.role or not active):
+        raise AccountError("You cannot change your own role or disable your own account.")
+    audit.record(
+        changed_by,
+        "organizer.update",
+        organizer,
+        role=[organizer.role, role],
+        active=[organizer.active, active],
+    )
+    organizer.role = role
+    organizer.active = active
+    db.session.commit()
+
+
+def all_organizers() -> list[Organizer]:
+    return list(db.session.scalars(sa.select(Organizer).order_by(Organizer.email)))

@@ -1,0 +1,196 @@
+"""Creating and editing campaigns, and moving them through draft -> open -> closed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Campaign, CampaignStatus, Organizer, Target, TargetKind
+from app.services import audit
+from app.services.errors import ChorusError
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# Which status changes an organizer may make. A public campaign never goes back to draft:
+# people have signed it and its page has been shared.
+TRANSITIONS = {
+    CampaignStatus.DRAFT: (CampaignStatus.OPEN,),
+    CampaignStatus.OPEN: (CampaignStatus.CLOSED,),
+    CampaignStatus.CLOSED: (CampaignStatus.OPEN,),
+}
+
+
+class CampaignError(ChorusError):
+    message = "The campaign could not be saved."
+
+
+@dataclass
+class CampaignInput:
+    """Everything an organizer can edit on a campaign, as plain values."""
+
+    title: str
+    slug: str
+    summary: str = ""
+    explainer: str = ""
+    sources: list[dict[str, str]] = field(default_factory=list)
+    goal: int = 1000
+    thresholds: list[dict[str, Any]] = field(default_factory=list)
+    timezone: str = "America/New_York"
+    # Local wall-clock times in `timezone`; stored as naive UTC.
+    opens_at_local: datetime | None = None
+    closes_at_local: datetime | None = None
+    collects_signatures: bool = True
+    collects_letters: bool = False
+    collects_comments: bool = False
+    letter_subject: str = ""
+    letter_body: str = ""
+    letter_prompt: str = ""
+    target_kinds: list[str] = field(default_factory=list)
+    fixed_target_ids: list[int] = field(default_factory=list)
+
+
+def to_utc(local: datetime | None, timezone: str) -> datetime | None:
+    """A wall-clock time in `timezone` as the naive UTC datetime the database stores."""
+    if local is None:
+        return None
+    aware = local.replace(tzinfo=_zone(timezone))
+    return aware.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def to_local(utc: datetime | None, timezone: str) -> datetime | None:
+    """A stored naive UTC datetime as a naive wall-clock time in `timezone`."""
+    if utc is None:
+        return None
+    return utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(_zone(timezone)).replace(tzinfo=None)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise CampaignError(f"Unknown time zone {name!r}.") from error
+
+
+def input_from(campaign: Campaign) -> CampaignInput:
+    """The editable values of an existing campaign, to pre-fill its form."""
+    return CampaignInput(
+        title=campaign.title,
+        slug=campaign.slug,
+        summary=campaign.summary,
+        explainer=campaign.explainer,
+        sources=list(campaign.sources or []),
+        goal=campaign.goal,
+        thresholds=list(campaign.thresholds or []),
+        timezone=campaign.timezone,
+        opens_at_local=to_local(campaign.opens_at, campaign.timezone),
+        closes_at_local=to_local(campaign.closes_at, campaign.timezone),
+        collects_signatures=campaign.collects_signatures,
+        collects_letters=campaign.collects_letters,
+        collects_comments=campaign.collects_comments,
+        letter_subject=campaign.letter_subject,
+        letter_body=campaign.letter_body,
+        letter_prompt=campaign.letter_prompt,
+        target_kinds=list(campaign.target_kinds or []),
+        fixed_target_ids=[t.id for t in campaign.fixed_targets],
+    )
+
+
+def create_campaign(values: CampaignInput, organizer: Organizer) -> Campaign:
+    """Create a draft campaign from the organizer's values."""
+    campaign = Campaign(status=CampaignStatus.DRAFT)
+    _apply(campaign, values)
+    db.session.add(campaign)
+    db.session.flush()
+    audit.record(organizer, "campaign.create", campaign, slug=campaign.slug)
+    db.session.commit()
+    return campaign
+
+
+def update_campaign(campaign: Campaign, values: CampaignInput, organizer: Organizer) -> Campaign:
+    """Save an organizer's edits and log which fields changed."""
+    before = asdict(input_from(campaign))
+    _apply(campaign, values)
+    after = asdict(values)
+    changed = sorted(
+        name for name in after if _comparable(after[name]) != _comparable(before[name])
+    )
+    if changed:
+        audit.record(organizer, "campaign.edit", campaign, fields=changed)
+    db.session.commit()
+    return campaign
+
+
+def _comparable(value: Any) -> Any:
+    return (
+        sorted(value)
+        if isinstance(value, list) and all(isinstance(v, int) for v in value)
+        else value
+    )
+
+
+def _apply(campaign: Campaign, values: CampaignInput) -> None:
+    slug = values.slug.strip().lower()
+    if not SLUG.match(slug):
+        raise CampaignError("The slug may use lower-case letters, digits and single hyphens.")
+    taken = db.session.scalar(
+        sa.select(Campaign.id).where(Campaign.slug == slug, Campaign.id != campaign.id)
+    )
+    if taken is not None:
+        raise CampaignError(f"Another campaign uses the slug {slug!r}.")
+    unknown = set(values.target_kinds) - set(TargetKind.ROUTED)
+    if unknown:
+        raise CampaignError(f"Unknown target kinds: {', '.join(sorted(unknown))}.")
+    opens_at = to_utc(values.opens_at_local, values.timezone)
+    closes_at = to_utc(values.closes_at_local, values.timezone)
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise CampaignError("The campaign must close after it opens.")
+    if values.goal < 1:
+        raise CampaignError("The goal must be at least 1.")
+    fixed = list(
+        db.session.scalars(sa.select(Target).where(Target.id.in_(values.fixed_target_ids)))
+    )
+    if len(fixed) != len(set(values.fixed_target_ids)):
+        raise CampaignError("One of the fixed targets does not exist any more.")
+    campaign.slug = slug
+    campaign.title = values.title.strip()
+    campaign.summary = values.summary.strip()
+    campaign.explainer = values.explainer
+    campaign.sources = values.sources
+    campaign.goal = values.goal
+    campaign.thresholds = sorted(values.thresholds, key=lambda t: t["count"])
+    campaign.timezone = values.timezone
+    campaign.opens_at = opens_at
+    campaign.closes_at = closes_at
+    campaign.collects_signatures = values.collects_signatures
+    campaign.collects_letters = values.collects_letters
+    campaign.collects_comments = values.collects_comments
+    campaign.letter_subject = values.letter_subject.strip()
+    campaign.letter_body = values.letter_body
+    campaign.letter_prompt = values.letter_prompt
+    campaign.target_kinds = [k for k in TargetKind.ROUTED if k in values.target_kinds]
+    campaign.fixed_targets = fixed
+
+
+def change_status(campaign: Campaign, status: str, organizer: Organizer) -> Campaign:
+    """Move a campaign to `status` if that step is allowed (draft -> open -> closed)."""
+    if status not in TRANSITIONS.get(campaign.status, ()):
+        raise CampaignError(f"A {campaign.status} campaign cannot become {status}.")
+    audit.record(organizer, "campaign.status", campaign, status=[campaign.status, status])
+    campaign.status = status
+    db.session.commit()
+    return campaign
+
+
+def all_campaigns() -> list[Campaign]:
+    """Every campaign, drafts included, newest first."""
+    return list(db.session.scalars(sa.select(Campaign).order_by(Campaign.created_at.desc())))
+
+
+def get_campaign(campaign_id: int) -> Campaign | None:
+    return db.session.get(Campaign, campaign_id)
