@@ -1,7 +1,7 @@
 """Forms citizens fill in."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
 
@@ -36,3 +36,54 @@ class SignForm(FlaskForm):
     show_publicly = BooleanField("Show my first name and state as a recent signer")
     # A honeypot: hidden from people, filled in by naive bots.
     website = StringField("Leave this field empty", validators=[Length(max=200)])
+
+
+class WhereForm(FlaskForm):
+    """Where a letter writer lives: a GET form (step 1), so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    zip = StringField(
+        "ZIP code",
+        filters=[strip],
+        validators=[
+            DataRequired("Please enter your ZIP code."),
+            Regexp(r"^\s*\d{5}(-?\d{4})?\s*$", message="Please enter a 5-digit US ZIP code."),
+        ],
+    )
+    # Choices the writer made when the ZIP code could not decide; checked by routing.
+    district = StringField("Congressional district", filters=[strip], validators=[Length(max=8)])
+    upper = StringField("State senate district", filters=[strip], validators=[Length(max=16)])
+    lower = StringField("State house district", filters=[strip], validators=[Length(max=16)])
+
+
+class LetterForm(FlaskForm):
+    """The letter itself, with the signer's details and consents (step 2)."""
+
+    name = SignForm.name
+    email = SignForm.email
+    zip = HiddenField(filters=[strip], validators=[DataRequired(), Length(max=10)])
+    district = HiddenField(filters=[strip], validators=[Length(max=8)])
+    upper = HiddenField(filters=[strip], validators=[Length(max=16)])
+    lower = HiddenField(filters=[strip], validators=[Length(max=16)])
+    subject = StringField(
+        "Subject",
+        filters=[strip],
+        validators=[DataRequired("Please give your letter a subject."), Length(max=200)],
+    )
+    body = TextAreaField(
+        "Your letter",
+        filters=[strip],
+        validators=[
+            DataRequired("Please write your letter."),
+            Length(min=20, max=10000, message="Please write between 20 and 10,000 characters."),
+        ],
+    )
+    reply_to_ok = BooleanField("Let their office reply to me by email (they will see my address)")
+    public_comment = BooleanField(
+        "Also show my letter on the campaign page, with my first name and state, once a "
+        "moderator has read it"
+    )
+    consent_updates = SignForm.consent_updates
+    website = SignForm.website

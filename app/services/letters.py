@@ -84,8 +84,8 @@ def attach_letter(signature: Signature, draft: LetterDraft) -> Letter:
         public_comment=public,
         moderation=Moderation.PENDING if public or duplicate else Moderation.NONE,
         flags=DUPLICATE_FLAG if duplicate else "",
-        upper_district=draft.upper_district,
-        lower_district=draft.lower_district,
+        state_upper_district=draft.upper_district,
+        state_lower_district=draft.lower_district,
         targets=list(draft.targets),
     )
     db.session.add(letter)
@@ -166,7 +166,7 @@ def letter_outcomes(letter: Letter) -> list[Outcome]:
     statuses = dict(
         db.session.execute(
             sa.select(Delivery.target_id, Delivery.status).where(Delivery.letter_id == letter.id)
-        ).tuples()
+        ).all()
     )
     return [Outcome(t, statuses.get(t.id, "")) for t in letter.targets]
 

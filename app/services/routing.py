@@ -100,6 +100,11 @@ class Route:
     def label(self) -> str:
         return district_label(self.state, self.district)
 
+    @property
+    def signer_place(self) -> Place:
+        """The place to record on the signature: the one district settled on."""
+        return Place(self.place.zip, ((self.state, self.district),), self.place.from_zcta)
+
 
 def route_letter(
     campaign: Campaign, zip_code: str, district: str = "", upper: str = "", lower: str = ""

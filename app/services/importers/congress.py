@@ -91,7 +91,9 @@ def _read_csv(path: Path) -> list[dict[str, Any]]:
                 raise MalformedData(path, reader.line_num, "more fields than the header names")
             fields = {
                 "bioguide_id": row["bioguide_id"],
-                "name": row["full_name"],
+                # Newly sworn-in members can lack full_name until upstream fills it in.
+                "name": row["full_name"]
+                or " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p),
                 "type": row["type"],
                 "state": row["state"],
                 "district": row["district"],

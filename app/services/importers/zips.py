@@ -33,9 +33,7 @@ def import_zips(source: str) -> ImportSummary:
     with local_copy(source) as path:
         rows = _read(path)
     before = set(
-        db.session.execute(
-            sa.select(ZipDistrict.zcta, ZipDistrict.state, ZipDistrict.district)
-        ).tuples()
+        db.session.execute(sa.select(ZipDistrict.zcta, ZipDistrict.state, ZipDistrict.district))
     )
     after = {(row["zcta"], row["state"], row["district"]) for row in rows}
     db.session.execute(sa.delete(ZipDistrict))

@@ -1,0 +1,110 @@
+"""Writing to representatives: find them by ZIP code (step 1), then write and sign (step 2)."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+
+from app.models import Campaign, Letter
+from app.public import bp
+from app.public.forms import LetterForm, WhereForm
+from app.public.routes import public_campaign
+from app.ratelimits import block_abusive_ip, client_ip, review_reason
+from app.services import letters, signing
+from app.services.errors import CampaignClosed, UnknownZip
+from app.services.routing import Route, route_letter
+
+
+def writing_campaign(slug: str) -> Campaign:
+    campaign = public_campaign(slug)
+    if not campaign.collects_letters:
+        abort(404)
+    return campaign
+
+
+@bp.get("/c/<slug>/write")
+def write(slug: str):
+    """Find the writer's representatives from their ZIP code, then show the letter form."""
+    campaign = writing_campaign(slug)
+    where = WhereForm(request.args)
+    if "zip" not in request.args:
+        return render_template("write.html", campaign=campaign, where=where, route=None)
+    if not where.validate():
+        return render_template("write.html", campaign=campaign, where=where, route=None), 400
+    try:
+        route = route_letter(
+            campaign, where.zip.data, where.district.data, where.upper.data, where.lower.data
+        )
+    except UnknownZip as error:
+        where.zip.errors = [error.message]
+        return render_template("write.html", campaign=campaign, where=where, route=None), 400
+    if not route.complete or not route.targets:
+        return render_template("write.html", campaign=campaign, where=where, route=route)
+    form = LetterForm(
+        zip=route.place.zip,
+        district=route.district_code,
+        upper=route.upper_district,
+        lower=route.lower_district,
+        subject=campaign.letter_subject,
+        body=campaign.letter_body,
+    )
+    return render_letter(campaign, form, route)
+
+
+def render_letter(campaign: Campaign, form: LetterForm, route: Route, status: int = 200):
+    return render_template("write_letter.html", campaign=campaign, form=form, route=route), status
+
+
+@bp.post("/c/<slug>/write")
+@block_abusive_ip
+def send_letter(slug: str):
+    """Record a pending signature with its letter; both wait for the email confirmation."""
+    campaign = writing_campaign(slug)
+    form = LetterForm()
+    try:
+        route = route_letter(
+            campaign, form.zip.data or "", form.district.data, form.upper.data, form.lower.data
+        )
+    except UnknownZip:
+        return redirect(url_for("public.write", slug=slug))
+    if not route.complete or not route.targets:
+        # The choices no longer hold (say, the data changed): choose again.
+        return redirect(url_for("public.write", slug=slug, zip=route.place.zip))
+    if not form.validate_on_submit():
+        return render_letter(campaign, form, route, 400)
+    if form.website.data:
+        # A bot filled the honeypot: answer as if all went well and store nothing.
+        return redirect(url_for("public.check_email", slug=slug))
+    draft = letters.LetterDraft(
+        subject=form.subject.data,
+        body=form.body.data,
+        targets=tuple(route.targets),
+        reply_to_ok=form.reply_to_ok.data,
+        public_comment=form.public_comment.data,
+        upper_district=route.upper_district,
+        lower_district=route.lower_district,
+    )
+    signature_request = signing.SignatureRequest(
+        name=form.name.data,
+        email=form.email.data,
+        place=route.signer_place,
+        consent_updates=form.consent_updates.data,
+        ip=client_ip(),
+        review_reason=review_reason(form.email.data),
+    )
+    try:
+        signing.sign(campaign, signature_request, letter=draft)
+    except CampaignClosed:
+        return render_letter(campaign, form, route, 409)
+    return redirect(url_for("public.check_email", slug=slug))
+
+
+@bp.app_template_global()
+def letter_outcomes(letter: Letter) -> list[letters.Outcome]:
+    """For the confirmation page: where the signer's letter went, recipient by recipient."""
+    return letters.letter_outcomes(letter)
+
+
+@bp.app_template_global()
+def public_comments(campaign: Campaign) -> list[Letter]:
+    """For the campaign page: letters shown as public comments after moderation."""
+    return letters.public_comments(campaign)
