@@ -1,0 +1,146 @@
+"""In headless Chromium: sign with the keyboard, confirm from the email, see the count go up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.services.counting import count_signatures
+from app.services.delivery import drain
+from tests.helpers import link_token
+
+pytestmark = pytest.mark.browser
+
+SLUG = "third-country-deportations"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+SHOTS = Path("/tmp/shots")
+
+# WCAG contrast of an element's text against the first opaque background behind it.
+CONTRAST_JS = """
+el => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = c => {
+    const [r, g, b] = rgb(c).slice(0, 3).map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  let node = el, bg = "rgb(255, 255, 255)";
+  while (node && node.nodeType === 1) {
+    const c = getComputedStyle(node).backgroundColor;
+    if (c && !c.startsWith("rgba(0, 0, 0, 0)") && c !== "transparent") { bg = c; break; }
+    node = node.parentElement;
+  }
+  const [a, b] = [lum(getComputedStyle(el).color), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}
+"""
+
+
+@pytest.fixture
+def campaign_url(app, live_server) -> str:
+    assert app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
+    return f"{live_server.url}/c/{SLUG}"
+
+
+def _tab_to(page, element_id: str, presses: int = 15) -> None:
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def _focused(page) -> str:
+    return page.evaluate("document.activeElement.id || document.activeElement.tagName")
+
+
+def test_sign_by_keyboard_confirm_by_email_and_see_the_count_go_up(page, campaign_url, outbox):
+    page.set_viewport_size(PHONE)
+    page.goto(campaign_url)
+    assert page.locator("[data-count]").inner_text() == "0"
+
+    _tab_to(page, "name")
+    page.keyboard.type("Ann Lee")
+    page.keyboard.press("Tab")
+    assert _focused(page) == "email"
+    page.keyboard.type("ann@example.org")
+    page.keyboard.press("Tab")
+    assert _focused(page) == "zip"
+    page.keyboard.type("10001")
+    _tab_to(page, "show_publicly", presses=3)
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Sign"
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Check your email").wait_for()
+
+    assert drain() == 1
+    [message] = outbox
+    assert message.to == "Ann Lee <ann@example.org>"
+    page.goto(f"{campaign_url.rsplit('/c/', 1)[0]}/confirm/{link_token(message, 'confirm')}")
+    page.get_by_role("heading", name="Thank you, your signature is confirmed").wait_for()
+
+    count_signatures()
+    db.session.remove()
+    page.goto(campaign_url)
+    assert page.locator("[data-count]").inner_text() == "1"
+    assert page.locator(".recent li").all_inner_texts() == ["Ann, NY"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_campaign_page_is_readable_labelled_and_shareable(page, campaign_url, viewport):
+    page.set_viewport_size(viewport)
+    page.goto(campaign_url)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"campaign-{viewport['width']}-top.png"))
+    page.screenshot(path=str(SHOTS / f"campaign-{viewport['width']}.png"), full_page=True)
+
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], "the page scrolls sideways"
+
+    inputs = page.locator("form input:not([type=hidden]):not([tabindex='-1'])")
+    assert inputs.count() == 5
+    for i in range(inputs.count()):
+        input_id = inputs.nth(i).get_attribute("id")
+        label = page.locator(f"label[for='{input_id}']")
+        assert label.is_visible(), f"#{input_id} has no visible label"
+        assert label.inner_text().strip()
+
+    levels = [
+        int(tag[1])
+        for tag in page.locator("h1, h2, h3, h4, h5, h6").evaluate_all(
+            "els => els.map(e => e.tagName)"
+        )
+    ]
+    assert levels[0] == 1 and levels.count(1) == 1
+    for before, after in zip(levels, levels[1:], strict=False):
+        assert after <= before + 1, f"heading jumps from h{before} to h{after}: {levels}"
+
+    for selector in (
+        "h1",
+        ".summary",
+        ".updated",
+        "label[for=name]",
+        ".hint",
+        "button",
+        ".explainer p",
+        ".sources li",
+        ".site-footer p",
+        ".goal",
+    ):
+        ratio = page.locator(selector).first.evaluate(CONTRAST_JS)
+        assert ratio >= 4.5, f"{selector} contrast {ratio:.2f} is below WCAG AA"
+
+    og = {
+        prop: page.locator(f"meta[property='og:{prop}']").get_attribute("content")
+        for prop in ("title", "description", "url", "type", "site_name")
+    }
+    assert og["title"].startswith("Deportations to third countries")
+    assert og["description"].startswith("The administration is exploring")
+    assert og["url"] == campaign_url
+    assert og["type"] == "website"
