@@ -55,6 +55,13 @@ def _tab_to(page, element_id: str, presses: int = 15) -> None:
     raise AssertionError(f"Tab never reached #{element_id}")
 
 
+def _shoot(page, name: str) -> None:
+    """Save a screenshot for people to look at, and check the page fits the screen."""
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
 def _focused(page) -> str:
     return page.evaluate("document.activeElement.id || document.activeElement.tagName")
 
@@ -78,12 +85,15 @@ def test_sign_by_keyboard_confirm_by_email_and_see_the_count_go_up(page, campaig
     assert page.evaluate("document.activeElement.textContent.trim()") == "Sign"
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Check your email").wait_for()
+    _shoot(page, "check-email")
 
     assert drain() == 1
     [message] = outbox
     assert message.to == "Ann Lee <ann@example.org>"
     page.goto(f"{campaign_url.rsplit('/c/', 1)[0]}/confirm/{link_token(message, 'confirm')}")
     page.get_by_role("heading", name="Thank you, your signature is confirmed").wait_for()
+    _shoot(page, "confirmed")
+    assert page.get_by_label("Link to this campaign").input_value() == campaign_url
 
     count_signatures()
     db.session.remove()
@@ -98,10 +108,7 @@ def test_campaign_page_is_readable_labelled_and_shareable(page, campaign_url, vi
     page.goto(campaign_url)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"campaign-{viewport['width']}-top.png"))
-    page.screenshot(path=str(SHOTS / f"campaign-{viewport['width']}.png"), full_page=True)
-
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport["width"], "the page scrolls sideways"
+    _shoot(page, "campaign")
 
     inputs = page.locator("form input:not([type=hidden]):not([tabindex='-1'])")
     assert inputs.count() == 5
