@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,9 +67,7 @@ def import_openstates_command(source: str) -> None:
     """State legislators and governors from an openstates/people checkout, archive or URL."""
 
     def track(files: list[Path]):
-        return click.progressbar(
-            files, label="reading person files", file=click.get_text_stream("stderr")
-        )
+        return click.progressbar(files, label="reading person files", file=sys.stderr)
 
     _run("state legislators and governors", lambda: import_openstates(source, track))
 
