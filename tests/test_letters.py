@@ -1,0 +1,223 @@
+"""Writing a letter: the web flow, confirmation, the right deliveries, and the email each
+representative receives (through the memory backend and a fake SendGrid over HTTP)."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Delivery, DeliveryKind, DeliveryStatus, Letter, Moderation, TargetKind
+from app.services import letters, signing
+from app.services.delivery import drain
+from app.services.routing import route_letter
+from tests.factories import make_campaign, make_target
+from tests.helpers import csrf_token, link_token, sign_via_form
+from tests.shared_data import load_congress, requires_data
+
+pytestmark = requires_data
+
+TEMPLATE = "Please make sure anyone facing removal gets notice and a hearing."
+MINE = "I teach in San Francisco. The families of my students need a fair hearing. Please act."
+
+
+@pytest.fixture
+def campaign(app, tmp_path):
+    """The first campaign's shape: letters to the signer's senators and representative,
+    plus an organizer-listed committee chair who has a delivery address."""
+    load_congress(tmp_path, {"94110", "35062"})
+    chair = make_target(name="Pat Chair", title="Committee chair", email="chair@example.gov")
+    return make_campaign(
+        collects_letters=True,
+        collects_comments=True,
+        target_kinds=[TargetKind.US_SENATE, TargetKind.US_HOUSE],
+        fixed_targets=[chair],
+        letter_subject="Third-country deportations",
+        letter_body=TEMPLATE,
+        letter_prompt="Say why this matters to you.",
+    )
+
+
+def write_via_form(client, campaign, zip_code="94110", district="", **fields):
+    data = {
+        "zip": zip_code,
+        "district": district,
+        "upper": "",
+        "lower": "",
+        "subject": "Third-country deportations",
+        "body": MINE,
+        "name": "Ann Lee",
+        "email": "ann@example.org",
+        "reply_to_ok": "y",
+        "csrf_token": csrf_token(client, f"/c/{campaign.slug}/write?zip=94110"),
+    }
+    data.update(fields)
+    return client.post(f"/c/{campaign.slug}/write", data=data)
+
+
+def text(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+
+
+def test_writer_sees_their_own_representatives_before_writing(client, campaign):
+    page = text(client.get(f"/c/{campaign.slug}/write?zip=94110"))
+    for expected in (
+        "Adam B. Schiff U.S. Senator, Democrat (CA)",
+        "Alex Padilla U.S. Senator, Democrat (CA)",
+        "Nancy Pelosi U.S. Representative, Democrat (CA-11)",
+        "Pat Chair Committee chair",
+        "Publishes no email address",
+        "Say why this matters to you.",
+    ):
+        assert expected in page
+    assert TEMPLATE in page, "the campaign's template prefills the letter"
+
+
+def test_zip_in_several_districts_asks_which_before_the_letter(client, campaign):
+    page = text(client.get(f"/c/{campaign.slug}/write?zip=35062"))
+    assert "Which congressional district do you live in?" in page
+    assert "Alabama, 6th district: Gary J. Palmer" in page
+    assert "Your letter goes to" not in page
+    chosen = text(client.get(f"/c/{campaign.slug}/write?zip=35062&district=AL-6"))
+    assert "Gary J. Palmer U.S. Representative" in chosen
+
+
+def test_unknown_zip_is_a_clear_error_on_the_page(client, campaign):
+    response = client.get(f"/c/{campaign.slug}/write?zip=00000")
+    assert response.status_code == 400
+    assert "We could not find that ZIP code" in text(response)
+
+
+def test_letter_is_delivered_only_after_confirmation_and_held_where_no_address(
+    client, campaign, outbox
+):
+    response = write_via_form(client, campaign)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/c/{campaign.slug}/check-email")
+    letter = db.session.scalar(sa.select(Letter))
+    assert (letter.body, letter.edited, letter.reply_to_ok) == (MINE, True, True)
+    assert [d.kind for d in db.session.scalars(sa.select(Delivery))] == [
+        DeliveryKind.CONFIRMATION
+    ], "nothing goes to a representative before the email is confirmed"
+
+    drain()
+    confirmation = outbox[0]
+    for line in ("- Adam B. Schiff, U.S. Senator (CA)", "- Nancy Pelosi, U.S. Representative (CA)"):
+        assert line in confirmation.text
+    page = client.get(f"/confirm/{link_token(confirmation, 'confirm')}")
+    deliveries = {
+        d.target_id: d.status
+        for d in db.session.scalars(sa.select(Delivery).where(Delivery.letter_id == letter.id))
+    }
+    statuses = {t.name: deliveries[t.id] for t in letter.targets}
+    assert statuses == {
+        "Adam B. Schiff": DeliveryStatus.HELD,
+        "Alex Padilla": DeliveryStatus.HELD,
+        "Nancy Pelosi": DeliveryStatus.HELD,
+        "Pat Chair": DeliveryStatus.QUEUED,
+    }
+    shown = text(page)
+    assert "Not emailed: this office publishes no email address" in shown
+    padilla = next(t for t in letter.targets if t.name == "Alex Padilla")
+    assert f'href="{padilla.contact_form_url}"' in page.get_data(as_text=True)
+    assert "Copy my letter" in shown and MINE in shown
+
+    assert drain() == 1
+    sent = outbox[1]
+    assert sent.to == "Pat Chair <chair@example.gov>"
+    assert sent.from_addr == "Ann Lee via Chorus <no-reply@chorus.localhost>"
+    assert sent.reply_to == "Ann Lee <ann@example.org>"
+    assert sent.subject == "Constituent letter from 94110 (CA-11): Third-country deportations"
+    assert MINE in sent.text and MINE in sent.html
+    assert "Ann Lee\nZIP code 94110, California, 11th district" in sent.text
+
+
+def test_letters_go_out_through_sendgrid_with_the_right_recipient_and_text(
+    sendgrid_app, fake_sendgrid, tmp_path
+):
+    load_congress(tmp_path, {"94110"})
+    office = make_target(
+        kind=TargetKind.US_HOUSE, name="Staff Office", title="District office", email="a@b.gov"
+    )
+    campaign = make_campaign(collects_letters=True, fixed_targets=[office])
+    route = route_letter(campaign, "94110")
+    signature = signing.sign(
+        campaign,
+        signing.SignatureRequest(name="Bo Diaz", email="bo@example.org", place=route.signer_place),
+        letter=letters.LetterDraft("Hearing", MINE, tuple(route.targets)),
+    )
+    drain()
+    confirm_text = fake_sendgrid.accepted()[0].payload["content"][0]["value"]
+    signing.confirm(re.search(r"/confirm/(\S+)", confirm_text).group(1))
+    assert signature.status == "confirmed"
+    drain()
+    letter_request = fake_sendgrid.accepted()[1]
+    assert letter_request.recipients == ["a@b.gov"]
+    assert "reply_to" not in letter_request.payload, "no Reply-To without the writer's consent"
+    plain = letter_request.payload["content"][0]["value"]
+    assert plain.startswith(f"Dear Staff Office,\n\n{MINE}\n\nBo Diaz\nZIP code 94110")
+    assert len(fake_sendgrid.accepted()) == 2
+
+
+def test_signer_who_confirmed_earlier_confirms_once_more_for_a_later_letter(
+    client, campaign, outbox
+):
+    sign_via_form(client, campaign.slug, zip="94110")
+    drain()
+    client.get(f"/confirm/{link_token(outbox[0], 'confirm')}")
+    write_via_form(client, campaign)
+    drain()
+    assert outbox[1].subject.startswith("Please confirm your letter")
+    assert not db.session.scalar(sa.select(Delivery).where(Delivery.kind == DeliveryKind.LETTER))
+    client.get(f"/confirm/{link_token(outbox[1], 'confirm')}")
+    assert drain() == 1
+    assert outbox[2].to == "Pat Chair <chair@example.gov>"
+
+
+def test_unchanged_template_is_recorded_and_exact_duplicates_from_one_sender_are_held(
+    client, campaign, outbox
+):
+    write_via_form(client, campaign, body=TEMPLATE, email="one@example.org")
+    write_via_form(client, campaign, body=TEMPLATE.upper(), email="two@example.org")
+    first, second = db.session.scalars(sa.select(Letter).order_by(Letter.id)).all()
+    assert (first.edited, first.flags) == (False, "")
+    assert (second.moderation, second.flags) == (Moderation.PENDING, "duplicate")
+    drain()
+    for message in outbox:
+        client.get(f"/confirm/{link_token(message, 'confirm')}")
+    held = db.session.scalars(
+        sa.select(Delivery.status).where(Delivery.letter_id == second.id)
+    ).all()
+    assert set(held) == {DeliveryStatus.HELD}, "held for a moderator, even with an address"
+    assert drain() == 1, "only the first writer's letter to the chair goes out"
+
+
+def test_public_comment_appears_with_first_name_and_state_only_after_approval(
+    client, campaign, outbox
+):
+    write_via_form(client, campaign, public_comment="y")
+    drain()
+    client.get(f"/confirm/{link_token(outbox[0], 'confirm')}")
+    assert MINE not in text(client.get(f"/c/{campaign.slug}"))
+    letter = db.session.scalar(sa.select(Letter))
+    assert letter.moderation == Moderation.PENDING
+    letter.moderation = Moderation.APPROVED
+    db.session.commit()
+    page = text(client.get(f"/c/{campaign.slug}"))
+    assert f"What people wrote Ann, CA {MINE}" in page
+    assert "Lee" not in page and "ann@example.org" not in page
+
+
+def test_a_district_the_zip_is_not_in_stores_nothing_and_asks_again(client, campaign):
+    response = write_via_form(client, campaign, zip_code="35062", district="CA-11")
+    assert response.status_code == 302
+    assert "/write?zip=35062" in response.headers["Location"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 0
+
+
+def test_line_breaks_in_a_subject_never_reach_a_header(client, campaign, outbox):
+    write_via_form(client, campaign, subject="Hello\r\nBcc: everyone@example.org")
+    drain()
+    client.get(f"/confirm/{link_token(outbox[0], 'confirm')}")
+    drain()
+    assert outbox[1].subject.endswith(": Hello Bcc: everyone@example.org")
