@@ -1,6 +1,6 @@
 """CSV exports of a campaign's signatures and letters, streamed."""
 
-from flask import Response, abort, render_template, stream_with_context
+from flask import Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
 
 from app.models import Role
@@ -26,7 +26,7 @@ def export_page(campaign_id: int):
 def export_csv(campaign_id: int, what: str):
     """Stream the campaign's signatures or letters as CSV; the export is logged."""
     campaign = campaign_or_404(campaign_id)
-    form = ExportForm()
+    form = ExportForm(request.args)
     if what not in EXPORTS or not form.validate():
         abort(400)
     filters = ExportFilter(

@@ -205,6 +205,7 @@ class ExportForm(FlaskForm):
     status = SelectField(
         "Signature status",
         choices=[SelectChoice("", "Any")] + [SelectChoice(s) for s in SignatureStatus.ALL],
+        default="",
     )
     state = StringField("State", filters=[strip], validators=[Optional(), Length(max=2)])
     since = DateField("Created from", validators=[Optional()])

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
-import pytest
+from functools import cache
 
+import pytest
+from argon2 import PasswordHasher
+
+from app.extensions import db
 from app.models import Organizer, Role
-from app.services.accounts import create_organizer
 
 PASSWORD = "correct horse battery staple"
 
 
+@cache
+def _password_hash() -> str:
+    # Hashed once per run: argon2 is slow on purpose, and most tests only need an account.
+    return PasswordHasher().hash(PASSWORD)
+
+
 @pytest.fixture
 def make_organizer(app):
-    """Create an account with a role (argon2-hashed PASSWORD)."""
+    """Create an account with a role whose password is PASSWORD."""
 
     def make(role: str = Role.ORGANIZER, email: str | None = None) -> Organizer:
-        return create_organizer(email or f"{role}@example.org", PASSWORD, role)
+        organizer = Organizer(
+            email=email or f"{role}@example.org", password_hash=_password_hash(), role=role
+        )
+        db.session.add(organizer)
+        db.session.commit()
+        return organizer
 
     return make
 

@@ -1,0 +1,189 @@
+"""Campaigns: create, edit with live preview, status draft -> open -> closed, time zones."""
+
+import re
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import AuditEvent, Campaign, CampaignStatus, Role
+from tests.factories import make_campaign, make_target
+from tests.helpers import csrf_token
+
+EXPLAINER = """## What is proposed
+
+A fact with two sources [1, 2] and a [link](https://example.org).
+
+<script>alert("x")</script>
+
+| Country | Status |
+|---|---|
+| Rwanda | talks [2] |
+
+> "A quote," said an official [1].
+"""
+
+
+def _form(**overrides):
+    data = {
+        "title": "Stop third-country removals",
+        "slug": "stop-removals",
+        "summary": "Short summary.",
+        "explainer": EXPLAINER,
+        "sources": "Order | U.S. District Court | 2025-04-18 | https://example.org/order\n"
+        "Report | Reuters | 2025-05-01 | https://example.org/report | via wire",
+        "goal": "500",
+        "thresholds": "100 | First hundred\n50 | Half way to a hundred",
+        "timezone": "America/Los_Angeles",
+        "opens_at": "2026-03-01T09:00",
+        "closes_at": "",
+        "collects_signatures": "y",
+        "collects_letters": "y",
+        "letter_subject": "Please act",
+        "letter_body": "Dear representative,",
+        "target_kinds": ["us_senate", "us_house"],
+    }
+    data.update(overrides)
+    return data
+
+
+def _post(client, path, **overrides):
+    data = _form(**overrides)
+    data["csrf_token"] = csrf_token(client, path)
+    return client.post(path, data=data)
+
+
+def test_organizer_creates_a_draft_that_is_not_public(login):
+    client = login(Role.ORGANIZER)
+    response = _post(client, "/organizer/campaigns/new")
+    assert response.status_code == 302
+    campaign = db.session.scalar(sa.select(Campaign))
+    assert campaign.status == CampaignStatus.DRAFT
+    assert campaign.sources[1] == {
+        "title": "Report",
+        "publisher": "Reuters",
+        "date": "2025-05-01",
+        "url": "https://example.org/report",
+        "note": "via wire",
+    }
+    assert [t["count"] for t in campaign.thresholds] == [50, 100]
+    assert campaign.target_kinds == ["us_senate", "us_house"]
+    # 09:00 in Los Angeles on 1 March (PST, UTC-8) is 17:00 UTC.
+    assert campaign.opens_at == datetime(2026, 3, 1, 17, 0)
+    assert client.get("/c/stop-removals").status_code == 404
+    audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "campaign.create"))
+    assert audit.organizer_id == client.organizer.id
+
+
+def test_summer_time_is_respected_when_converting_local_times(login):
+    client = login(Role.ORGANIZER)
+    _post(client, "/organizer/campaigns/new", opens_at="2026-07-01T09:00")
+    # Pacific daylight time is UTC-7.
+    assert db.session.scalar(sa.select(Campaign.opens_at)) == datetime(2026, 7, 1, 16, 0)
+    page = client.get(f"/organizer/campaigns/{db.session.scalar(sa.select(Campaign.id))}")
+    assert "2026-07-01 09:00 (America/Los_Angeles)" in page.get_data(as_text=True)
+
+
+def test_invalid_values_are_explained_and_nothing_is_saved(login):
+    client = login(Role.ORGANIZER)
+    make_campaign(slug="taken")
+    cases = {
+        "taken": ("slug", "taken"),
+        "must close after it opens": ("closes_at", "2026-02-01T09:00"),
+        "slug may use lower-case": ("slug", "Not A Slug"),
+        "count must be a number": ("thresholds", "many | Lots"),
+    }
+    for message, (field, value) in cases.items():
+        response = _post(client, "/organizer/campaigns/new", **{field: value})
+        assert message in response.get_data(as_text=True), message
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 1
+
+
+def test_editing_saves_every_field_and_logs_which_changed(login):
+    client = login(Role.ORGANIZER)
+    target = make_target(name="Secretary Doe", email="doe@example.gov")
+    campaign = make_campaign(slug="old-slug")
+    path = f"/organizer/campaigns/{campaign.id}/edit"
+    form_page = client.get(path).get_data(as_text=True)
+    assert "old-slug" in form_page
+    response = _post(
+        client,
+        path,
+        slug="new-slug",
+        collects_comments="y",
+        fixed_targets=[str(target.id)],
+        letter_prompt="Say why it matters to you.",
+    )
+    assert response.status_code == 302
+    db.session.refresh(campaign)
+    assert campaign.slug == "new-slug"
+    assert campaign.collects_comments is True
+    assert [t.name for t in campaign.fixed_targets] == ["Secretary Doe"]
+    assert campaign.letter_prompt == "Say why it matters to you."
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "campaign.edit"))
+    assert {"slug", "fixed_target_ids", "collects_comments", "explainer"} <= set(
+        event.detail["fields"]
+    )
+
+
+def test_status_goes_draft_open_closed_and_closed_page_says_so(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(status=CampaignStatus.DRAFT)
+    path = f"/organizer/campaigns/{campaign.id}"
+    token = csrf_token(client, path)
+    assert client.get(f"/c/{campaign.slug}").status_code == 404
+    client.post(f"{path}/status", data={"status": "open", "csrf_token": token})
+    db.session.refresh(campaign)
+    assert campaign.status == CampaignStatus.OPEN
+    assert "Sign the petition" in client.get(f"/c/{campaign.slug}").get_data(as_text=True)
+    client.post(f"{path}/status", data={"status": "closed", "csrf_token": token})
+    db.session.refresh(campaign)
+    assert campaign.status == CampaignStatus.CLOSED
+    closed = client.get(f"/c/{campaign.slug}")
+    assert closed.status_code == 200
+    assert "This campaign is closed" in closed.get_data(as_text=True)
+    statuses = db.session.scalars(
+        sa.select(AuditEvent.detail).where(AuditEvent.action == "campaign.status")
+    ).all()
+    assert [d["status"] for d in statuses] == [["draft", "open"], ["open", "closed"]]
+
+
+def test_a_public_campaign_cannot_go_back_to_draft(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(status=CampaignStatus.OPEN)
+    path = f"/organizer/campaigns/{campaign.id}"
+    response = client.post(
+        f"{path}/status",
+        data={"status": "draft", "csrf_token": csrf_token(client, path)},
+        follow_redirects=True,
+    )
+    assert "cannot become draft" in response.get_data(as_text=True)
+    db.session.refresh(campaign)
+    assert campaign.status == CampaignStatus.OPEN
+
+
+def _public_explainer(page: str) -> str:
+    match = re.search(r'<section class="explainer">\s*(.*?)\s*</section>', page, re.S)
+    assert match, "no explainer section on the public page"
+    return match.group(1)
+
+
+def test_live_preview_renders_exactly_like_the_public_page(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(explainer=EXPLAINER)
+    token = csrf_token(client, f"/organizer/campaigns/{campaign.id}/edit")
+    preview = client.post(
+        "/organizer/preview", data={"text": EXPLAINER}, headers={"X-CSRFToken": token}
+    )
+    assert preview.status_code == 200
+    html = preview.json["html"]
+    public = _public_explainer(client.get(f"/c/{campaign.slug}").get_data(as_text=True))
+    assert html.strip() == public.strip()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<a href="#source-1" aria-label="Source 1">1</a>' in html
+    assert "<table>" in html
+
+
+def test_preview_needs_the_csrf_header(login):
+    client = login(Role.ORGANIZER)
+    assert client.post("/organizer/preview", data={"text": "# Hi"}).status_code == 400

@@ -1,0 +1,140 @@
+"""Moderation: the queue and bulk decisions, and the fraud view with its preview."""
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Delivery,
+    DeliveryStatus,
+    Letter,
+    Moderation,
+    Role,
+    Signature,
+    SignatureStatus,
+)
+from app.services.counting import count_signatures, exact_counts
+from tests.factories import make_campaign, make_signature, make_target
+from tests.helpers import csrf_token
+from tests.organizer.helpers import make_delivery, make_letter
+
+
+def test_queue_shows_comments_and_flagged_letters_and_bulk_decisions_apply(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign()
+    target = make_target(email="rep@example.gov")
+    comment = make_letter(
+        make_signature(campaign),
+        public_comment=True,
+        moderation=Moderation.PENDING,
+        body="I care about this.",
+    )
+    spam = make_letter(
+        make_signature(campaign, review_reason="many submissions from one IP address"),
+        moderation=Moderation.PENDING,
+        flags="links,duplicate",
+        body="Buy http://spam.example",
+    )
+    quiet = make_letter(make_signature(campaign), body="Not in the queue.")
+    spam_delivery = make_delivery(spam, target, DeliveryStatus.HELD)
+    path = f"/organizer/campaigns/{campaign.id}/moderation"
+    page = client.get(path).get_data(as_text=True)
+    assert "I care about this." in page and "Buy http://spam.example" in page
+    assert "Not in the queue." not in page
+    assert "many submissions from one IP address" in page and ">links<" in page
+    token = csrf_token(client, path)
+    client.post(
+        path, data={"letter_id": [str(comment.id)], "decision": "approve", "csrf_token": token}
+    )
+    client.post(path, data={"letter_id": [str(spam.id)], "decision": "reject", "csrf_token": token})
+    moderation = dict(db.session.execute(sa.select(Letter.id, Letter.moderation)).all())
+    assert moderation == {
+        comment.id: Moderation.APPROVED,
+        spam.id: Moderation.REJECTED,
+        quiet.id: Moderation.NONE,
+    }
+    db.session.refresh(spam_delivery)
+    assert spam_delivery.status == DeliveryStatus.CANCELLED
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.action.like("moderation.%"))
+    ).all()
+    assert actions == ["moderation.approve", "moderation.reject"]
+    assert "Nothing is waiting" in client.get(path).get_data(as_text=True)
+
+
+def test_decisions_ignore_letters_of_another_campaign(login):
+    client = login(Role.ORGANIZER)
+    mine, theirs = make_campaign(), make_campaign()
+    foreign = make_letter(make_signature(theirs), moderation=Moderation.PENDING, body="Secret text")
+    path = f"/organizer/campaigns/{mine.id}/moderation"
+    assert "Secret text" not in client.get(path).get_data(as_text=True)
+    page = client.post(
+        path,
+        data={
+            "letter_id": [str(foreign.id)],
+            "decision": "reject",
+            "csrf_token": csrf_token(client, path),
+        },
+        follow_redirects=True,
+    )
+    assert "0 letter(s) rejected" in page.get_data(as_text=True)
+    db.session.refresh(foreign)
+    assert foreign.moderation == Moderation.PENDING
+
+
+def test_fraud_view_groups_previews_and_invalidates_with_counts_updated(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign()
+    other = make_campaign()
+    target = make_target(email="rep@example.gov")
+    bots = [
+        make_signature(campaign, ip_hash="a" * 32, email_domain="bots.example") for _ in range(4)
+    ]
+    bots.append(make_signature(campaign, confirmed=False, ip_hash="a" * 32))
+    people = [make_signature(campaign, ip_hash=f"{n}" * 32) for n in range(3)]
+    same_ip_elsewhere = make_signature(other, ip_hash="a" * 32)
+    bot_letter = make_delivery(make_letter(bots[0]), target, DeliveryStatus.QUEUED)
+    count_signatures()
+    db.session.refresh(campaign)
+    assert campaign.signature_count == 7
+
+    path = f"/organizer/campaigns/{campaign.id}/fraud"
+    groups = client.get(f"{path}?by=ip").get_data(as_text=True)
+    assert "a" * 16 in groups and "<td>5</td><td>4</td><td>1</td>" in groups
+    preview = client.get(f"{path}?by=ip&key={'a' * 32}").get_data(as_text=True)
+    assert "changes <strong>5</strong> signature(s)" in preview
+    assert "from <strong>7</strong> to <strong>3</strong>" in preview
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(Signature.status == SignatureStatus.FRAUDULENT)
+        )
+        == 0
+    )  # the preview changed nothing
+
+    done = client.post(
+        path,
+        data={"by": "ip", "key": "a" * 32, "csrf_token": csrf_token(client, path)},
+        follow_redirects=True,
+    )
+    assert "5 signature(s) marked fraudulent" in done.get_data(as_text=True)
+    db.session.refresh(campaign)
+    assert campaign.signature_count == 3 == exact_counts(campaign)[0]
+    assert all(db.session.get(Signature, s.id).status == SignatureStatus.CONFIRMED for s in people)
+    db.session.refresh(same_ip_elsewhere)
+    assert same_ip_elsewhere.status == SignatureStatus.CONFIRMED
+    assert db.session.get(Delivery, bot_letter.id).status == DeliveryStatus.CANCELLED
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "signatures.invalidate")
+    )
+    assert event.detail["count"] == 5
+
+
+def test_fraud_view_groups_by_email_domain(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign()
+    for _ in range(3):
+        make_signature(campaign, email_domain="mailinator.example")
+    make_signature(campaign, email_domain="solo.example")
+    page = client.get(f"/organizer/campaigns/{campaign.id}/fraud?by=domain").get_data(as_text=True)
+    assert "mailinator.example" in page
+    assert "solo.example" not in page
