@@ -24,6 +24,16 @@
     });
   });
 
+  // Bulk moderation: one box ticks every letter in the queue (shown only with script).
+  document.querySelectorAll("[data-select-all]").forEach(function (wrapper) {
+    var all = wrapper.querySelector("input");
+    var boxes = wrapper.closest("form").querySelectorAll('input[name="letter_id"]');
+    wrapper.hidden = false;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
+    });
+  });
+
   // Signatures and letters per day (Chart.js, vendored in static/vendor/).
   var data = document.getElementById("series-data");
   var canvas = document.getElementById("over-time");
@@ -34,8 +44,8 @@
       data: {
         labels: series.days,
         datasets: [
-          { label: "Confirmed signatures", data: series.signatures, backgroundColor: "#1d4ed8" },
-          { label: "Letters", data: series.letters, backgroundColor: "#f59e0b" },
+          { label: "Confirmed signatures", data: series.signatures, backgroundColor: "#1d4ed8", maxBarThickness: 48 },
+          { label: "Letters", data: series.letters, backgroundColor: "#f59e0b", maxBarThickness: 48 },
         ],
       },
       options: {
