@@ -4,8 +4,10 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import content, delivery, organizers, reps
+    from app.cli import content, delivery, organizers, representatives, reps
 
     for module in (content, delivery, organizers, reps):
         for command in module.COMMANDS:
             app.cli.add_command(command)
+    for command in representatives.REPS_COMMANDS:
+        reps.reps.add_command(command)

@@ -68,6 +68,12 @@ class Campaign(db.Model):
     fixed_targets: so.Mapped[list[Target]] = so.relationship(
         secondary=campaign_fixed_targets, order_by="Target.name"
     )
+    # Official responses from representatives, shown on the campaign page, newest first.
+    published_responses: so.Mapped[list[Response]] = so.relationship(
+        primaryjoin="and_(Response.campaign_id == Campaign.id, Response.published)",
+        order_by="(Response.created_at.desc(), Response.id.desc())",
+        viewonly=True,
+    )
 
     @property
     def is_public(self) -> bool:

@@ -1,0 +1,240 @@
+"""A representative's private page: their constituents' letters, downloads, and responses."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import Letter, Moderation, RepresentativeAccess, SignatureStatus, TargetKind
+from app.services import representatives as reps
+from tests.factories import make_campaign, make_signature, make_target
+from tests.helpers import csrf_token
+
+
+def _letter(campaign, targets, body="Please vote no.", reply_to_ok=False, **signature) -> Letter:
+    signer = make_signature(campaign, **signature)
+    letter = Letter(
+        signature_id=signer.id,
+        campaign_id=campaign.id,
+        subject=f"From {signer.name}",
+        body=body,
+        reply_to_ok=reply_to_ok,
+        targets=targets,
+    )
+    db.session.add(letter)
+    db.session.commit()
+    return letter
+
+
+@pytest.fixture
+def house(app):
+    """A House member with letters from two campaigns, and a colleague with letters of their own."""
+    member = make_target(kind=TargetKind.US_HOUSE, name="Jo Rivera", title="Rep.", state="NY")
+    other = make_target(kind=TargetKind.US_HOUSE, name="Sam Other", title="Rep.", state="CA")
+    parks, roads = make_campaign(title="Save the parks"), make_campaign(title="Fix the roads")
+    _letter(parks, [member], name="Zoë Ünïcode", zip="10001", district="12", reply_to_ok=True)
+    _letter(parks, [member, other], name="Both Writer", body='=HYPERLINK("http://x")')
+    _letter(roads, [member], name="Road Writer")
+    _letter(roads, [other], name="Secret Writer", body="Only for Sam.")
+    only_other = make_campaign(title="Only for Sam")
+    _letter(only_other, [other], name="Other Writer")
+    return {"member": member, "other": other, "parks": parks, "roads": roads, "only": only_other}
+
+
+def _url(token: str, *rest: str) -> str:
+    return "/".join(["/r", token, *rest])
+
+
+def test_cli_prints_a_link_that_opens_the_page_and_stores_only_a_hash(app, runner, client, house):
+    result = runner.invoke(args=["reps", "link", str(house["member"].id), "--days", "7"])
+    assert result.exit_code == 0, result.output
+    url = result.output.strip().splitlines()[-1]
+    assert url.startswith("http://chorus.test/r/")
+    token = url.rsplit("/", 1)[1]
+
+    access = db.session.scalar(sa.select(RepresentativeAccess))
+    assert access.target_id == house["member"].id
+    assert token not in access.token_hash
+    assert timedelta(days=6, hours=23) < access.expires_at - utcnow() <= timedelta(days=7)
+
+    page = client.get(_url(token))
+    assert page.status_code == 200
+    assert "Letters to Rep. Jo Rivera" in page.get_data(as_text=True)
+
+
+def test_cli_refuses_an_unknown_target(runner):
+    result = runner.invoke(args=["reps", "link", "999999"])
+    assert result.exit_code != 0
+    assert "no target with id 999999" in result.output
+
+
+@pytest.mark.parametrize("path", ["", "c/whatever", "c/whatever/letters.csv", "c/x/letters.pdf"])
+def test_a_bad_token_is_not_found(client, house, path):
+    assert client.get(_url("not-a-real-token", path)).status_code == 404
+
+
+def test_an_expired_token_is_not_found(client, house):
+    token = reps.create_access(house["member"], days=1)
+    access = db.session.scalar(sa.select(RepresentativeAccess))
+    access.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get(_url(token)).status_code == 404
+
+
+def test_page_lists_only_this_targets_campaigns_and_letters(client, house):
+    token = reps.create_access(house["member"])
+    index = client.get(_url(token)).get_data(as_text=True)
+    assert "Save the parks" in index and "Fix the roads" in index
+    assert "Only for Sam" not in index
+    assert "2 letters" in index and "1 letter<" in index
+
+    parks = client.get(_url(token, "c", house["parks"].slug))
+    page = parks.get_data(as_text=True)
+    assert "Zoë Ünïcode" in page and "ZIP 10001" in page and "district NY-12" in page
+    assert "Both Writer" in page
+    assert "Secret Writer" not in page
+    assert parks.headers["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in parks.headers["Cache-Control"]
+    assert 'name="robots" content="noindex, nofollow"' in page
+
+
+def test_another_targets_campaign_is_not_found(client, house):
+    token = reps.create_access(house["member"])
+    slug = house["only"].slug
+    for path in ("", "/letters.csv", "/letters.pdf"):
+        assert client.get(_url(token, "c", slug) + path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": SignatureStatus.PENDING},
+        {"status": SignatureStatus.WITHDRAWN},
+        {"status": SignatureStatus.FRAUDULENT},
+        {"moderation": Moderation.REJECTED},
+        {"body": ""},
+    ],
+    ids=["pending", "withdrawn", "fraudulent", "rejected", "erased"],
+)
+def test_unconfirmed_withdrawn_rejected_or_erased_letters_are_not_shown(client, house, change):
+    letter = _letter(house["parks"], [house["member"]], name="Hidden Writer")
+    for key, value in change.items():
+        setattr(letter.signature if key == "status" else letter, key, value)
+    db.session.commit()
+    token = reps.create_access(house["member"])
+    page = client.get(_url(token, "c", house["parks"].slug)).get_data(as_text=True)
+    assert "Hidden Writer" not in page
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(_url(token, "c", house["parks"].slug, "letters.csv")).get_data(
+                    as_text=True
+                )
+            )
+        )
+    )
+    assert "Hidden Writer" not in [row["name"] for row in rows]
+
+
+def test_csv_has_every_letter_with_proof_of_constituency(client, house):
+    token = reps.create_access(house["member"])
+    response = client.get(_url(token, "c", house["parks"].slug, "letters.csv"))
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [row["name"] for row in rows] == ["Zoë Ünïcode", "Both Writer"]
+    zoe, both = rows
+    assert (zoe["zip"], zoe["state"], zoe["congressional_district"]) == ("10001", "NY", "12")
+    assert zoe["email"].endswith("@example.org"), "the writer agreed to a reply"
+    assert both["email"] == "", "no address unless the writer agreed to a reply"
+    assert both["body"].startswith("'="), "a formula is never run by a spreadsheet"
+
+
+def test_pdf_packet_has_every_letter(client, house):
+    token = reps.create_access(house["member"])
+    response = client.get(_url(token, "c", house["parks"].slug, "letters.pdf"))
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) == 3, "a cover page and one page per letter"
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Letters to Rep. Jo Rivera" in text
+    assert "Zoë Ünïcode" in text and "ZIP 10001" in text and "District NY-12" in text
+    assert "Both Writer" in text and "Please vote no." in text
+    assert "Secret Writer" not in text
+
+
+def test_a_posted_response_is_shown_on_the_campaign_page(client, house):
+    token = reps.create_access(house["member"])
+    path = _url(token, "c", house["parks"].slug)
+    posted = client.post(
+        path + "/responses",
+        data={
+            "csrf_token": csrf_token(client, path),
+            "author_name": "Pat Lee, chief of staff",
+            "body": "Thank you for writing.\n\nThe member will <b>vote</b> no.",
+        },
+    )
+    assert posted.status_code == 302
+    assert "published on the campaign page" in client.get(path).get_data(as_text=True)
+
+    public = client.get(f"/c/{house['parks'].slug}").get_data(as_text=True)
+    assert "Responses from representatives" in public
+    assert "Rep. Jo Rivera, posted by Pat Lee, chief of staff" in public
+    assert "<p>Thank you for writing.</p>" in public
+    assert "will &lt;b&gt;vote&lt;/b&gt; no." in public
+    assert "Responses from representatives" not in client.get(f"/c/{house['roads'].slug}").get_data(
+        as_text=True
+    )
+
+
+def test_an_empty_response_is_a_field_error(client, house):
+    token = reps.create_access(house["member"])
+    path = _url(token, "c", house["parks"].slug)
+    response = client.post(
+        path + "/responses",
+        data={"csrf_token": csrf_token(client, path), "author_name": "Pat", "body": "   "},
+    )
+    assert response.status_code == 400
+    assert "Please write a response before posting it." in response.get_data(as_text=True)
+    assert house["parks"].published_responses == []
+
+
+def test_a_response_cannot_be_posted_to_another_targets_campaign(client, house):
+    token = reps.create_access(house["member"])
+    path = _url(token, "c", house["only"].slug, "responses")
+    other_token = reps.create_access(house["other"])
+    csrf = csrf_token(client, _url(other_token, "c", house["only"].slug))
+    response = client.post(path, data={"csrf_token": csrf, "author_name": "X", "body": "Y"})
+    assert response.status_code == 404
+    assert house["only"].published_responses == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (TargetKind.US_HOUSE, "NY-12"),
+        (TargetKind.US_SENATE, "NY"),
+        (TargetKind.STATE_UPPER, "27"),
+        (TargetKind.STATE_LOWER, "74"),
+    ],
+)
+def test_district_shown_is_the_one_for_the_targets_chamber(app, kind, expected):
+    campaign = make_campaign()
+    target = make_target(kind=kind, state="NY")
+    letter = _letter(campaign, [target], state="NY", district="12")
+    letter.state_upper_district, letter.state_lower_district = "27", "74"
+    assert reps.district_for(target, letter) == expected
+
+
+def test_an_access_link_must_last_at_least_a_day(app):
+    with pytest.raises(ValueError):
+        reps.create_access(make_target(), days=0)
