@@ -49,6 +49,7 @@ class Claim:
 
     id: int
     attempt: int
+    leased_until: datetime
 
 
 @dataclass
@@ -111,12 +112,12 @@ def claim_due(batch_size: int | None = None, now: datetime | None = None) -> lis
             leased_until=now + timedelta(seconds=config["DELIVERY_LEASE_SECONDS"]),
             attempts=Delivery.attempts + 1,
         )
-        .returning(Delivery.id, Delivery.attempts, Delivery.next_attempt_at)
+        .returning(Delivery.id, Delivery.attempts, Delivery.next_attempt_at, Delivery.leased_until)
         .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
     rows.sort(key=lambda row: (row.next_attempt_at, row.id))
-    return [Claim(row.id, row.attempts) for row in rows]
+    return [Claim(row.id, row.attempts, row.leased_until) for row in rows]
 
 
 def deliver_due(batch_size: int | None = None) -> Round:
@@ -153,10 +154,18 @@ def send_claims(claims: list[Claim], result: Round) -> None:
     """Send claimed deliveries in due order; after a temporary error, release the rest.
 
     Stopping at the first temporary error keeps a down or rate-limiting provider from being
-    hammered and keeps every unsent row in its place in the line.
+    hammered and keeps every unsent row in its place in the line. A send is only started
+    if it can finish (or time out) before the lease ends: past that, another worker may
+    already be sending the same row.
     """
     units = _plan(claims, result)
+    send_timeout = timedelta(seconds=current_app.config["MAIL_SEND_TIMEOUT"])
     for position, unit in enumerate(units):
+        if utcnow() + send_timeout >= min(claim.leased_until for claim in unit.claims):
+            rest = [claim for later in units[position:] for claim in later.claims]
+            result.released += _release(rest)
+            result.stopped = True
+            return
         try:
             provider_id = _send(unit.message)
         except TemporaryDeliveryError as error:
