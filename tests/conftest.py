@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.extensions import db
 from config import TestConfig
+from tests.fakes.sendgrid import fake_sendgrid, sendgrid_app  # noqa: F401  (shared fixtures)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
