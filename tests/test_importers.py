@@ -157,9 +157,30 @@ def malformed_openstates(tmp_path):
     return ["reps", "import", "openstates", str(tmp_path)], f"{broken}:"
 
 
+def overlong_openstates_district(tmp_path):
+    shutil.copytree(OPENSTATES / "data" / "ma", tmp_path / "data" / "ma")
+    person = (
+        tmp_path
+        / "data"
+        / "ma"
+        / "legislature"
+        / ("Aaron-Michlewitz-4183f327-e2a6-4b1a-9d23-161da1b5e261.yml")
+    )
+    person.write_text(person.read_text().replace("3rd Suffolk", "Suffolk " * 10))
+    return ["reps", "import", "openstates", str(tmp_path)], (
+        f"{person}:1: district is longer than 64 characters"
+    )
+
+
 @pytest.mark.parametrize(
     "make_copy",
-    [malformed_zccd, malformed_congress_csv, malformed_congress_yaml, malformed_openstates],
+    [
+        malformed_zccd,
+        malformed_congress_csv,
+        malformed_congress_yaml,
+        malformed_openstates,
+        overlong_openstates_district,
+    ],
 )
 def test_malformed_file_is_reported_with_file_and_line_and_nothing_is_imported(
     app, runner, tmp_path, make_copy

@@ -98,8 +98,8 @@ class Letter(db.Model):
     public_comment: so.Mapped[bool] = so.mapped_column(default=False)
     moderation: so.Mapped[str] = so.mapped_column(sa.String(16), default=Moderation.NONE)
     flags: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
-    state_upper_district: so.Mapped[str] = so.mapped_column(sa.String(16), default="")
-    state_lower_district: so.Mapped[str] = so.mapped_column(sa.String(16), default="")
+    state_upper_district: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    state_lower_district: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
 
     signature: so.Mapped[Signature] = so.relationship(back_populates="letter")

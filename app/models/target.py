@@ -39,7 +39,8 @@ class Target(db.Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     title: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     state: so.Mapped[str] = so.mapped_column(sa.String(2), default="")
-    district: so.Mapped[str] = so.mapped_column(sa.String(16), default="")
+    # State legislative districts can be names ("Berkshire, Hampden, Franklin and Hampshire").
+    district: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     party: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
     # An address an organizer set survives re-imports of public data.

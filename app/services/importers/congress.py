@@ -10,7 +10,7 @@ from typing import Any
 
 from app.models import Target, TargetKind
 from app.services.importers import ImportSummary, MalformedData, load_yaml, local_copy
-from app.services.importers.targets import upsert_targets
+from app.services.importers.targets import overlong_field, upsert_targets
 
 UPSTREAM_URL = "https://unitedstates.github.io/congress-legislators/legislators-current.yaml"
 
@@ -127,7 +127,7 @@ def _record(fields: dict[str, Any], path: Path, line: int | None) -> dict[str, A
         title, district = "U.S. Senator", ""
     else:
         title, district = HOUSE_TITLES.get(state, "U.S. Representative"), str(int(district))
-    return {
+    record = {
         "bioguide_id": fields["bioguide_id"],
         "kind": kind,
         "name": fields["name"],
@@ -143,6 +143,10 @@ def _record(fields: dict[str, Any], path: Path, line: int | None) -> dict[str, A
         "photo_url": "",
         "active": True,
     }
+    problem = overlong_field(record)
+    if problem:
+        raise MalformedData(path, line, f"{fields['bioguide_id']}: {problem}")
+    return record
 
 
 def _check_unique(records: list[dict[str, Any]], path: Path, lines: list[int]) -> None:

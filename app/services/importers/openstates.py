@@ -20,7 +20,7 @@ from typing import Any
 from app.clock import utcnow
 from app.models import Target, TargetKind
 from app.services.importers import ImportSummary, MalformedData, load_yaml, local_copy
-from app.services.importers.targets import upsert_targets
+from app.services.importers.targets import overlong_field, upsert_targets
 
 UPSTREAM_URL = "https://github.com/openstates/people/archive/refs/heads/main.tar.gz"
 
@@ -137,7 +137,7 @@ def read_person(path: Path, today: date) -> dict[str, Any] | None:
     if kind != TargetKind.GOVERNOR and not district:
         raise MalformedData(path, _line_of(path, "roles"), "legislative role without a district")
     state = path.parent.parent.name.upper()
-    return {
+    record = {
         "ocd_id": ocd_id,
         "kind": kind,
         "name": str(person["name"]),
@@ -153,6 +153,10 @@ def read_person(path: Path, today: date) -> dict[str, Any] | None:
         # A person whose term has ended stays on file, inactive, until upstream moves them.
         "active": bool(current),
     }
+    problem = overlong_field(record)
+    if problem:
+        raise MalformedData(path, 1, problem)
+    return record
 
 
 def _is_current(role: dict[str, Any], today: date) -> bool:

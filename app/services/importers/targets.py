@@ -27,6 +27,19 @@ IMPORTED_FIELDS = (
     "active",
 )
 _CHUNK = 500
+_LENGTHS = {
+    column.name: column.type.length
+    for column in Target.__table__.columns
+    if isinstance(column.type, sa.String) and column.type.length
+}
+
+
+def overlong_field(record: dict[str, Any]) -> str | None:
+    """The first field too long for its column (PostgreSQL would refuse the row), or None."""
+    for name, value in record.items():
+        if isinstance(value, str) and len(value) > _LENGTHS.get(name, len(value)):
+            return f"{name} is longer than {_LENGTHS[name]} characters: {value[:60]!r}"
+    return None
 
 
 def upsert_targets(
