@@ -1,0 +1,157 @@
+"""Daily digests: one email a day per target that asked for one, with every letter."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Delivery, DeliveryKind, DeliveryStatus, Letter, Moderation, Target
+from app.services.delivery import send_all_due
+from app.services.digests import queue_digests
+from app.services.letters import queue_letter
+from app.worker import run_periodic_jobs
+from tests.factories import make_campaign, make_signature, make_target
+
+DAY = date(2026, 11, 28)
+
+
+def write_letters(target: Target, n: int, **letter_fields) -> list[Letter]:
+    """n confirmed signers each writing to target; their deliveries queued as confirming does."""
+    campaign = make_campaign(collects_letters=True)
+    letters = []
+    for i in range(n):
+        signature = make_signature(campaign, name=f"Writer {i}")
+        values = {"subject": f"Letter {i}", "body": f"Body of letter {i}.", **letter_fields}
+        letter = Letter(signature_id=signature.id, campaign_id=campaign.id, **values)
+        letter.targets = [target]
+        db.session.add(letter)
+        db.session.flush()
+        queue_letter(letter)
+        letters.append(letter)
+    db.session.commit()
+    return letters
+
+
+def digest_target(**fields) -> Target:
+    return make_target(email="office@senate.example", wants_digest=True, **fields)
+
+
+def letter_statuses() -> list[str]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(sa.select(Delivery.status).where(Delivery.kind == DeliveryKind.LETTER))
+    )
+
+
+def test_letters_to_a_digest_target_wait_and_then_go_in_one_email_with_a_csv(app, outbox):
+    target = digest_target(name="Sen. Ada Byron")
+    write_letters(target, 3)
+    assert send_all_due().claimed == 0
+    assert letter_statuses() == [DeliveryStatus.HELD] * 3
+
+    assert queue_digests(DAY) == 1
+    send_all_due()
+
+    [message] = outbox
+    assert message.to == '"Sen. Ada Byron" <office@senate.example>'
+    assert message.subject == "3 letters from constituents: November 28, 2026"
+    assert all(f"Body of letter {i}." in message.text for i in range(3))
+    [attachment] = message.attachments
+    rows = list(csv.DictReader(io.StringIO(attachment.content.decode())))
+    assert [row["subject"] for row in rows] == ["Letter 0", "Letter 1", "Letter 2"]
+    assert letter_statuses() == [DeliveryStatus.SENT] * 3
+
+
+def test_only_the_first_letters_are_in_the_text_and_all_are_in_the_csv(make_app):
+    app = make_app(DIGEST_LETTERS_SHOWN=2)
+    with app.app_context():
+        write_letters(digest_target(), 3)
+        queue_digests(DAY)
+        send_all_due()
+        [message] = app.extensions["chorus_mail"].outbox
+        assert "Body of letter 1." in message.text and "Body of letter 2." not in message.text
+        assert "The first 2 follow; all 3 are in the attached CSV file." in message.text
+        assert message.attachments[0].content.decode().count("Body of letter") == 3
+
+
+def test_a_digest_is_created_once_per_target_per_day(app, outbox):
+    target = digest_target()
+    write_letters(target, 2)
+    assert queue_digests(DAY) == 1
+    write_letters(target, 1)
+    assert queue_digests(DAY) == 0  # today's digest exists: the new letter waits a day
+    send_all_due()
+    assert len(outbox) == 1 and "2 letters" in outbox[0].subject
+    assert queue_digests(DAY + timedelta(days=1)) == 1
+    send_all_due()
+    assert len(outbox) == 2 and "1 letter " in outbox[1].subject
+    assert letter_statuses() == [DeliveryStatus.SENT] * 3
+
+
+@pytest.mark.postgres
+def test_several_workers_queueing_at_once_make_one_digest(app, outbox):
+    target = digest_target()
+    write_letters(target, 4)
+    results = []
+
+    def worker():
+        with app.app_context():
+            results.append(queue_digests(DAY))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [0, 0, 0, 1]
+    send_all_due()
+    assert len(outbox) == 1 and "4 letters" in outbox[0].subject
+
+
+def test_withdrawn_and_unmoderated_letters_stay_out_of_the_digest(app, outbox):
+    target = digest_target()
+    kept, withdrawn = write_letters(target, 2)
+    [flagged] = write_letters(target, 1, flags="duplicate", moderation=Moderation.PENDING)
+    queue_digests(DAY)
+    db.session.execute(
+        sa.update(Delivery)
+        .where(Delivery.letter_id == withdrawn.id)
+        .values(status=DeliveryStatus.CANCELLED)
+    )
+    db.session.commit()
+    send_all_due()
+    [message] = outbox
+    assert "1 letter from" in message.subject
+    assert kept.body in message.text and withdrawn.body not in message.text
+    statuses = dict(
+        db.session.execute(
+            sa.select(Delivery.letter_id, Delivery.status).where(
+                Delivery.kind == DeliveryKind.LETTER
+            )
+        ).all()
+    )
+    assert statuses[flagged.id] == DeliveryStatus.HELD
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(app, outbox):
+    write_letters(digest_target(), 1, subject='=HYPERLINK("http://evil")')
+    queue_digests(DAY)
+    send_all_due()
+    row = next(csv.DictReader(io.StringIO(outbox[0].attachments[0].content.decode())))
+    assert row["subject"] == '\'=HYPERLINK("http://evil")'
+
+
+@pytest.mark.parametrize(("hour", "sent"), [(0, 1), (24, 0)])
+def test_embedded_worker_sends_the_digest_once_its_hour_has_come(make_app, hour, sent):
+    app = make_app(DIGEST_HOUR_UTC=hour)
+    with app.app_context():
+        write_letters(digest_target(), 2)
+    run_periodic_jobs(app)
+    run_periodic_jobs(app)
+    assert len(app.extensions["chorus_mail"].outbox) == sent
