@@ -12,7 +12,7 @@ from app.services import letters, signing
 from app.services.delivery import drain
 from app.services.routing import route_letter
 from tests.factories import make_campaign, make_target
-from tests.helpers import csrf_token, link_token, sign_via_form
+from tests.helpers import link_token, sign_via_form
 from tests.shared_data import load_congress, requires_data
 
 pytestmark = requires_data
@@ -49,7 +49,7 @@ def write_via_form(client, campaign, zip_code="94110", district="", **fields):
         "name": "Ann Lee",
         "email": "ann@example.org",
         "reply_to_ok": "y",
-        "csrf_token": csrf_token(client, f"/c/{campaign.slug}/write?zip=94110"),
+        "csrf_token": client.get("/csrf-token").json["csrf_token"],
     }
     data.update(fields)
     return client.post(f"/c/{campaign.slug}/write", data=data)
@@ -221,3 +221,31 @@ def test_line_breaks_in_a_subject_never_reach_a_header(client, campaign, outbox)
     client.get(f"/confirm/{link_token(outbox[0], 'confirm')}")
     drain()
     assert outbox[1].subject.endswith(": Hello Bcc: everyone@example.org")
+
+
+def test_state_senator_is_chosen_by_district_name_and_receives_the_letter(client, campaign, outbox):
+    name = "Berkshire, Hampden, Franklin and Hampshire"
+    make_target(
+        kind=TargetKind.STATE_UPPER,
+        state="CA",
+        district=name,
+        name="Sam Senator",
+        title="State Senator",
+        email="sam@senate.example",
+    )
+    make_target(kind=TargetKind.STATE_UPPER, state="CA", district="2", name="Other Senator")
+    campaign.target_kinds = [TargetKind.STATE_UPPER]
+    db.session.commit()
+    page = text(client.get(f"/c/{campaign.slug}/write?zip=94110"))
+    assert f"{name}: Sam Senator" in page
+    write_via_form(client, campaign, upper=name)
+    letter = db.session.scalar(sa.select(Letter))
+    assert letter.state_upper_district == name
+    assert sorted(t.name for t in letter.targets) == ["Pat Chair", "Sam Senator"]
+    drain()
+    client.get(f"/confirm/{link_token(outbox[0], 'confirm')}")
+    assert drain() == 2
+    assert {m.to for m in outbox[1:]} == {
+        "Sam Senator <sam@senate.example>",
+        "Pat Chair <chair@example.gov>",
+    }

@@ -54,8 +54,8 @@ class WhereForm(FlaskForm):
     )
     # Choices the writer made when the ZIP code could not decide; checked by routing.
     district = StringField("Congressional district", filters=[strip], validators=[Length(max=8)])
-    upper = StringField("State senate district", filters=[strip], validators=[Length(max=16)])
-    lower = StringField("State house district", filters=[strip], validators=[Length(max=16)])
+    upper = StringField("State senate district", filters=[strip], validators=[Length(max=64)])
+    lower = StringField("State house district", filters=[strip], validators=[Length(max=64)])
 
 
 class LetterForm(FlaskForm):
@@ -65,8 +65,8 @@ class LetterForm(FlaskForm):
     email = SignForm.email
     zip = HiddenField(filters=[strip], validators=[DataRequired(), Length(max=10)])
     district = HiddenField(filters=[strip], validators=[Length(max=8)])
-    upper = HiddenField(filters=[strip], validators=[Length(max=16)])
-    lower = HiddenField(filters=[strip], validators=[Length(max=16)])
+    upper = HiddenField(filters=[strip], validators=[Length(max=64)])
+    lower = HiddenField(filters=[strip], validators=[Length(max=64)])
     subject = StringField(
         "Subject",
         filters=[strip],
