@@ -43,7 +43,12 @@ def celery_settings(config) -> dict:
         "broker_connection_timeout": 2,
         "broker_connection_retry_on_startup": True,
         "task_publish_retry": False,
-        "broker_transport_options": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        # Publishing fails fast instead of retrying: the sweep covers a task that was lost.
+        "broker_transport_options": {
+            "socket_timeout": 2,
+            "socket_connect_timeout": 2,
+            "max_retries": 0,
+        },
         "timezone": "UTC",
         "enable_utc": True,
     }
