@@ -20,7 +20,7 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     """
     page = client.get(path).get_data(as_text=True)
     match = _CSRF.search(page) or re.search(r'name="csrf_token" value="([^"]+)"', page)
-    if match is None and 'name="csrf_token" value=""' in page:
+    if match is None and 'name="csrf_token" type="hidden" value=""' in page:
         return client.get("/csrf-token").json["csrf_token"]
     assert match, f"no CSRF token on {path}"
     return match.group(1)

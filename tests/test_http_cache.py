@@ -41,7 +41,7 @@ def test_public_pages_are_cacheable_for_one_count_interval(app, client, path):
 def test_campaign_page_carries_no_csrf_token_but_signing_still_needs_one(client):
     slug = make_campaign().slug
     page = client.get(f"/c/{slug}").get_data(as_text=True)
-    assert 'name="csrf_token" value=""' in page
+    assert 'name="csrf_token" type="hidden" value=""' in page
     assert "sign.js" in page
     token = client.get("/csrf-token")
     assert token.headers["Cache-Control"] == "private, no-store"

@@ -44,15 +44,27 @@ def campaign(slug: str):
     this browser's own token from /csrf-token when the signer starts filling it in.
     """
     campaign = public_campaign(slug)
-    return render_campaign(campaign, SignForm(meta={"csrf": False}))
+    return render_campaign(campaign, sign_form(), with_token=False)
 
 
-def render_campaign(campaign: Campaign, form: SignForm, status: int = 200, **context):
+def sign_form() -> SignForm:
+    """The sign form without a CSRF field of its own.
+
+    CSRFProtect checks the token of every POST before the view runs; the page embeds one
+    (render_campaign's with_token) only where it is not shared by caches.
+    """
+    return SignForm(meta={"csrf": False})
+
+
+def render_campaign(
+    campaign: Campaign, form: SignForm, status: int = 200, with_token: bool = True, **context
+):
     return render_template(
         "campaign.html",
         campaign=campaign,
         form=form,
         recent_signers=signing.recent_public_signers(campaign),
+        with_token=with_token,
         **context,
     ), status
 
@@ -73,7 +85,7 @@ def form_expired(error: CSRFError):
     if request.endpoint != "public.sign":
         return error_page(400, "Your form expired. Please reload the page and try again.")
     campaign = public_campaign(request.view_args["slug"])
-    return render_campaign(campaign, SignForm(), 400, confirm_again=True)
+    return render_campaign(campaign, sign_form(), 400, confirm_again=True)
 
 
 @bp.post("/c/<slug>/sign")
@@ -81,7 +93,7 @@ def form_expired(error: CSRFError):
 def sign(slug: str):
     """Record a signature and send its confirmation email."""
     campaign = public_campaign(slug)
-    form = SignForm()
+    form = sign_form()
     if not form.validate_on_submit():
         return render_campaign(campaign, form, 400)
     if form.website.data:
