@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import AuditEvent, Role, SupporterUpdate
 from app.services.accounts import RANK
 from tests.factories import make_campaign, make_target
+from tests.helpers import csrf_token
 
 PUBLIC_ROUTES = {"organizer.login"}
 
@@ -104,3 +105,29 @@ def test_every_form_is_rejected_without_a_csrf_token(login, world):
         assert "form expired" in response.get_data(as_text=True), url
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == events_before
     assert client.get("/organizer/").status_code == 200  # still logged in: logout was refused
+
+
+def test_another_campaigns_update_cannot_be_sent_through_this_campaigns_url(login):
+    client = login(Role.ORGANIZER)
+    mine, theirs = make_campaign(), make_campaign()
+    update = SupporterUpdate(campaign_id=theirs.id, subject="Theirs", body="Not yours")
+    db.session.add(update)
+    db.session.commit()
+    path = f"/organizer/campaigns/{mine.id}/updates"
+    token = csrf_token(client, path)
+    response = client.post(f"{path}/{update.id}/send", data={"csrf_token": token})
+    assert response.status_code == 404
+    assert "Not yours" not in client.get(path).get_data(as_text=True)
+    db.session.refresh(update)
+    assert update.queued_at is None
+
+
+def test_missing_campaigns_and_targets_are_404_not_errors(login):
+    client = login(Role.ADMIN)
+    for path in (
+        "/organizer/campaigns/999",
+        "/organizer/campaigns/999/analytics",
+        "/organizer/campaigns/999/exports/signatures.csv",
+        "/organizer/targets/999",
+    ):
+        assert client.get(path).status_code == 404, path

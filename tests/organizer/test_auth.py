@@ -1,5 +1,7 @@
 """Accounts: the CLI, argon2 hashes, login and logout, rate limits, cookies, sessions."""
 
+import time
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -155,3 +157,13 @@ def test_admin_cannot_demote_themselves(login):
     assert "cannot change your own role" in response.get_data(as_text=True)
     db.session.refresh(client.organizer)
     assert client.organizer.role == Role.ADMIN
+
+
+def test_a_session_older_than_its_lifetime_is_logged_out(make_app, make_organizer):
+    make_organizer(Role.ORGANIZER, "org@example.org")
+    # Requests run outside any app context of this app, so nothing is cached between them.
+    client = make_app(PERMANENT_SESSION_LIFETIME=1).test_client()
+    _log_in(client, "org@example.org", PASSWORD)
+    assert client.get("/organizer/").status_code == 200
+    time.sleep(2.1)
+    assert client.get("/organizer/").status_code == 302
