@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import (
     Campaign,
@@ -16,6 +17,7 @@ from app.models import (
     Organizer,
     Signature,
     SignatureStatus,
+    Target,
 )
 from app.services import audit
 from app.services.counting import count_signatures
@@ -31,17 +33,33 @@ class ModerationError(ChorusError):
     message = "That moderation step could not be done."
 
 
+def _awaiting_decision(campaign: Campaign) -> tuple:
+    """Letters a moderator should decide on: public comments and letters flagged when
+    written wait as pending; letters from senders the rate limits marked for review are
+    shown too (they were not held, but rejecting one still stops what is unsent)."""
+    reviewed_senders = sa.select(Signature.id).where(
+        Signature.campaign_id == campaign.id,
+        Signature.review_reason != "",
+        Signature.status.in_(_LIVE),
+    )
+    return (
+        Letter.campaign_id == campaign.id,
+        sa.or_(
+            Letter.moderation == Moderation.PENDING,
+            sa.and_(
+                Letter.moderation == Moderation.NONE, Letter.signature_id.in_(reviewed_senders)
+            ),
+        ),
+    )
+
+
 def queue(campaign: Campaign, limit: int = 200) -> list[Letter]:
-    """Letters awaiting a decision: public comments and letters flagged when written."""
+    """Letters awaiting a decision, oldest first."""
     return list(
         db.session.scalars(
             sa.select(Letter)
             .join(Signature, Letter.signature_id == Signature.id)
-            .where(
-                Letter.campaign_id == campaign.id,
-                Letter.moderation == Moderation.PENDING,
-                Signature.status.in_(_LIVE),
-            )
+            .where(*_awaiting_decision(campaign), Signature.status.in_(_LIVE))
             .order_by(Letter.created_at, Letter.id)
             .limit(limit)
         )
@@ -49,26 +67,24 @@ def queue(campaign: Campaign, limit: int = 200) -> list[Letter]:
 
 
 def decide(campaign: Campaign, letter_ids: list[int], decision: str, organizer: Organizer) -> int:
-    """Approve or reject pending letters of this campaign; return how many were decided.
+    """Approve or reject letters awaiting a decision; return how many were decided.
 
-    Ids from another campaign or already decided are ignored. A rejected letter's unsent
-    deliveries are cancelled, so it never reaches a representative.
+    Ids from another campaign or already decided are ignored. Approving a flagged letter
+    sends what was held only for moderation; rejecting one cancels its unsent deliveries,
+    so it never reaches a representative.
     """
     if decision not in DECISIONS:
         raise ModerationError(f"Unknown decision {decision!r}.")
     decided = list(
         db.session.scalars(
             sa.update(Letter)
-            .where(
-                Letter.id.in_(letter_ids),
-                Letter.campaign_id == campaign.id,
-                Letter.moderation == Moderation.PENDING,
-            )
+            .where(Letter.id.in_(letter_ids), *_awaiting_decision(campaign))
             .values(moderation=DECISIONS[decision])
             .returning(Letter.id)
+            .execution_options(synchronize_session=False)
         )
     )
-    if decision == "reject" and decided:
+    if decided and decision == "reject":
         db.session.execute(
             sa.update(Delivery)
             .where(
@@ -77,10 +93,33 @@ def decide(campaign: Campaign, letter_ids: list[int], decision: str, organizer: 
             )
             .values(status=DeliveryStatus.CANCELLED)
         )
+    if decided and decision == "approve":
+        _release_moderated(decided)
     if decided:
         audit.record(organizer, f"moderation.{decision}", campaign, letters=sorted(decided))
     db.session.commit()
     return len(decided)
+
+
+def _release_moderated(letter_ids: list[int]) -> None:
+    """Queue approved letters' deliveries that were held only because of moderation."""
+    deliverable = sa.select(Target.id).where(Target.email != "", Target.wants_digest.is_(False))
+    held = db.session.execute(
+        sa.select(Delivery.id, Target.email)
+        .join(Target, Delivery.target_id == Target.id)
+        .where(
+            Delivery.letter_id.in_(letter_ids),
+            Delivery.status == DeliveryStatus.HELD,
+            Delivery.target_id.in_(deliverable),
+        )
+    ).all()
+    now = utcnow()
+    for delivery_id, email in held:
+        db.session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.HELD)
+            .values(status=DeliveryStatus.QUEUED, to_email=email, next_attempt_at=now)
+        )
 
 
 @dataclass(frozen=True)

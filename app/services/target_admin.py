@@ -9,7 +9,16 @@ from email_validator import EmailNotValidError, validate_email
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Delivery, DeliveryKind, DeliveryStatus, Organizer, Target, TargetKind
+from app.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Letter,
+    Moderation,
+    Organizer,
+    Target,
+    TargetKind,
+)
 from app.services import audit
 from app.services.errors import ChorusError
 
@@ -142,12 +151,17 @@ def release_held(target: Target, organizer: Organizer) -> int:
         raise TargetError("Set a delivery address before releasing held letters.")
     if target.wants_digest:
         raise TargetError("This target takes a daily digest: its held letters go out in it.")
+    # A flagged letter stays held until a moderator approves it.
+    awaiting_moderation = sa.select(Letter.id).where(
+        Letter.flags != "", Letter.moderation != Moderation.APPROVED
+    )
     released = db.session.execute(
         sa.update(Delivery)
         .where(
             Delivery.kind == DeliveryKind.LETTER,
             Delivery.target_id == target.id,
             Delivery.status == DeliveryStatus.HELD,
+            Delivery.letter_id.not_in(awaiting_moderation),
         )
         .values(status=DeliveryStatus.QUEUED, to_email=target.email, next_attempt_at=utcnow())
     ).rowcount

@@ -138,3 +138,55 @@ def test_fraud_view_groups_by_email_domain(login):
     page = client.get(f"/organizer/campaigns/{campaign.id}/fraud?by=domain").get_data(as_text=True)
     assert "mailinator.example" in page
     assert "solo.example" not in page
+
+
+def test_approving_a_flagged_letter_sends_what_moderation_held(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign()
+    with_address = make_target(email="rep@example.gov")
+    without_address = make_target(email="")
+    letter = make_letter(make_signature(campaign), moderation=Moderation.PENDING, flags="duplicate")
+    held_for_review = make_delivery(letter, with_address, DeliveryStatus.HELD)
+    held_for_address = make_delivery(letter, without_address, DeliveryStatus.HELD)
+    path = f"/organizer/campaigns/{campaign.id}/moderation"
+    client.post(
+        path,
+        data={
+            "letter_id": [str(letter.id)],
+            "decision": "approve",
+            "csrf_token": csrf_token(client, path),
+        },
+    )
+    db.session.refresh(held_for_review)
+    db.session.refresh(held_for_address)
+    assert (held_for_review.status, held_for_review.to_email) == (
+        DeliveryStatus.QUEUED,
+        "rep@example.gov",
+    )
+    assert held_for_address.status == DeliveryStatus.HELD
+
+
+def test_letters_from_senders_marked_for_review_join_the_queue(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign()
+    busy = make_signature(campaign, review_reason="many submissions from one email address")
+    make_letter(busy, body="From a busy sender.")
+    page = client.get(f"/organizer/campaigns/{campaign.id}/moderation").get_data(as_text=True)
+    assert "From a busy sender." in page
+    assert "many submissions from one email address" in page
+
+
+def test_releasing_a_targets_held_letters_skips_letters_awaiting_moderation(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign()
+    target = make_target(email="rep@example.gov")
+    flagged = make_letter(
+        make_signature(campaign), moderation=Moderation.PENDING, flags="duplicate"
+    )
+    plain = make_letter(make_signature(campaign))
+    flagged_delivery = make_delivery(flagged, target, DeliveryStatus.HELD)
+    plain_delivery = make_delivery(plain, target, DeliveryStatus.HELD)
+    path = f"/organizer/targets/{target.id}"
+    client.post(f"{path}/release", data={"csrf_token": csrf_token(client, path)})
+    assert db.session.get(Delivery, plain_delivery.id).status == DeliveryStatus.QUEUED
+    assert db.session.get(Delivery, flagged_delivery.id).status == DeliveryStatus.HELD
