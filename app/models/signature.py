@@ -30,6 +30,15 @@ class Signature(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("campaign_id", "email"),
         sa.Index("ix_signatures_campaign_status_counted", "campaign_id", "status", "counted"),
+        # "Recent signers" on the campaign page: the newest few of a million rows, read
+        # straight from this small partial index instead of sorting every confirmed row.
+        sa.Index(
+            "ix_signatures_recent_public",
+            "campaign_id",
+            "confirmed_at",
+            postgresql_where=sa.text("status = 'confirmed' AND show_publicly"),
+            sqlite_where=sa.text("status = 'confirmed' AND show_publicly"),
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
