@@ -56,7 +56,13 @@ class MetricsBuffer:
             counts, self._counts = self._counts, Counter()
             self._last_flush = time.monotonic()
         if counts:
-            _store(counts)
+            try:
+                _store(counts)
+            except Exception:
+                # Keep the counts for the next flush rather than lose them with the error.
+                with self._lock:
+                    self._counts.update(counts)
+                raise
         return sum(counts.values())
 
 

@@ -3,6 +3,7 @@
 import re
 from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -82,3 +83,19 @@ def test_funnel_on_the_analytics_page_includes_unflushed_views(login):
     page = client.get(f"/organizer/campaigns/{campaign.id}/analytics").get_data(as_text=True)
     assert _figure(page, "funnel-views") == "3"
     assert _figure(page, "funnel-started") == "0"
+
+
+def test_counts_survive_a_failed_flush(app, monkeypatch):
+    campaign = make_campaign()
+    buffer = MetricsBuffer()
+    buffer.add(campaign.slug, Metric.PAGE_VIEW)
+
+    def database_down(counts):
+        raise OSError("database unavailable")
+
+    monkeypatch.setattr("app.services.analytics._store", database_down)
+    with pytest.raises(OSError):
+        buffer.flush()
+    monkeypatch.undo()
+    assert buffer.flush() == 1
+    assert db.session.scalar(sa.select(CampaignMetric.count)) == 1
