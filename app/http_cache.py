@@ -8,8 +8,10 @@ answers nearly all of them, and Chorus's own workers are left for signatures.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import Flask, Response, current_app, make_response, request, session
@@ -48,20 +50,13 @@ def public(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(*args, **kwargs) -> Response:
-        pages = _page_cache()
-        key = request.full_path
-        shared = pages is not None and not request.cookies
-        cached = pages.get(key) if shared else None
-        if cached is not None and cached[0] > time.monotonic():
-            response = Response(cached[1], content_type=cached[2])
-            response.set_etag(cached[3])
+        pages = _page_cache() if not request.cookies else None
+        if pages is None:
+            response = _render(view, args, kwargs)
         else:
-            response = make_response(view(*args, **kwargs))
-            if response.status_code != 200:
-                return response
-            response.add_etag()
-            if shared and not session.modified:
-                _remember(pages, key, response)
+            response = _shared_copy(pages, lambda: _render(view, args, kwargs))
+        if response.status_code != 200:
+            return response
         response.headers["Cache-Control"] = public_cache_control(
             current_app.config["COUNT_INTERVAL_SECONDS"]
         )
@@ -70,18 +65,67 @@ def public(view: Callable) -> Callable:
     return wrapped
 
 
+def _render(view: Callable, args: tuple, kwargs: dict) -> Response:
+    response = make_response(view(*args, **kwargs))
+    if response.status_code == 200:
+        response.add_etag()
+    return response
+
+
+@dataclass(frozen=True)
+class _Copy:
+    expires: float
+    body: bytes
+    content_type: str
+    etag: str
+
+    def response(self) -> Response:
+        response = Response(self.body, content_type=self.content_type)
+        response.set_etag(self.etag)
+        return response
+
+
 def _page_cache() -> dict | None:
     if current_app.config["PAGE_CACHE_SECONDS"] <= 0:
         return None
     return current_app.extensions.setdefault("chorus_page_cache", {})
 
 
-def _remember(pages: dict, key: str, response: Response) -> None:
+_refreshing: set[tuple[int, str]] = set()
+_refreshing_lock = threading.Lock()
+
+
+def _shared_copy(pages: dict, render: Callable[[], Response]) -> Response:
+    """This process's copy of the page, rendered again by one thread when it expires.
+
+    While that thread renders, the others keep serving the expired copy: after every expiry
+    a hot page would otherwise be rendered by all of them at once.
+    """
+    key = request.full_path
+    copy = pages.get(key)
+    if copy is not None and copy.expires > time.monotonic():
+        return copy.response()
+    claim = (id(pages), key)
+    with _refreshing_lock:
+        if copy is not None and claim in _refreshing:
+            return copy.response()
+        _refreshing.add(claim)
+    try:
+        response = render()
+        if response.status_code == 200 and not session.modified:
+            _keep(pages, key, response)
+        return response
+    finally:
+        with _refreshing_lock:
+            _refreshing.discard(claim)
+
+
+def _keep(pages: dict, key: str, response: Response) -> None:
     if len(pages) >= PAGE_CACHE_ENTRIES:
         pages.clear()  # crude but bounded: random query strings cannot grow it
     expires = time.monotonic() + current_app.config["PAGE_CACHE_SECONDS"]
     etag, _ = response.get_etag()
-    pages[key] = (expires, response.get_data(), response.content_type, etag)
+    pages[key] = _Copy(expires, response.get_data(), response.content_type, etag)
 
 
 def _guard_private(response: Response) -> Response:
