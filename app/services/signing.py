@@ -246,7 +246,9 @@ def recent_public_signers(campaign: Campaign, limit: int = 8) -> list[Signature]
             .where(
                 Signature.campaign_id == campaign.id,
                 Signature.status == SignatureStatus.CONFIRMED,
-                Signature.show_publicly.is_(True),
+                # Written as the predicate of ix_signatures_recent_public, so PostgreSQL
+                # reads the newest rows from that index ("IS TRUE" would not match it).
+                Signature.show_publicly,
             )
             .order_by(Signature.confirmed_at.desc())
             .limit(limit)
