@@ -85,3 +85,10 @@ block_abusive_ip = limiter.shared_limit(
 def login_limit() -> str:
     """The per-IP login limit string, for `limiter.limit(login_limit)` on the login view."""
     return current_app.config["RATELIMIT_LOGIN"]
+
+
+@limiter.request_filter
+def _reading_is_never_limited() -> bool:
+    # Every limit is on a POST; skipping the limiter's bookkeeping on GETs keeps the hot
+    # public pages cheap (in a spike nearly every request is a read).
+    return request.method in ("GET", "HEAD")
