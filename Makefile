@@ -45,6 +45,22 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Production web server: gunicorn with gunicorn.conf.py (gthread, workers from the cores) on
+# PostgreSQL (DATABASE_URL) and Redis (REDIS_URL: rate limits and the Celery broker).
+serve: install
+	@test -n "$$DATABASE_URL" || { echo "make serve needs DATABASE_URL (PostgreSQL)"; exit 1; }
+	@test -n "$$REDIS_URL" || { echo "make serve needs REDIS_URL (rate limits, Celery)"; exit 1; }
+	$(FLASK) db upgrade
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+# Benchmarks on the local PostgreSQL and Redis (db 5), servers on 127.0.0.1:5150-5151 and wrk
+# (apt-get install wrk). Each prints its figures; BENCH_SECONDS sets the length of a run.
+bench: install
+	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk"; exit 1; }
+	$(PY) -m bench.signing
+	$(PY) -m bench.pages
+	$(PY) -m bench.overload
+
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }

@@ -1,0 +1,174 @@
+"""Signing benchmark: sustained signatures per second at 16 and 64 concurrent clients,
+Chorus against the bare one-INSERT baseline, then a correctness check of what was stored.
+
+    .venv/bin/python -m bench.signing        (BENCH_SECONDS=20 per run by default)
+
+Each request signs with a unique email, a valid CSRF session and its own client IP (as a
+proxy would pass it). Meanwhile a thread confirms pending signatures and runs the counting
+job, as workers would, so that the final counts can be checked against an exact recount.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from flask import Flask
+
+from app.extensions import db
+from app.models import Campaign, CampaignTally, Delivery, Signature, SignatureStatus
+from app.services.counting import count_signatures, exact_counts
+from bench.data import build, signature_rows
+from bench.web import (
+    BASELINE_PORT,
+    CHORUS_PORT,
+    accepted,
+    bench_database,
+    fetch_sessions,
+    gunicorn,
+    line,
+    machine,
+    server_env,
+    sign_env,
+    verdict,
+    wrk,
+)
+
+SECONDS = int(os.environ.get("BENCH_SECONDS") or 20)
+CONCURRENCY = (16, 64)
+
+
+@contextmanager
+def confirming_and_counting(app: Flask) -> Iterator[None]:
+    """Confirm pending signatures and fold them into the counts every half second."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        with app.app_context():
+            while not stop.wait(0.5):
+                db.session.execute(
+                    sa.update(Signature)
+                    .where(
+                        Signature.id.in_(
+                            sa.select(Signature.id)
+                            .where(Signature.status == SignatureStatus.PENDING)
+                            .limit(2000)
+                        )
+                    )
+                    .values(status=SignatureStatus.CONFIRMED, confirmed_at=sa.func.now())
+                )
+                db.session.commit()
+                count_signatures()
+
+    thread = threading.Thread(target=loop, name="bench-confirm-count")
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def check_counts(app: Flask, slug: str) -> list[str]:
+    """Problems found comparing the stored counts with an exact recount (none is good)."""
+    problems = []
+    with app.app_context():
+        count_signatures()
+        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
+        exact, _ = exact_counts(campaign)
+        if campaign.signature_count != exact:
+            problems.append(f"campaign count {campaign.signature_count} != exact {exact}")
+        tallies = {
+            (state, district): n
+            for state, district, n in db.session.execute(
+                sa.select(CampaignTally.state, CampaignTally.district, CampaignTally.count).where(
+                    CampaignTally.campaign_id == campaign.id, CampaignTally.count != 0
+                )
+            )
+        }
+        recount = {
+            (state, district): n
+            for state, district, n in db.session.execute(
+                sa.select(Signature.state, Signature.district, sa.func.count())
+                .where(
+                    Signature.campaign_id == campaign.id,
+                    Signature.status == SignatureStatus.CONFIRMED,
+                )
+                .group_by(Signature.state, Signature.district)
+            )
+        }
+        if tallies != recount:
+            problems.append(f"district tallies differ from a recount: {tallies} vs {recount}")
+        unmatched = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Signature)
+            .where(~sa.exists().where(Delivery.signature_id == Signature.id))
+        )
+        if unmatched:
+            problems.append(f"{unmatched} signatures without their confirmation email")
+    return problems
+
+
+def run_chorus(database_url: str, app: Flask, slug: str) -> tuple[dict[int, dict], list[str]]:
+    reports: dict[int, dict] = {}
+    env = server_env(database_url)
+    with gunicorn("app:create_app()", CHORUS_PORT, env, f"/c/{slug}/count.json") as base:
+        sessions = fetch_sessions(base, 8)
+        url = f"{base}/c/{slug}/sign"
+        warm = wrk(url, 16, 3, "sign.lua", sign_env(sessions, "warm"))
+        with confirming_and_counting(app):
+            for c in CONCURRENCY:
+                reports[c] = wrk(url, c, SECONDS, "sign.lua", sign_env(sessions, f"chorus{c}"))
+    problems = []
+    for run, report in [("warm", warm)] + [(f"chorus{c}", reports[c]) for c in CONCURRENCY]:
+        rows = signature_rows(app, f"{run}-%")
+        ok = accepted(report)
+        timeouts = report["errors"]["timeout"]
+        # A request that timed out on the client may still have been stored: never fewer rows.
+        if not ok <= rows <= ok + timeouts:
+            problems.append(f"{run}: {ok} accepted responses but {rows} signature rows")
+    problems += check_counts(app, slug)
+    return reports, problems
+
+
+def run_baseline(database_url: str) -> dict[int, dict]:
+    reports: dict[int, dict] = {}
+    env = server_env(database_url)
+    with gunicorn("bench.baseline:app", BASELINE_PORT, env, "/page") as base:
+        wrk(f"{base}/sign", 16, 3, "sign.lua", sign_env("|", "bare-warm"))
+        for c in CONCURRENCY:
+            reports[c] = wrk(f"{base}/sign", c, SECONDS, "sign.lua", sign_env("|", f"bare{c}"))
+    return reports
+
+
+def main() -> None:
+    print(f"== signing: {SECONDS} s per run on {machine()}")
+    with bench_database() as database_url:
+        app, slug = build(database_url)
+        chorus, problems = run_chorus(database_url, app, slug)
+        baseline = run_baseline(database_url)
+        with app.app_context():
+            db.engine.dispose()
+    for c in CONCURRENCY:
+        ratio = chorus[c]["rps"] / baseline[c]["rps"]
+        print(line(f"Chorus sign, {c} clients", chorus[c]))
+        print(line(f"bare INSERT baseline, {c} clients", baseline[c]))
+        print(
+            f"  ratio {ratio:.2f} (target >= 0.6: {verdict(ratio >= 0.6)}); "
+            f"{chorus[c]['rps']:.0f}/s (target >= 300/s: {verdict(chorus[c]['rps'] >= 300)})"
+        )
+    print(
+        "correctness: "
+        + (
+            "every accepted signature stored once; counts equal a recount"
+            if not problems
+            else "; ".join(problems)
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

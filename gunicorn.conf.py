@@ -1,0 +1,30 @@
+"""Gunicorn settings for `make serve` (production): gthread workers sized from the cores.
+
+Why gthread: a request spends most of its time waiting on PostgreSQL and Redis, so a few
+threads per process overlap those waits, while one process per core still runs Python in
+parallel (one GIL each). Sync workers would need many more processes (memory, and one
+database connection each) for the same throughput, and a slow client would hold a whole
+process; gevent would need psycopg and redis patched for cooperative I/O.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND") or "127.0.0.1:8000"
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2)
+threads = int(os.environ.get("WEB_THREADS") or 4)
+# Each thread holds at most one database connection, so the pool (DATABASE_POOL_SIZE,
+# default 10, plus 5 overflow) never makes a thread wait in normal operation; only a stuck
+# database does, and then DATABASE_POOL_TIMEOUT turns the wait into a 503.
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "5000")
+# A worker silent for this long is restarted; requests are bounded far below it by the
+# pool timeout, the statement timeout and connect_timeout.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Connections a worker holds open at once (keep-alive clients included).
+worker_connections = 200
+accesslog = os.environ.get("ACCESS_LOG") or None
+errorlog = "-"
+wsgi_app = "app:create_app()"
