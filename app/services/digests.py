@@ -9,8 +9,6 @@ arrive later wait for the next day's digest; when the digest is sent they are ma
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,9 +19,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import Delivery, DeliveryKind, DeliveryStatus, Letter, Moderation, Target
 from app.services import outbox
-
-# A spreadsheet runs a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from app.services.csv_safety import csv_text
 
 
 def _cleared_letters() -> sa.Select:
@@ -143,31 +139,23 @@ def digest_letters(digest: Delivery) -> list[DigestLetter]:
 
 def letters_csv(letters: list[DigestLetter]) -> bytes:
     """Every letter of a digest as CSV, safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["written_at", "campaign", "name", "email", "zip", "state", "district", "subject", "body"]
-    )
-    for letter in letters:
-        writer.writerow(
-            _safe_cell(value)
-            for value in (
-                letter.written_at.isoformat(timespec="seconds"),
-                letter.campaign,
-                letter.name,
-                letter.email,
-                letter.zip,
-                letter.state,
-                letter.district,
-                letter.subject,
-                letter.body,
-            )
+    header = ["written_at", "campaign", "name", "email", "zip", "state", "district"]
+    header += ["subject", "body"]
+    rows = (
+        (
+            letter.written_at,
+            letter.campaign,
+            letter.name,
+            letter.email,
+            letter.zip,
+            letter.state,
+            letter.district,
+            letter.subject,
+            letter.body,
         )
-    return out.getvalue().encode()
-
-
-def _safe_cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
+        for letter in letters
+    )
+    return csv_text(header, rows).encode()
 
 
 def mark_letters_sent(key: str, sent_at: datetime) -> int:

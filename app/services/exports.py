@@ -6,9 +6,7 @@ yielded as soon as it is written, so a million rows never sit in memory at once.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -17,6 +15,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Campaign, Letter, Organizer, Signature
 from app.services import audit
+from app.services.csv_safety import csv_chunks
 
 BATCH = 2000
 
@@ -49,7 +48,6 @@ LETTER_COLUMNS = {
     "created_at": Letter.created_at,
 }
 # A cell starting with one of these runs as a formula in spreadsheet programs.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,7 @@ def signatures_csv(campaign: Campaign, filters: ExportFilter) -> Iterator[str]:
         .where(Signature.campaign_id == campaign.id, *_conditions(filters, Signature.created_at))
         .order_by(Signature.id)
     )
-    return _csv(SIGNATURE_COLUMNS, query)
+    return query_csv(SIGNATURE_COLUMNS, query)
 
 
 def letters_csv(campaign: Campaign, filters: ExportFilter) -> Iterator[str]:
@@ -78,7 +76,7 @@ def letters_csv(campaign: Campaign, filters: ExportFilter) -> Iterator[str]:
         .where(Letter.campaign_id == campaign.id, *_conditions(filters, Letter.created_at))
         .order_by(Letter.id)
     )
-    return _csv(LETTER_COLUMNS, query)
+    return query_csv(LETTER_COLUMNS, query)
 
 
 def record_export(
@@ -112,29 +110,7 @@ def _conditions(filters: ExportFilter, created_at: sa.ColumnElement) -> list:
     return conditions
 
 
-def _csv(columns: dict, query: sa.Select) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
+def query_csv(columns: dict, query: sa.Select) -> Iterator[str]:
+    """Stream a query's rows as CSV under the columns' names, from a server-side cursor."""
     rows = db.session.execute(query.execution_options(yield_per=BATCH))
-    for batch in rows.partitions():
-        writer.writerows(_safe(row) for row in batch)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.getvalue():  # the header alone, when nothing matched
-        yield buffer.getvalue()
-
-
-def _safe(row: Iterable) -> list:
-    return [_cell(value) for value in row]
-
-
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return csv_chunks(columns, rows.partitions())

@@ -195,7 +195,7 @@ def letters_csv(target: Target, campaign: Campaign) -> Iterator[str]:
         .where(Letter.campaign_id == campaign.id, *_readable(target))
         .order_by(Letter.created_at, Letter.id)
     )
-    return exports._csv(LETTER_CSV_COLUMNS, query)
+    return exports.query_csv(LETTER_CSV_COLUMNS, query)
 
 
 def post_response(target: Target, campaign: Campaign, body: str, author_name: str) -> Response:
