@@ -192,6 +192,27 @@ def test_unchanged_template_is_recorded_and_exact_duplicates_from_one_sender_are
     assert drain() == 1, "only the first writer's letter to the chair goes out"
 
 
+@pytest.mark.parametrize(
+    ("body", "flag"),
+    [
+        ("Read more at https://spam.example/win before you vote.", "link"),
+        ("See www.spam.example for the facts.", "link"),
+        ("This policy is bullshit and you know it.", "profanity"),
+    ],
+)
+def test_letters_with_links_or_profanity_are_held_for_a_moderator(
+    client, campaign, outbox, body, flag
+):
+    write_via_form(client, campaign, body=body)
+    letter = db.session.scalar(sa.select(Letter))
+    assert (letter.moderation, letter.flags) == (Moderation.PENDING, flag)
+    drain()
+    client.get(f"/confirm/{link_token(outbox[0], 'confirm')}")
+    statuses = db.session.scalars(sa.select(Delivery.status).where(Delivery.letter_id == letter.id))
+    assert set(statuses) == {DeliveryStatus.HELD}
+    assert drain() == 0, "nothing reaches the chair before a moderator approves"
+
+
 def test_public_comment_appears_with_first_name_and_state_only_after_approval(
     client, campaign, outbox
 ):

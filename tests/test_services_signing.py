@@ -21,7 +21,7 @@ from app.models import (
     SignatureStatus,
     ZipDistrict,
 )
-from app.services import counting, signing, tokens
+from app.services import counting, signing, text, tokens
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
 from app.services.places import Place, locate_zip, normalize_zip
 from tests.factories import make_campaign, make_signature, make_target
@@ -55,7 +55,13 @@ def test_normalize_email_folds_case_space_and_lookalikes():
 
 
 def test_clean_name_removes_controls_and_collapses_space():
-    assert signing.clean_name(" Ann\r\n\tLee\u202e ") == "Ann Lee"
+    assert text.one_line(" Ann\r\n\tLee\u202e ") == "Ann Lee"
+
+
+def test_clean_name_keeps_the_joiners_that_shape_emoji_and_scripts():
+    family = "\U0001f469\u200d\U0001f467"
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    assert text.one_line(f"{family} {persian}\u200b") == f"{family} {persian}"
 
 
 def test_hash_ip_is_keyed_stable_and_empty_for_no_ip(app):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -20,9 +19,12 @@ from app.models import (
     SignatureStatus,
     Target,
 )
-from app.services import outbox
+from app.services import outbox, text
 
 DUPLICATE_FLAG = "duplicate"
+LINK_FLAG = "link"
+PROFANITY_FLAG = "profanity"
+RATE_LIMITED_FLAG = "rate_limited"
 
 
 @dataclass(frozen=True)
@@ -38,41 +40,27 @@ class LetterDraft:
     lower_district: str = ""
 
 
-def clean_subject(subject: str) -> str:
-    """One line of text: NFKC, control characters (line breaks too) collapsed to spaces."""
-    subject = unicodedata.normalize("NFKC", subject)
-    subject = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in subject)
-    return " ".join(subject.split())[:200]
-
-
-def clean_body(body: str) -> str:
-    """NFKC, Unix line breaks, other control characters removed, outer blank space trimmed."""
-    body = unicodedata.normalize("NFKC", body).replace("\r\n", "\n").replace("\r", "\n")
-    body = "".join(ch for ch in body if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return body.strip()
-
-
 def body_hash(body: str) -> str:
     """The same for bodies that differ only in case and spacing: spots copy-paste duplicates."""
-    normalised = " ".join(clean_body(body).casefold().split())
+    normalised = " ".join(text.paragraphs(body).casefold().split())
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
 def attach_letter(signature: Signature, draft: LetterDraft) -> Letter:
     """Add the signer's letter to their signature, in the caller's transaction.
 
-    Records whether they changed the campaign's template, and holds an exact duplicate of
-    another letter from the same sender (same network address) for a moderator. A public
-    comment also waits for a moderator before it is shown.
+    Records whether they changed the campaign's template. A flagged letter (see
+    letter_flags) is held for a moderator, and a public comment also waits for one before
+    it is shown.
     """
     campaign = signature.campaign
-    subject, body = clean_subject(draft.subject), clean_body(draft.body)
+    subject, body = text.one_line(draft.subject, 200), text.paragraphs(draft.body)
     digest = body_hash(body)
-    edited = digest != body_hash(campaign.letter_body) or subject != clean_subject(
-        campaign.letter_subject
+    edited = digest != body_hash(campaign.letter_body) or subject != text.one_line(
+        campaign.letter_subject, 200
     )
     public = draft.public_comment and campaign.collects_comments
-    duplicate = _is_duplicate(campaign, signature, digest)
+    flags = letter_flags(campaign, signature, subject, body, digest)
     letter = Letter(
         signature=signature,
         campaign_id=campaign.id,
@@ -82,14 +70,30 @@ def attach_letter(signature: Signature, draft: LetterDraft) -> Letter:
         body_hash=digest,
         reply_to_ok=draft.reply_to_ok,
         public_comment=public,
-        moderation=Moderation.PENDING if public or duplicate else Moderation.NONE,
-        flags=DUPLICATE_FLAG if duplicate else "",
+        moderation=Moderation.PENDING if public or flags else Moderation.NONE,
+        flags=",".join(flags),
         state_upper_district=draft.upper_district,
         state_lower_district=draft.lower_district,
         targets=list(draft.targets),
     )
     db.session.add(letter)
     return letter
+
+
+def letter_flags(
+    campaign: Campaign, signature: Signature, subject: str, body: str, digest: str
+) -> list[str]:
+    """Why a moderator should read a letter before it goes out (empty when nothing is odd)."""
+    flags = []
+    if _is_duplicate(campaign, signature, digest):
+        flags.append(DUPLICATE_FLAG)
+    if text.has_link(subject) or text.has_link(body):
+        flags.append(LINK_FLAG)
+    if text.has_profanity(subject) or text.has_profanity(body):
+        flags.append(PROFANITY_FLAG)
+    if signature.review_reason:
+        flags.append(RATE_LIMITED_FLAG)
+    return flags
 
 
 def _is_duplicate(campaign: Campaign, signature: Signature, digest: str) -> bool:

@@ -21,7 +21,7 @@ from app.models import (
     Signature,
     SignatureStatus,
 )
-from app.services import outbox, tokens
+from app.services import outbox, text, tokens
 from app.services.errors import CampaignClosed, InvalidToken
 from app.services.letters import LetterDraft, attach_letter, queue_letter
 from app.services.places import Place
@@ -42,13 +42,6 @@ class SignatureRequest:
 def normalize_email(email: str) -> str:
     """The form an address is compared and stored in: NFKC, trimmed, lower case."""
     return unicodedata.normalize("NFKC", email).strip().lower()
-
-
-def clean_name(name: str) -> str:
-    """NFKC, control characters removed, whitespace collapsed."""
-    name = unicodedata.normalize("NFKC", name)
-    name = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in name)
-    return " ".join(name.split())
 
 
 def hash_ip(ip: str) -> str:
@@ -75,7 +68,7 @@ def sign(
     email = normalize_email(request.email)
     signature = Signature(
         campaign_id=campaign.id,
-        name=clean_name(request.name),
+        name=text.one_line(request.name),
         email=email,
         email_domain=email.rpartition("@")[2],
         zip=request.place.zip,
