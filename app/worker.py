@@ -15,6 +15,7 @@ from celery import Celery
 from flask import Flask, current_app
 
 from app.clock import utcnow
+from app.services.analytics import metrics_buffer
 from app.services.counting import count_signatures
 from app.services.delivery import Round, send_all_due
 from app.services.digests import queue_digests
@@ -69,10 +70,12 @@ def mail_round() -> Round:
 
 
 def run_periodic_jobs(app: Flask) -> None:
-    """One round of background work: mail, then fold new signatures into counts."""
+    """One round of background work: mail, counts, and this process's funnel counters."""
     with app.app_context():
         mail_round()
         count_signatures()
+        # Written here too, so an idle process does not sit on counts until the next view.
+        metrics_buffer(app).flush()
 
 
 class EmbeddedWorker:
