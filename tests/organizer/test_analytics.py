@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import CampaignMetric, DeliveryStatus, Metric, Role, SignatureStatus
 from app.services.analytics import MetricsBuffer, metrics_buffer
+from app.worker import run_periodic_jobs
 from tests.factories import make_campaign, make_signature, make_target
 from tests.organizer.helpers import make_delivery, make_letter
 
@@ -98,4 +99,12 @@ def test_counts_survive_a_failed_flush(app, monkeypatch):
         buffer.flush()
     monkeypatch.undo()
     assert buffer.flush() == 1
+    assert db.session.scalar(sa.select(CampaignMetric.count)) == 1
+
+
+def test_the_background_round_writes_counts_an_idle_process_still_holds(app, client):
+    campaign = make_campaign()
+    client.post(f"/c/{campaign.slug}/funnel/view")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CampaignMetric)) == 0
+    run_periodic_jobs(app)
     assert db.session.scalar(sa.select(CampaignMetric.count)) == 1
