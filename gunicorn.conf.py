@@ -1,10 +1,11 @@
 """Gunicorn settings for `make serve` (production): gthread workers sized from the cores.
 
-Why gthread: a request spends most of its time waiting on PostgreSQL and Redis, so a few
-threads per process overlap those waits, while one process per core still runs Python in
-parallel (one GIL each). Sync workers would need many more processes (memory, and one
-database connection each) for the same throughput, and a slow client would hold a whole
-process; gevent would need psycopg and redis patched for cooperative I/O.
+Why gthread: a request spends much of its time waiting on PostgreSQL and Redis, so a few
+threads per process overlap those waits while one process per core still runs Python in
+parallel (one GIL each). Sync workers need a process (and a database connection) per
+concurrent request and hold a whole process for a slow client or a keep-alive connection;
+gevent would need psycopg and redis patched for cooperative I/O. On 2 cores both measured
+about the same for signing, which is CPU-bound there (README, Performance).
 """
 
 import multiprocessing
