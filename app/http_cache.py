@@ -25,7 +25,7 @@ STALE_WHILE_REVALIDATE = 60
 STALE_IF_ERROR = 24 * 3600
 
 PRIVATE = "private, no-store"
-# Distinct public URLs kept in each process's page cache (query strings make new ones).
+# Distinct public paths kept in each process's page cache (campaign slugs, mostly).
 PAGE_CACHE_ENTRIES = 256
 
 
@@ -46,6 +46,8 @@ def public(view: Callable) -> Callable:
 
     Visitors without cookies also share a copy kept in this process for PAGE_CACHE_SECONDS,
     so a site with no CDN in front renders a hot page a few times a second, not per view.
+    The copy is kept by path: shared links carry tracking parameters (fbclid, utm_*) that
+    would make every visit a new URL, so a public view must not depend on the query string.
     """
 
     @wraps(view)
@@ -101,7 +103,7 @@ def _shared_copy(pages: dict, render: Callable[[], Response]) -> Response:
     While that thread renders, the others keep serving the expired copy: after every expiry
     a hot page would otherwise be rendered by all of them at once.
     """
-    key = request.full_path
+    key = request.path
     copy = pages.get(key)
     if copy is not None and copy.expires > time.monotonic():
         return copy.response()
@@ -122,7 +124,7 @@ def _shared_copy(pages: dict, render: Callable[[], Response]) -> Response:
 
 def _keep(pages: dict, key: str, response: Response) -> None:
     if len(pages) >= PAGE_CACHE_ENTRIES:
-        pages.clear()  # crude but bounded: random query strings cannot grow it
+        pages.clear()  # crude but bounded: made-up slugs (404s) are never kept anyway
     expires = time.monotonic() + current_app.config["PAGE_CACHE_SECONDS"]
     etag, _ = response.get_etag()
     pages[key] = _Copy(expires, response.get_data(), response.content_type, etag)

@@ -140,7 +140,7 @@ def test_visitors_without_cookies_share_a_copy_for_page_cache_seconds(make_app):
         first = app.test_client().get(path)
         campaign.title = "A new title"
         db.session.commit()
-        shared = app.test_client().get(path)
+        shared = app.test_client().get(f"{path}?fbclid=IwAR0abc&utm_source=share")
         assert shared.get_data() == first.get_data(), "served from the shared copy"
         assert shared.headers["ETag"] == first.headers["ETag"]
         assert "public" in shared.headers["Cache-Control"]
