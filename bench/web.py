@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -35,6 +36,7 @@ ADMIN_URL = (
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/5"
 # Where the bench signers live: real ZCTA -> district rows, as `flask zips import` would load.
+CELERY_QUEUE = "chorus-bench"
 ZIPS = [("10001", "NY", "12"), ("94110", "CA", "11"), ("60614", "IL", "5"), ("02139", "MA", "7")]
 
 
@@ -63,6 +65,15 @@ def bench_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+        _clean_redis()
+
+
+def _clean_redis() -> None:
+    """Remove what the bench servers left in Redis: rate-limit counts and the task queue."""
+    client = redis.Redis.from_url(REDIS_URL)
+    for pattern in ("LIMITS:LIMITER/chorus-rl*", f"*{CELERY_QUEUE}*"):
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.delete(key)
 
 
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -79,6 +90,8 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
         # limits see many clients (as in production) rather than one loopback address.
         PROXY_HOPS="1",
         ACCESS_LOG="",
+        # Nobody consumes this queue during a bench; it is emptied afterwards.
+        CELERY_QUEUE=CELERY_QUEUE,
     )
     env.update(extra)
     return env
