@@ -33,26 +33,20 @@ def confirmation_message(delivery: Delivery) -> Message | None:
     signature = db.session.get(Signature, delivery.signature_id) if delivery.signature_id else None
     if signature is None or not signature.email or not _awaits_click(signature):
         return None
-    campaign = signature.campaign
-    subject, text, html = render_email(
+    return _compose(
+        delivery,
         "confirm_signature",
-        signature=signature,
-        campaign=campaign,
-        letter=signature.letter,
-        confirm_url=external_url(
-            "public.confirm", token=tokens.make_token(tokens.CONFIRM, signature.id, signature.email)
-        ),
-        withdraw_url=withdraw_url(signature),
-        site_name=current_app.config["SITE_NAME"],
-    )
-    return Message(
         to=format_address(signature.email, signature.name),
-        subject=subject,
-        text=text,
-        html=html,
-        from_addr=current_app.config["MAIL_FROM"],
-        category=DeliveryKind.CONFIRMATION,
-        delivery_id=delivery.id,
+        context={
+            "signature": signature,
+            "campaign": signature.campaign,
+            "letter": signature.letter,
+            "confirm_url": external_url(
+                "public.confirm",
+                token=tokens.make_token(tokens.CONFIRM, signature.id, signature.email),
+            ),
+            "withdraw_url": withdraw_url(signature),
+        },
     )
 
 
@@ -82,26 +76,21 @@ def letter_message(delivery: Delivery) -> Message | None:
     if signature.status != SignatureStatus.CONFIRMED or not signature.email:
         return None
     site_name = current_app.config["SITE_NAME"]
-    subject, text, html = render_email(
-        "letter",
-        letter=letter,
-        target=target,
-        signature=signature,
-        campaign=signature.campaign,
-        district=district_label(signature.state, signature.district),
-        site_name=site_name,
-    )
     _, platform_address = split_address(current_app.config["MAIL_FROM"])
-    return Message(
+    return _compose(
+        delivery,
+        "letter",
         to=format_address(delivery.to_email, target.name),
-        subject=subject,
-        text=text,
-        html=html,
+        context={
+            "letter": letter,
+            "target": target,
+            "signature": signature,
+            "campaign": signature.campaign,
+            "district": district_label(signature.state, signature.district),
+        },
         # Staff see who wrote; the address stays the platform's (we cannot send as them).
         from_addr=format_address(platform_address, f"{signature.name} via {site_name}"),
         reply_to=format_address(signature.email, signature.name) if letter.reply_to_ok else "",
-        category=DeliveryKind.LETTER,
-        delivery_id=delivery.id,
     )
 
 
@@ -119,28 +108,22 @@ def update_message(delivery: Delivery) -> Message | None:
         return None
     token = tokens.make_token(tokens.UNSUBSCRIBE, signature.id, signature.email)
     unsubscribe_url = external_url("public.unsubscribe", token=token)
-    subject, text, html = render_email(
+    return _compose(
+        delivery,
         "supporter_update",
-        update=update,
-        campaign=signature.campaign,
-        signature=signature,
-        campaign_url=external_url("public.campaign", slug=signature.campaign.slug),
-        unsubscribe_url=unsubscribe_url,
-        site_name=current_app.config["SITE_NAME"],
-    )
-    return Message(
         to=format_address(signature.email, signature.name),
-        subject=subject,
-        text=text,
-        html=html,
-        from_addr=current_app.config["MAIL_FROM"],
+        context={
+            "update": update,
+            "campaign": signature.campaign,
+            "signature": signature,
+            "campaign_url": external_url("public.campaign", slug=signature.campaign.slug),
+            "unsubscribe_url": unsubscribe_url,
+        },
         # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL.
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
-        category=DeliveryKind.UPDATE,
-        delivery_id=delivery.id,
     )
 
 
@@ -151,25 +134,36 @@ def digest_message(delivery: Delivery) -> Message | None:
     if target is None or not delivery.to_email or not carried:
         return None
     day = digests.digest_day(delivery)
-    subject, text, html = render_email(
+    return _compose(
+        delivery,
         "digest",
-        target=target,
-        day=day,
-        count=len(carried),
-        shown=carried[: current_app.config["DIGEST_LETTERS_SHOWN"]],
-        by_campaign=Counter(letter.campaign for letter in carried).most_common(),
-        campaigns_url=external_url("public.index"),
-        site_name=current_app.config["SITE_NAME"],
-    )
-    return Message(
         to=format_address(delivery.to_email, target.name),
+        context={
+            "target": target,
+            "day": day,
+            "count": len(carried),
+            "shown": carried[: current_app.config["DIGEST_LETTERS_SHOWN"]],
+            "by_campaign": Counter(letter.campaign for letter in carried).most_common(),
+            "campaigns_url": external_url("public.index"),
+        },
+        attachments=[Attachment(f"letters-{day.isoformat()}.csv", digests.letters_csv(carried))],
+    )
+
+
+def _compose(delivery: Delivery, template: str, to: str, context: dict, **fields) -> Message:
+    """Render templates/email/<template>/ into a Message from the platform for this delivery."""
+    subject, text, html = render_email(
+        template, site_name=current_app.config["SITE_NAME"], **context
+    )
+    fields.setdefault("from_addr", current_app.config["MAIL_FROM"])
+    return Message(
+        to=to,
         subject=subject,
         text=text,
         html=html,
-        from_addr=current_app.config["MAIL_FROM"],
-        category=DeliveryKind.DIGEST,
+        category=delivery.kind,
         delivery_id=delivery.id,
-        attachments=[Attachment(f"letters-{day.isoformat()}.csv", digests.letters_csv(carried))],
+        **fields,
     )
 
 
