@@ -111,6 +111,10 @@ def _conditions(filters: ExportFilter, created_at: sa.ColumnElement) -> list:
 
 
 def query_csv(columns: dict, query: sa.Select) -> Iterator[str]:
-    """Stream a query's rows as CSV under the columns' names, from a server-side cursor."""
+    """Stream a query's rows as CSV under the columns' names, from a server-side cursor.
+
+    A generator, so the query runs only once the response streams: by then the view has
+    committed (the audit event), which would close a cursor opened earlier.
+    """
     rows = db.session.execute(query.execution_options(yield_per=BATCH))
-    return csv_chunks(columns, rows.partitions())
+    yield from csv_chunks(columns, rows.partitions())
