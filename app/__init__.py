@@ -73,7 +73,9 @@ def _engine_options(config) -> dict:
         "pool_size": config["DATABASE_POOL_SIZE"],
         "max_overflow": 5,
         "pool_timeout": config["DATABASE_POOL_TIMEOUT"],
-        "pool_pre_ping": True,
+        # No pre-ping: it costs a round trip on every request. After a database restart the
+        # first query on a stale connection fails (a 503) and invalidates the whole pool.
+        "pool_recycle": 1800,
         "connect_args": connect_args,
     }
 

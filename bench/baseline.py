@@ -13,7 +13,7 @@ from flask import Flask, redirect, render_template, request
 app = Flask(__name__, template_folder=str(Path(__file__).with_name("templates")))
 # The same pool settings Chorus uses in production (app/__init__.py::_engine_options).
 engine = sa.create_engine(
-    os.environ["DATABASE_URL"], pool_size=10, max_overflow=5, pool_timeout=3, pool_pre_ping=True
+    os.environ["DATABASE_URL"], pool_size=10, max_overflow=5, pool_timeout=3, pool_recycle=1800
 )
 INSERT = sa.text("INSERT INTO bare_signatures (name, email, zip) VALUES (:name, :email, :zip)")
 

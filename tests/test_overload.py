@@ -132,3 +132,28 @@ def test_requests_during_an_outage_do_not_pile_up(app, make_app):
         thread.join(timeout=10)
     assert time.monotonic() - started < 3
     assert statuses == [503] * 20
+
+
+@pytest.mark.postgres
+def test_after_a_database_restart_at_most_one_request_fails_then_the_pool_recovers(make_app):
+    """Pooled connections die with a restart; the first use is a 503, the pool is rebuilt."""
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    client = app.test_client()
+    with app.app_context():
+        slug = make_campaign().slug
+        db.session.remove()
+        assert client.get(f"/c/{slug}").status_code == 200  # a connection now sits in the pool
+        database = db.engine.url.database
+        killer = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+        with killer.connect() as connection:
+            connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :db AND pid <> pg_backend_pid()"
+                ),
+                {"db": database},
+            )
+        killer.dispose()
+        statuses = [client.get(f"/c/{slug}").status_code for _ in range(3)]
+    assert statuses[0] == 503, "the dead connection is discovered by its first use"
+    assert statuses[1:] == [200, 200]

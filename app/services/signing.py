@@ -89,7 +89,7 @@ def sign(
         return _signed_again(campaign, email, request, letter)
     if letter is not None:
         attach_letter(signature, letter)
-    _queue_confirmation(signature)
+    _queue_confirmation(signature, first=True)
     db.session.commit()
     return signature
 
@@ -151,11 +151,12 @@ def _add_letter(signature: Signature, request: SignatureRequest, letter: LetterD
     return signature
 
 
-def _queue_confirmation(signature: Signature) -> None:
+def _queue_confirmation(signature: Signature, first: bool = False) -> None:
     outbox.enqueue(
         DeliveryKind.CONFIRMATION,
         f"confirmation:{signature.id}:{signature.confirmations_sent}",
         signature.email or "",
+        key_is_new=first,
         campaign_id=signature.campaign_id,
         signature_id=signature.id,
     )
