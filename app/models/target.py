@@ -49,6 +49,11 @@ class Target(db.Model):
     contact_form_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
     website: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
     photo_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    # District offices from congress-legislators: dicts of id, address, suite, building,
+    # city, state, zip, phone (strings, "" when upstream has none), in upstream order.
+    offices: so.Mapped[list[dict[str, str]]] = so.mapped_column(
+        sa.JSON, default=list, server_default="[]"
+    )
     bioguide_id: so.Mapped[str | None] = so.mapped_column(sa.String(16), unique=True)
     ocd_id: so.Mapped[str | None] = so.mapped_column(sa.String(80), unique=True)
     active: so.Mapped[bool] = so.mapped_column(default=True)
