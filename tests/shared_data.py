@@ -19,6 +19,8 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ZCCD = DATA / "us-zipcodes-congress" / "zccd.csv"
 CONGRESS_YAML = DATA / "congress-legislators" / "legislators-current.yaml"
 CONGRESS_CSV = DATA / "congress-legislators" / "legislators-current.csv"
+OFFICES_YAML = DATA / "congress-legislators" / "legislators-district-offices.yaml"
+OFFICES_CSV = DATA / "congress-legislators" / "legislators-district-offices.csv"
 OPENSTATES = DATA / "openstates-people"
 
 requires_data = pytest.mark.skipif(

@@ -11,7 +11,15 @@ from app.models import Target, TargetKind, ZipDistrict
 from app.services.importers.congress import import_congress
 from app.services.importers.openstates import import_openstates
 from app.services.importers.zips import import_zips
-from tests.shared_data import CONGRESS_CSV, CONGRESS_YAML, OPENSTATES, ZCCD, requires_data
+from tests.shared_data import (
+    CONGRESS_CSV,
+    CONGRESS_YAML,
+    OFFICES_CSV,
+    OFFICES_YAML,
+    OPENSTATES,
+    ZCCD,
+    requires_data,
+)
 
 pytestmark = requires_data
 
@@ -86,6 +94,35 @@ def test_congress_reimport_updates_changes_retires_departed_and_keeps_organizer_
     assert target("Elizabeth Warren").email == "staff@warren.example"
 
 
+def test_congress_import_with_district_offices_keeps_each_members_offices(app):
+    summary = import_congress(str(CONGRESS_YAML), offices=str(OFFICES_YAML))
+    db.session.commit()
+    assert (summary.added, summary.offices) == (537, 1312)
+    assert "1312 district offices" in str(summary)
+    assert target("Nancy Pelosi").offices == [
+        {
+            "id": "P000197-san_francisco",
+            "address": "90 7th St.",
+            "suite": "Suite 2-800",
+            "building": "",
+            "city": "San Francisco",
+            "state": "CA",
+            "zip": "94103",
+            "phone": "415-556-4862",
+        }
+    ]
+    stored = db.session.scalars(sa.select(Target.offices)).all()
+    assert sum(len(offices) for offices in stored) == 1312
+
+    from_csv = import_congress(str(CONGRESS_CSV), offices=str(OFFICES_CSV))
+    db.session.commit()
+    assert (from_csv.added, from_csv.updated, from_csv.unchanged) == (0, 0, 537)
+    without_offices = import_congress(str(CONGRESS_CSV))
+    db.session.commit()
+    assert without_offices.unchanged == 537
+    assert target("Nancy Pelosi").offices[0]["phone"] == "415-556-4862"
+
+
 def test_openstates_import_loads_every_states_legislators_and_reruns_change_nothing(app):
     files = list((OPENSTATES / "data").glob("*/legislature/*.yml"))
     legislators = [f for f in files if f.parts[-3] != "us"]
@@ -150,6 +187,26 @@ def malformed_congress_yaml(tmp_path):
     )
 
 
+def offices_csv_for_someone_not_in_the_members_file(tmp_path):
+    path = tmp_path / "legislators-district-offices.csv"
+    lines = OFFICES_CSV.read_text().splitlines()[:4]
+    lines[2] = lines[2].replace("A000055,", "Z999999,", 1)
+    path.write_text("\n".join(lines) + "\n")
+    args = ["reps", "import", "congress", str(CONGRESS_CSV), "--offices", str(path)]
+    return args, f"{path}:3: office 'A000055-jasper': Z999999 is not a member"
+
+
+def offices_yaml_for_someone_not_in_the_members_file(tmp_path):
+    path = tmp_path / "legislators-district-offices.yaml"
+    text = OFFICES_YAML.read_text()
+    good = text[: text.index("\n- id:", 1) + 1]
+    bad = "- id:\n    bioguide: Z999999\n  offices:\n  - id: Z999999-x\n    city: Nowhere\n"
+    path.write_text(good + bad)
+    args = ["reps", "import", "congress", str(CONGRESS_YAML), "--offices", str(path)]
+    line = good.count("\n") + 1
+    return args, f"{path}:{line}: office 'Z999999-x': Z999999 is not a member"
+
+
 def malformed_openstates(tmp_path):
     shutil.copytree(OPENSTATES / "data" / "vt", tmp_path / "data" / "vt")
     broken = sorted((tmp_path / "data" / "vt" / "legislature").glob("*.yml"))[3]
@@ -178,6 +235,8 @@ def overlong_openstates_district(tmp_path):
         malformed_zccd,
         malformed_congress_csv,
         malformed_congress_yaml,
+        offices_csv_for_someone_not_in_the_members_file,
+        offices_yaml_for_someone_not_in_the_members_file,
         malformed_openstates,
         overlong_openstates_district,
     ],
@@ -202,3 +261,9 @@ def test_commands_print_a_summary(app, runner, tmp_path):
     assert "ZIP districts: 1 added, 0 updated, 0 deactivated, 0 unchanged" in result.output
     result = runner.invoke(args=["reps", "import", "congress", str(CONGRESS_CSV)])
     assert "members of Congress: 537 added, 0 updated, 0 deactivated" in result.output
+    offices = ["--offices", str(OFFICES_CSV)]
+    result = runner.invoke(args=["reps", "import", "congress", str(CONGRESS_CSV), *offices])
+    # One member (of 537) lists no district office upstream.
+    assert "0 added, 536 updated, 0 deactivated, 1 unchanged, 1312 district offices" in (
+        result.output
+    )

@@ -159,6 +159,10 @@ def test_csv_has_every_letter_with_proof_of_constituency(client, house):
 
 
 def test_pdf_packet_has_every_letter(client, house):
+    office = {"id": "R1-nyc", "address": "1 Main St.", "suite": "Suite 5", "building": ""}
+    office |= {"city": "New York", "state": "NY", "zip": "10001", "phone": "212-555-0100"}
+    house["member"].offices = [office]
+    db.session.commit()
     token = reps.create_access(house["member"])
     response = client.get(_url(token, "c", house["parks"].slug, "letters.pdf"))
     assert response.status_code == 200
@@ -167,6 +171,8 @@ def test_pdf_packet_has_every_letter(client, house):
     assert len(reader.pages) == 3, "a cover page and one page per letter"
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Letters to Rep. Jo Rivera" in text
+    cover = reader.pages[0].extract_text()
+    assert "1 Main St., Suite 5, New York, NY 10001; phone 212-555-0100" in cover
     assert "Zoë Ünïcode" in text and "ZIP 10001" in text and "District NY-12" in text
     assert "Both Writer" in text and "Please vote no." in text
     assert "Secret Writer" not in text

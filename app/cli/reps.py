@@ -56,9 +56,14 @@ def reps_import() -> None:
 
 @reps_import.command("congress")
 @click.argument("source", default=CONGRESS_URL)
-def import_congress_command(source: str) -> None:
+@click.option(
+    "--offices",
+    metavar="PATH_OR_URL",
+    help="legislators-district-offices.yaml or .csv: each member's district offices.",
+)
+def import_congress_command(source: str, offices: str | None) -> None:
     """Members of Congress from legislators-current.yaml or .csv (a path or URL)."""
-    _run("members of Congress", lambda: import_congress(source))
+    _run("members of Congress", lambda: import_congress(source, offices))
 
 
 @reps_import.command("openstates")

@@ -56,6 +56,14 @@ def letters_pdf(
         "Each letter was confirmed by its writer from their own email address. The ZIP code "
         "and district shown are the ones the writer gave."
     )
+    if target.offices:
+        # Whoever carries the printed packet needs to know where to take it.
+        pdf.ln(4)
+        line("District offices", size=12, height=7)
+        for office in target.offices:
+            parts = [office["building"], office["address"], office["suite"], office["city"]]
+            place = ", ".join(filter(None, parts)) + f", {office['state']} {office['zip']}"
+            line(f"{place}; phone {office['phone'] or 'not published'}")
     for letter in letters:
         signature = letter.signature
         pdf.add_page()

@@ -43,12 +43,15 @@ class ImportSummary:
     updated: int = 0
     deactivated: int = 0
     unchanged: int = 0
+    # District offices read, when the import carried them.
+    offices: int | None = None
     seconds: float = 0.0
 
     def __str__(self) -> str:
+        offices = "" if self.offices is None else f", {self.offices} district offices"
         return (
             f"{self.added} added, {self.updated} updated, {self.deactivated} deactivated, "
-            f"{self.unchanged} unchanged ({self.seconds:.1f} s)"
+            f"{self.unchanged} unchanged{offices} ({self.seconds:.1f} s)"
         )
 
 
@@ -89,3 +92,9 @@ def load_yaml(path: Path) -> object:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(error, "problem", None) or error
         raise MalformedData(path, line, f"not valid YAML ({problem})") from error
+
+
+def item_lines(path: Path) -> list[int]:
+    """The line on which each top-level list item starts (the file is block-style YAML)."""
+    with path.open(encoding="utf-8") as handle:
+        return [number for number, text in enumerate(handle, 1) if text.startswith("- ")]

@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from app.models import Target, TargetKind
-from app.services.importers import ImportSummary, MalformedData, load_yaml, local_copy
+from app.services.importers import (
+    ImportSummary,
+    MalformedData,
+    item_lines,
+    load_yaml,
+    local_copy,
+)
+from app.services.importers.district_offices import read_offices
 from app.services.importers.targets import overlong_field, upsert_targets
 
 UPSTREAM_URL = "https://unitedstates.github.io/congress-legislators/legislators-current.yaml"
@@ -28,16 +35,26 @@ _STATE = re.compile(r"^[A-Z]{2}$")
 _CSV_COLUMNS = {"bioguide_id", "full_name", "type", "state", "district", "party"}
 
 
-def import_congress(source: str) -> ImportSummary:
-    """Upsert every current member of Congress from a path or URL; the caller commits."""
+def import_congress(source: str, offices: str | None = None) -> ImportSummary:
+    """Upsert every current member of Congress from a path or URL; the caller commits.
+
+    With `offices` (the district-offices file), each member's offices are replaced by the
+    file's; without it, the offices on file stay as they are.
+    """
     started = time.perf_counter()
     with local_copy(source) as path:
         records = _read_csv(path) if path.suffix.lower() == ".csv" else _read_yaml(path)
+    if offices is not None:
+        by_member = read_offices(offices, {record["bioguide_id"] for record in records})
+        for record in records:
+            record["offices"] = by_member.get(record["bioguide_id"], [])
     summary = upsert_targets(
         records,
         key="bioguide_id",
         scope=Target.kind.in_((TargetKind.US_SENATE, TargetKind.US_HOUSE)),
     )
+    if offices is not None:
+        summary.offices = sum(len(record["offices"]) for record in records)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -46,7 +63,7 @@ def _read_yaml(path: Path) -> list[dict[str, Any]]:
     people = load_yaml(path)
     if not isinstance(people, list):
         raise MalformedData(path, 1, "expected a list of legislators")
-    lines = _item_lines(path)
+    lines = item_lines(path)
     records = []
     for index, person in enumerate(people):
         line = lines[index] if index < len(lines) else None
@@ -71,12 +88,6 @@ def _read_yaml(path: Path) -> list[dict[str, Any]]:
         records.append(_record(fields, path, line))
     _check_unique(records, path, lines)
     return records
-
-
-def _item_lines(path: Path) -> list[int]:
-    """The line on which each top-level list item starts (the file is block-style YAML)."""
-    with path.open(encoding="utf-8") as handle:
-        return [number for number, text in enumerate(handle, 1) if text.startswith("- ")]
 
 
 def _read_csv(path: Path) -> list[dict[str, Any]]:

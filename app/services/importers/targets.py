@@ -25,6 +25,8 @@ IMPORTED_FIELDS = (
     "website",
     "photo_url",
     "active",
+    # Only imports that carry district offices (congress with its offices file) own these.
+    "offices",
 )
 _CHUNK = 500
 _LENGTHS = {
@@ -68,7 +70,7 @@ def upsert_targets(
         if row is None:
             inserts.append(record)
             continue
-        values = {name: record[name] for name in IMPORTED_FIELDS}
+        values = {name: record[name] for name in IMPORTED_FIELDS if name in record}
         if row["email_set_by_organizer"]:
             values["email"] = row["email"]
         changed = {name: value for name, value in values.items() if row[name] != value}
