@@ -42,23 +42,17 @@ def public(view: Callable) -> Callable:
 
     Fresh for COUNT_INTERVAL_SECONDS: counts change no more often than that. The view must
     not touch the session (a CSRF token, a flash, a login): the response would then vary per
-    visitor, so `_guard_private` turns it private again.
-
-    Visitors without cookies also share a copy kept in this process for PAGE_CACHE_SECONDS,
-    so a site with no CDN in front renders a hot page a few times a second, not per view.
-    The copy is kept by path: shared links carry tracking parameters (fbclid, utm_*) that
-    would make every visit a new URL, so a public view must not depend on the query string.
+    visitor, so `_guard_private` turns it private again. SharedPageCache keeps such pages
+    by path, so a public view must not depend on the query string (shared links carry
+    tracking parameters such as fbclid and utm_*).
     """
 
     @wraps(view)
     def wrapped(*args, **kwargs) -> Response:
-        pages = _page_cache() if not request.cookies else None
-        if pages is None:
-            response = _render(view, args, kwargs)
-        else:
-            response = _shared_copy(pages, lambda: _render(view, args, kwargs))
+        response = make_response(view(*args, **kwargs))
         if response.status_code != 200:
             return response
+        response.add_etag()
         response.headers["Cache-Control"] = public_cache_control(
             current_app.config["COUNT_INTERVAL_SECONDS"]
         )
@@ -67,67 +61,90 @@ def public(view: Callable) -> Callable:
     return wrapped
 
 
-def _render(view: Callable, args: tuple, kwargs: dict) -> Response:
-    response = make_response(view(*args, **kwargs))
-    if response.status_code == 200:
-        response.add_etag()
-    return response
-
-
 @dataclass(frozen=True)
-class _Copy:
+class _Page:
     expires: float
+    status: str
+    headers: list[tuple[str, str]]
     body: bytes
-    content_type: str
     etag: str
 
-    def response(self) -> Response:
-        response = Response(self.body, content_type=self.content_type)
-        response.set_etag(self.etag)
-        return response
+    def serve(self, environ: dict, start_response: Callable) -> list[bytes]:
+        if self.etag and environ.get("HTTP_IF_NONE_MATCH", "") == self.etag:
+            kept = [(k, v) for k, v in self.headers if k.lower() in _NOT_MODIFIED_HEADERS]
+            start_response("304 NOT MODIFIED", kept)
+            return []
+        start_response(self.status, self.headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [self.body]
 
 
-def _page_cache() -> dict | None:
-    if current_app.config["PAGE_CACHE_SECONDS"] <= 0:
-        return None
-    return current_app.extensions.setdefault("chorus_page_cache", {})
+_NOT_MODIFIED_HEADERS = {"cache-control", "etag", "vary", "expires", "date"}
 
 
-_refreshing: set[tuple[int, str]] = set()
-_refreshing_lock = threading.Lock()
+class SharedPageCache:
+    """A tiny shared cache in front of the app, for readers without cookies.
 
-
-def _shared_copy(pages: dict, render: Callable[[], Response]) -> Response:
-    """This process's copy of the page, rendered again by one thread when it expires.
-
-    While that thread renders, the others keep serving the expired copy: after every expiry
-    a hot page would otherwise be rendered by all of them at once.
+    Why: with no CDN in front, a viral campaign page would be rendered for every reader.
+    This keeps, per process and for PAGE_CACHE_SECONDS, what the app itself sent as
+    `Cache-Control: public` without a cookie, and answers later cookie-less GETs for that
+    path before Flask runs at all (304s included). When a copy expires one request renders
+    a new one while the others keep getting the old copy, so a hot page is never rendered
+    by every thread at once. Anything with a cookie, and anything not public, passes through.
     """
-    key = request.path
-    copy = pages.get(key)
-    if copy is not None and copy.expires > time.monotonic():
-        return copy.response()
-    claim = (id(pages), key)
-    with _refreshing_lock:
-        if copy is not None and claim in _refreshing:
-            return copy.response()
-        _refreshing.add(claim)
-    try:
-        response = render()
-        if response.status_code == 200 and not session.modified:
-            _keep(pages, key, response)
-        return response
-    finally:
-        with _refreshing_lock:
-            _refreshing.discard(claim)
+
+    def __init__(self, wsgi_app: Callable, seconds: float, entries: int = PAGE_CACHE_ENTRIES):
+        self.wsgi_app = wsgi_app
+        self.seconds = seconds
+        self.entries = entries
+        self._pages: dict[str, _Page] = {}
+        self._refreshing: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict, start_response: Callable):
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or environ.get("HTTP_COOKIE"):
+            return self.wsgi_app(environ, start_response)
+        path = environ.get("PATH_INFO", "")
+        page = self._pages.get(path)
+        if page is not None and page.expires > time.monotonic():
+            return page.serve(environ, start_response)
+        with self._lock:
+            if page is not None and path in self._refreshing:
+                return page.serve(environ, start_response)
+            self._refreshing.add(path)
+        try:
+            return self._render(path, environ, start_response)
+        finally:
+            with self._lock:
+                self._refreshing.discard(path)
+
+    def _render(self, path: str, environ: dict, start_response: Callable):
+        sent: dict = {}
+
+        def capture(status: str, headers: list, exc_info=None):
+            sent.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        app_iter = self.wsgi_app(environ, capture)
+        if not (environ["REQUEST_METHOD"] == "GET" and _shareable(sent)):
+            return app_iter
+        try:
+            body = b"".join(app_iter)
+        finally:
+            if hasattr(app_iter, "close"):
+                app_iter.close()
+        if len(self._pages) >= self.entries:
+            self._pages.clear()  # crude but bounded: made-up slugs (404s) are never kept
+        etag = next((v for k, v in sent["headers"] if k.lower() == "etag"), "")
+        expires = time.monotonic() + self.seconds
+        self._pages[path] = _Page(expires, sent["status"], sent["headers"], body, etag)
+        return [body]
 
 
-def _keep(pages: dict, key: str, response: Response) -> None:
-    if len(pages) >= PAGE_CACHE_ENTRIES:
-        pages.clear()  # crude but bounded: made-up slugs (404s) are never kept anyway
-    expires = time.monotonic() + current_app.config["PAGE_CACHE_SECONDS"]
-    etag, _ = response.get_etag()
-    pages[key] = _Copy(expires, response.get_data(), response.content_type, etag)
+def _shareable(sent: dict) -> bool:
+    if not sent.get("status", "").startswith("200"):
+        return False
+    headers = {k.lower(): v for k, v in sent["headers"]}
+    return "public" in headers.get("cache-control", "") and "set-cookie" not in headers
 
 
 def _guard_private(response: Response) -> Response:
@@ -142,5 +159,7 @@ def _guard_private(response: Response) -> Response:
 
 
 def register_http_cache(app: Flask) -> None:
-    """Install the after-request guard that keeps private responses out of shared caches."""
+    """Keep private responses out of shared caches; put the page cache in front when set."""
     app.after_request(_guard_private)
+    if app.config["PAGE_CACHE_SECONDS"] > 0:
+        app.wsgi_app = SharedPageCache(app.wsgi_app, app.config["PAGE_CACHE_SECONDS"])

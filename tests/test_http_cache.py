@@ -151,3 +151,38 @@ def test_visitors_without_cookies_share_a_copy_for_page_cache_seconds(make_app):
 
         time.sleep(1.1)
         assert "A new title" in app.test_client().get(path).get_data(as_text=True)
+
+
+def test_the_shared_copy_is_served_without_touching_the_database_and_answers_304(make_app):
+    app = make_app(PAGE_CACHE_SECONDS=30)
+    with app.app_context():
+        path = f"/c/{make_campaign().slug}"
+        first = app.test_client().get(path)
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            again = app.test_client().get(path)
+            not_modified = app.test_client().get(
+                path, headers={"If-None-Match": first.headers["ETag"]}
+            )
+            head = app.test_client().head(path)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert statements == [], "readers of a hot page never reach the database"
+    assert again.get_data() == first.get_data()
+    assert not_modified.status_code == 304 and not_modified.get_data() == b""
+    assert not_modified.headers["ETag"] == first.headers["ETag"]
+    assert "public" in not_modified.headers["Cache-Control"]
+    assert head.status_code == 200 and head.get_data() == b""
+
+
+def test_the_shared_copy_never_keeps_a_failed_response(make_app):
+    app = make_app(PAGE_CACHE_SECONDS=30)
+    with app.app_context():
+        assert app.test_client().get("/c/not-yet").status_code == 404
+        make_campaign(slug="not-yet")
+        assert app.test_client().get("/c/not-yet").status_code == 200, "404s are not kept"
