@@ -1,6 +1,7 @@
 """Safe Markdown: raw HTML in content or user text is escaped, never rendered."""
 
 import re
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -40,6 +41,10 @@ def _link_citations(html: str) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=64)
 def render_markdown(text: str) -> Markup:
-    """Render Markdown to HTML that is safe to place in a page."""
+    """Render Markdown to HTML that is safe to place in a page.
+
+    Cached by text: an explainer is rendered on every page view but changes rarely.
+    """
     return Markup(_link_citations(_markdown.render(text or "")))
