@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from app.extensions import db
 from app.models import Delivery, DeliveryKind, DeliveryStatus, ProviderEvent, Suppression
 from app.services import outbox
+from app.services.delivery import drain
 from tests.factories import make_campaign
 from tests.helpers import sign_via_form
 
@@ -195,5 +196,8 @@ def test_confirmation_to_a_bounced_address_is_suppressed_for_organizers_to_see(c
     post(client, [event("bounce", row, 1, type="bounce")])
     campaign = make_campaign()
     sign_via_form(client, campaign.slug, email=row.to_email.upper())
+    sent_before = len(client.application.extensions["chorus_mail"].outbox)
+    drain()
     confirmation = db.session.scalar(sa.select(Delivery).where(Delivery.campaign_id == campaign.id))
     assert confirmation.status == DeliveryStatus.SUPPRESSED
+    assert len(client.application.extensions["chorus_mail"].outbox) == sent_before

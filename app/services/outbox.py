@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Delivery, DeliveryStatus, Suppression
+from app.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ def enqueue(
     """Add a Delivery to the session unless one with this dedupe key exists already.
 
     The caller commits: the row must land in the same transaction as whatever caused it.
-    Addresses on the suppression list are recorded as suppressed and never sent.
+    Addresses on the suppression list are found when the row is sent (one look-up for a
+    whole batch there, none here on the signing path) and marked suppressed then.
     key_is_new skips the look-up when the key names a row this transaction just created
     (no delivery can have it yet): one query less on the signing hot path.
     """
@@ -45,27 +46,17 @@ def enqueue(
         )
         if existing is not None:
             return None
-    status = DeliveryStatus.QUEUED
-    if to_email and is_suppressed(to_email):
-        status = DeliveryStatus.SUPPRESSED
     delivery = Delivery(
         kind=kind,
         dedupe_key=dedupe_key,
         to_email=to_email,
-        status=status,
+        status=DeliveryStatus.QUEUED,
         next_attempt_at=utcnow(),
         **refs,
     )
     db.session.add(delivery)
-    if status == DeliveryStatus.QUEUED:
-        db.session.info[_NEW_ROWS] = True
+    db.session.info[_NEW_ROWS] = True
     return delivery
-
-
-def is_suppressed(email: str) -> bool:
-    """Whether an address hard-bounced or reported spam, so must not be mailed."""
-    query = sa.select(Suppression.id).where(Suppression.email == email.strip().lower())
-    return db.session.scalar(query) is not None
 
 
 def on_new_deliveries(app: Flask, listener: Callable[[], None]) -> None:
