@@ -46,31 +46,11 @@ from app.models import (  # noqa: E402
 )
 from app.services.places import Place  # noqa: E402
 from app.services.signing import SignatureRequest, sign  # noqa: E402
+from bench.web import bench_database  # noqa: E402
 from config import Config  # noqa: E402
 from tests.fakes import FakeSendGrid  # noqa: E402
 
-SERVER_URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
-
-
-def create_database() -> str:
-    url = make_url(SERVER_URL)
-    name = f"chorus_bench_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(database_url: str) -> None:
-    url = make_url(database_url)
-    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    engine.dispose()
 
 
 def worker_env(database_url: str, fake: FakeSendGrid, **extra: str) -> dict[str, str]:
@@ -260,8 +240,7 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=5000)
     args = parser.parse_args()
 
-    database_url = create_database()
-    try:
+    with bench_database() as database_url:
         app = create_app(_config(database_url))
         with app.app_context():
             db.create_all()
@@ -279,8 +258,6 @@ def main() -> None:
         print(f"  sign-to-provider latency: p50 {p50:.2f}s, p95 {p95:.2f}s, max {worst:.2f}s")
         with app.app_context():
             db.engine.dispose()
-    finally:
-        drop_database(database_url)
 
 
 if __name__ == "__main__":
