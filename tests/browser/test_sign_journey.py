@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
+from app.models import Campaign
 from app.services.counting import count_signatures
 from app.services.delivery import drain
+from tests.factories import make_signature
 from tests.helpers import link_token
 
 pytestmark = pytest.mark.browser
@@ -100,6 +103,20 @@ def test_sign_by_keyboard_confirm_by_email_and_see_the_count_go_up(page, campaig
     page.goto(campaign_url)
     assert page.locator("[data-count]").inner_text() == "1"
     assert page.locator(".recent li").all_inner_texts() == ["Ann, NY"]
+
+
+def test_an_open_campaign_page_shows_new_signatures_without_a_reload(page, campaign_url):
+    page.goto(campaign_url)
+    assert page.locator("[data-count]").inner_text() == "0"
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == SLUG))
+    for _ in range(2):
+        make_signature(campaign)
+    count_signatures()
+    db.session.remove()
+    # The script polls count.json; a tab coming back into view asks at once.
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_function("document.querySelector('[data-count]').textContent === '2'")
+    assert page.locator(".progress-block .count").inner_text().startswith("2 signatures")
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
