@@ -333,3 +333,17 @@ def test_recount_repairs_counts_that_drifted(app):
     assert campaign.signature_count == 1
     assert _tallies(campaign) == {("NY", "12"): 1}
     assert counting.exact_counts(campaign) == (1, 0)
+
+
+def test_zip_look_ups_are_kept_until_the_table_is_imported_again(app, tmp_path):
+    db.session.add(ZipDistrict(zcta="10001", state="NY", district="12"))
+    db.session.commit()
+    assert locate_zip("10001").district == "12"
+    db.session.execute(sa.update(ZipDistrict).values(district="10"))
+    db.session.commit()
+    assert locate_zip("10001").district == "12", "answered from this process's cache"
+    csv_file = tmp_path / "zccd.csv"
+    csv_file.write_text("state_fips,state_abbr,zcta,cd\n36,NY,10001,10\n")
+    result = app.test_cli_runner().invoke(args=["zips", "import", str(csv_file)])
+    assert result.exit_code == 0, result.output
+    assert locate_zip("10001").district == "10", "a re-import is seen at once"

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 import zipcodes
+from flask import current_app
 
 from app.extensions import db
 from app.models import ZipDistrict
 from app.services.errors import UnknownZip
 
+# Every US ZCTA fits (about 34,000); other processes see a re-import within this time.
+ZIP_CACHE_SECONDS = 300
+ZIP_CACHE_ENTRIES = 50_000
 ZIP_PATTERN = re.compile(r"^\s*(\d{5})(?:-?\d{4})?\s*$")
 
 
@@ -47,8 +52,33 @@ def normalize_zip(value: str) -> str:
 
 
 def locate_zip(value: str) -> Place:
-    """Look a ZIP code up in the imported ZCTA table, falling back to its state."""
+    """Look a ZIP code up in the imported ZCTA table, falling back to its state.
+
+    Answers are kept in this process for ZIP_CACHE_SECONDS: the table is reference data that
+    changes only when it is re-imported, and every signature looks its ZIP up.
+    """
     zip_code = normalize_zip(value)
+    cache = _zip_cache()
+    cached = cache.get(zip_code)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    place = _lookup(zip_code)
+    if len(cache) >= ZIP_CACHE_ENTRIES:
+        cache.clear()
+    cache[zip_code] = (time.monotonic() + ZIP_CACHE_SECONDS, place)
+    return place
+
+
+def forget_cached_zips() -> None:
+    """Drop this process's cached look-ups (after the ZIP table was re-imported)."""
+    _zip_cache().clear()
+
+
+def _zip_cache() -> dict[str, tuple[float, Place]]:
+    return current_app.extensions.setdefault("chorus_zip_cache", {})
+
+
+def _lookup(zip_code: str) -> Place:
     rows = db.session.execute(
         sa.select(ZipDistrict.state, ZipDistrict.district)
         .where(ZipDistrict.zcta == zip_code)

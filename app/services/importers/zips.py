@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ZipDistrict
+from app.services import places
 from app.services.importers import ImportSummary, MalformedData, local_copy
 
 UPSTREAM_URL = (
@@ -38,6 +39,7 @@ def import_zips(source: str) -> ImportSummary:
     after = {(row["zcta"], row["state"], row["district"]) for row in rows}
     db.session.execute(sa.delete(ZipDistrict))
     db.session.execute(sa.insert(ZipDistrict), rows)
+    places.forget_cached_zips()
     # Rows are replaced wholesale; the summary says how the mapping itself changed.
     summary = ImportSummary(
         added=len(after - before), deactivated=len(before - after), unchanged=len(after & before)
