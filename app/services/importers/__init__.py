@@ -94,7 +94,13 @@ def load_yaml(path: Path) -> object:
         raise MalformedData(path, line, f"not valid YAML ({problem})") from error
 
 
-def item_lines(path: Path) -> list[int]:
-    """The line on which each top-level list item starts (the file is block-style YAML)."""
+def numbered_list_items(path: Path, what: str) -> Iterator[tuple[object, int | None]]:
+    """Each item of a YAML file's top-level list with the line it starts on."""
+    items = load_yaml(path)
+    if not isinstance(items, list):
+        raise MalformedData(path, 1, f"expected a list of {what}")
+    # The files are block-style YAML: every top-level item starts with "- " in column 0.
     with path.open(encoding="utf-8") as handle:
-        return [number for number, text in enumerate(handle, 1) if text.startswith("- ")]
+        lines = [number for number, text in enumerate(handle, 1) if text.startswith("- ")]
+    for index, item in enumerate(items):
+        yield item, (lines[index] if index < len(lines) else None)

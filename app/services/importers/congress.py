@@ -12,9 +12,8 @@ from app.models import Target, TargetKind
 from app.services.importers import (
     ImportSummary,
     MalformedData,
-    item_lines,
-    load_yaml,
     local_copy,
+    numbered_list_items,
 )
 from app.services.importers.district_offices import read_offices
 from app.services.importers.targets import overlong_field, upsert_targets
@@ -60,13 +59,8 @@ def import_congress(source: str, offices: str | None = None) -> ImportSummary:
 
 
 def _read_yaml(path: Path) -> list[dict[str, Any]]:
-    people = load_yaml(path)
-    if not isinstance(people, list):
-        raise MalformedData(path, 1, "expected a list of legislators")
-    lines = item_lines(path)
-    records = []
-    for index, person in enumerate(people):
-        line = lines[index] if index < len(lines) else None
+    records, lines = [], []
+    for person, line in numbered_list_items(path, "legislators"):
         if not isinstance(person, dict) or not person.get("terms"):
             raise MalformedData(path, line, "legislator without terms")
         term = person["terms"][-1]
@@ -86,6 +80,7 @@ def _read_yaml(path: Path) -> list[dict[str, Any]]:
             "website": term.get("url"),
         }
         records.append(_record(fields, path, line))
+        lines.append(line)
     _check_unique(records, path, lines)
     return records
 
@@ -160,7 +155,7 @@ def _record(fields: dict[str, Any], path: Path, line: int | None) -> dict[str, A
     return record
 
 
-def _check_unique(records: list[dict[str, Any]], path: Path, lines: list[int]) -> None:
+def _check_unique(records: list[dict[str, Any]], path: Path, lines: list[int | None]) -> None:
     seen: set[str] = set()
     for index, record in enumerate(records):
         if record["bioguide_id"] in seen:

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from app.services.importers import MalformedData, item_lines, load_yaml, local_copy
+from app.services.importers import MalformedData, local_copy, numbered_list_items
 
 # What someone carrying a printed packet to an office needs (coordinates, fax, hours stay upstream).
 OFFICE_FIELDS = ("id", "address", "suite", "building", "city", "state", "zip", "phone")
@@ -35,13 +35,8 @@ def read_offices(source: str, members: set[str]) -> dict[str, list[dict[str, str
 
 
 def _read_yaml(path: Path) -> list[tuple[str, dict[str, str], int | None]]:
-    people = load_yaml(path)
-    if not isinstance(people, list):
-        raise MalformedData(path, 1, "expected a list of legislators' offices")
-    lines = item_lines(path)
     entries = []
-    for index, person in enumerate(people):
-        line = lines[index] if index < len(lines) else None
+    for person, line in numbered_list_items(path, "legislators' offices"):
         if not isinstance(person, dict) or not isinstance(person.get("offices"), list):
             raise MalformedData(path, line, "entry without a list of offices")
         bioguide = (person.get("id") or {}).get("bioguide")
