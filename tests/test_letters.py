@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Delivery, DeliveryKind, DeliveryStatus, Letter, Moderation, TargetKind
 from app.services import letters, signing
+from app.services.counting import count_signatures, exact_counts
 from app.services.delivery import drain
 from app.services.routing import route_letter
 from tests.factories import make_campaign, make_target
@@ -270,3 +271,40 @@ def test_state_senator_is_chosen_by_district_name_and_receives_the_letter(client
         "Sam Senator <sam@senate.example>",
         "Pat Chair <chair@example.gov>",
     }
+
+
+def test_an_older_confirm_link_cannot_send_a_letter_added_later(client, campaign, outbox):
+    sign_via_form(client, campaign.slug, zip="94110")
+    drain()
+    old_link = link_token(outbox[0], "confirm")
+    client.get(f"/confirm/{old_link}")
+    # Someone writes a letter with this signer's address; the signer's old link is clicked
+    # again (or prefetched by a mail scanner): the letter must wait for its own link.
+    write_via_form(client, campaign, body="Words the signer never wrote or confirmed, at all.")
+    client.get(f"/confirm/{old_link}")
+    assert not db.session.scalar(sa.select(Delivery).where(Delivery.kind == DeliveryKind.LETTER))
+
+
+def test_a_late_letter_is_counted_once_and_uncounted_on_withdrawal(client, campaign, outbox):
+    sign_via_form(client, campaign.slug, zip="94110")
+    drain()
+    client.get(f"/confirm/{link_token(outbox[0], 'confirm')}")
+    count_signatures()
+    write_via_form(client, campaign)
+    drain()
+    client.get(f"/confirm/{link_token(outbox[1], 'confirm')}")
+    count_signatures()
+    db.session.refresh(campaign)
+    assert (campaign.signature_count, campaign.letter_count) == (1, 1) == exact_counts(campaign)
+
+    token = link_token(outbox[1], "withdraw")
+    page = client.get(f"/withdraw/{token}").get_data(as_text=True)
+    csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post(f"/withdraw/{token}", data={"csrf_token": csrf}).status_code == 200
+    count_signatures()
+    db.session.refresh(campaign)
+    assert (campaign.signature_count, campaign.letter_count) == (0, 0) == exact_counts(campaign)
+    addresses = db.session.scalars(
+        sa.select(Delivery.to_email).where(Delivery.kind != DeliveryKind.LETTER)
+    ).all()
+    assert addresses and set(addresses) == {""}, "the signer's address is gone from the outbox"

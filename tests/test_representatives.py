@@ -14,11 +14,15 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import Letter, Moderation, RepresentativeAccess, SignatureStatus, TargetKind
 from app.services import representatives as reps
+from app.services.letters import queue_letter
 from tests.factories import make_campaign, make_signature, make_target
 from tests.helpers import csrf_token
 
 
-def _letter(campaign, targets, body="Please vote no.", reply_to_ok=False, **signature) -> Letter:
+def _letter(
+    campaign, targets, body="Please vote no.", reply_to_ok=False, queued=True, **signature
+) -> Letter:
+    """A letter; queued (as its writer's confirming click does) unless told otherwise."""
     signer = make_signature(campaign, **signature)
     letter = Letter(
         signature_id=signer.id,
@@ -30,6 +34,9 @@ def _letter(campaign, targets, body="Please vote no.", reply_to_ok=False, **sign
     )
     db.session.add(letter)
     db.session.commit()
+    if queued:
+        queue_letter(letter)
+        db.session.commit()
     return letter
 
 
@@ -120,11 +127,15 @@ def test_another_targets_campaign_is_not_found(client, house):
         {"status": SignatureStatus.FRAUDULENT},
         {"moderation": Moderation.REJECTED},
         {"body": ""},
+        {"flags": "link", "moderation": Moderation.PENDING},
+        {"queued": False},
     ],
-    ids=["pending", "withdrawn", "fraudulent", "rejected", "erased"],
+    ids=["pending", "withdrawn", "fraudulent", "rejected", "erased", "flagged", "unclicked"],
 )
 def test_unconfirmed_withdrawn_rejected_or_erased_letters_are_not_shown(client, house, change):
-    letter = _letter(house["parks"], [house["member"]], name="Hidden Writer")
+    change = dict(change)
+    queued = change.pop("queued", True)
+    letter = _letter(house["parks"], [house["member"]], name="Hidden Writer", queued=queued)
     for key, value in change.items():
         setattr(letter.signature if key == "status" else letter, key, value)
     db.session.commit()

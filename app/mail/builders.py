@@ -43,7 +43,12 @@ def confirmation_message(delivery: Delivery) -> Message | None:
             "letter": signature.letter,
             "confirm_url": external_url(
                 "public.confirm",
-                token=tokens.make_token(tokens.CONFIRM, signature.id, signature.email),
+                token=tokens.make_token(
+                    tokens.CONFIRM,
+                    signature.id,
+                    signature.email,
+                    letter_id=signature.letter.id if signature.letter else None,
+                ),
             ),
             "withdraw_url": withdraw_url(signature),
         },

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Campaign, CampaignTally, Letter, Signature, SignatureStatus
+from app.models import Campaign, CampaignTally, Delivery, Letter, Signature, SignatureStatus
 
 Place = tuple[int, str, str]  # (campaign id, state, district)
 
@@ -31,6 +31,20 @@ def _take_lock(session: Session) -> bool:
         session.execute(
             sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _COUNTER_LOCK_KEY}
         ).scalar()
+    )
+
+
+# A letter counts once its writer's confirming click queued it (it has deliveries); one
+# written after its signature was confirmed waits for its own click.
+_queued = sa.exists().where(Delivery.letter_id == Letter.id)
+
+
+def count_late_letter(campaign_id: int) -> None:
+    """Add a letter whose signature is already counted, in the caller's transaction."""
+    db.session.execute(
+        sa.update(Campaign)
+        .where(Campaign.id == campaign_id)
+        .values(letter_count=Campaign.letter_count + 1)
     )
 
 
@@ -68,7 +82,7 @@ def _letter_deltas(added: list[sa.Row], removed: list[sa.Row]) -> Counter[int]:
     for rows, sign in ((added, 1), (removed, -1)):
         for chunk in _chunks([row.id for row in rows], 5000):
             for campaign_id in db.session.scalars(
-                sa.select(Letter.campaign_id).where(Letter.signature_id.in_(chunk))
+                sa.select(Letter.campaign_id).where(Letter.signature_id.in_(chunk), _queued)
             ):
                 deltas[campaign_id] += sign
     return deltas
@@ -136,7 +150,7 @@ def recount() -> None:
         session.execute(
             sa.select(Letter.campaign_id, sa.func.count())
             .join(Signature, Letter.signature_id == Signature.id)
-            .where(confirmed)
+            .where(confirmed, _queued)
             .group_by(Letter.campaign_id)
         ).all()
     )
@@ -162,7 +176,7 @@ def exact_counts(campaign: Campaign) -> tuple[int, int]:
             sa.select(sa.func.count())
             .select_from(Letter)
             .join(Signature, Letter.signature_id == Signature.id)
-            .where(confirmed)
+            .where(confirmed, _queued)
         )
         or 0
     )

@@ -115,13 +115,15 @@ def _is_duplicate(campaign: Campaign, signature: Signature, digest: str) -> bool
     )
 
 
-def queue_letter(letter: Letter) -> None:
+def queue_letter(letter: Letter) -> int:
     """Add one Delivery per target of a confirmed letter, in the caller's transaction.
 
     Idempotent (one row per letter and target). A target without a delivery address (or
     taking a daily digest) keeps the letter as held, for its private page, printed packet
     or digest; so does a letter flagged for a moderator. Addresses are never invented.
+    Returns how many deliveries were added (0 when the letter was queued before).
     """
+    added = 0
     for target in letter.targets:
         delivery = outbox.enqueue(
             DeliveryKind.LETTER,
@@ -132,8 +134,12 @@ def queue_letter(letter: Letter) -> None:
             letter_id=letter.id,
             target_id=target.id,
         )
-        if delivery is not None and (not target.email or target.wants_digest or letter.flags):
+        if delivery is None:
+            continue
+        added += 1
+        if not target.email or target.wants_digest or letter.flags:
             delivery.status = DeliveryStatus.HELD
+    return added
 
 
 def awaits_confirmation(letter: Letter) -> bool:

@@ -19,6 +19,8 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import (
     Campaign,
+    Delivery,
+    DeliveryStatus,
     Letter,
     Moderation,
     Organizer,
@@ -95,11 +97,21 @@ def target_for_token(token: str, now: datetime | None = None) -> Target:
 
 
 def _readable(target: Target) -> tuple:
-    """Conditions for letters target's staff may read: confirmed, not erased, not rejected."""
+    """Conditions for letters target's staff may read.
+
+    Only letters their writer's click queued for this target (a Delivery exists, not
+    cancelled), from a confirmed signer, not erased, and not waiting for or refused by a
+    moderator when they were flagged.
+    """
     return (
-        Letter.targets.any(Target.id == target.id),
+        sa.exists().where(
+            Delivery.letter_id == Letter.id,
+            Delivery.target_id == target.id,
+            Delivery.status != DeliveryStatus.CANCELLED,
+        ),
         Signature.status == SignatureStatus.CONFIRMED,
         Letter.moderation != Moderation.REJECTED,
+        sa.or_(Letter.flags == "", Letter.moderation == Moderation.APPROVED),
         Letter.body != "",
     )
 

@@ -22,6 +22,7 @@ from app.models import (
     SignatureStatus,
 )
 from app.services import outbox, text, tokens
+from app.services.counting import count_late_letter
 from app.services.errors import CampaignClosed, InvalidToken
 from app.services.letters import LetterDraft, attach_letter, queue_letter
 from app.services.places import Place
@@ -164,11 +165,15 @@ def _queue_confirmation(signature: Signature, first: bool = False) -> None:
 
 def signature_from_token(purpose: str, token: str, max_age: int | None = None) -> Signature:
     """The signature a confirm or withdraw link points at, or InvalidToken."""
-    signature_id, fingerprint = tokens.read_token(purpose, token, max_age)
-    signature = db.session.get(Signature, signature_id)
-    if signature is None or tokens.email_fingerprint(signature.email) != fingerprint:
+    return _follow(purpose, token, max_age)[0]
+
+
+def _follow(purpose: str, token: str, max_age: int | None) -> tuple[Signature, tokens.Link]:
+    link = tokens.read_token(purpose, token, max_age)
+    signature = db.session.get(Signature, link.signature_id)
+    if signature is None or tokens.email_fingerprint(signature.email) != link.fingerprint:
         raise InvalidToken()
-    return signature
+    return signature, link
 
 
 def confirm(token: str) -> Signature:
@@ -177,7 +182,7 @@ def confirm(token: str) -> Signature:
     Letters riding on the signature are queued for delivery in the same transaction.
     """
     max_age = current_app.config["CONFIRM_TOKEN_MAX_AGE"]
-    signature = signature_from_token(tokens.CONFIRM, token, max_age)
+    signature, link = _follow(tokens.CONFIRM, token, max_age)
     if signature.status in (SignatureStatus.WITHDRAWN, SignatureStatus.FRAUDULENT):
         raise InvalidToken()
     # A conditional UPDATE makes two simultaneous clicks confirm (and queue letters) once.
@@ -188,9 +193,17 @@ def confirm(token: str) -> Signature:
     ).rowcount
     if changed:
         db.session.refresh(signature)
-    # Queueing is idempotent, so a letter added after confirming goes out on this click too.
-    if signature.status == SignatureStatus.CONFIRMED and signature.letter is not None:
-        queue_letter(signature.letter)
+    letter = signature.letter
+    # Only the link sent for this letter sends it: an older link (or someone who wrote a
+    # letter with another person's address) cannot.
+    if signature.status == SignatureStatus.CONFIRMED and letter and link.letter_id == letter.id:
+        # Locked, so the counting job either counted this signature before (and the late
+        # letter is added here) or counts it after, letter included; never neither or both.
+        counted = db.session.scalar(
+            sa.select(Signature.counted).where(Signature.id == signature.id).with_for_update()
+        )
+        if queue_letter(letter) and counted:
+            count_late_letter(signature.campaign_id)
     try:
         db.session.commit()
     except IntegrityError:
@@ -226,7 +239,14 @@ def withdraw(token: str) -> Campaign:
             Delivery.signature_id == signature.id,
             Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
         )
-        .values(status=DeliveryStatus.CANCELLED, to_email="")
+        .values(status=DeliveryStatus.CANCELLED)
+    )
+    # The signer's own address goes from every email sent to them, whatever its state;
+    # a letter's row holds the representative's address, which stays.
+    db.session.execute(
+        sa.update(Delivery)
+        .where(Delivery.signature_id == signature.id, Delivery.kind != DeliveryKind.LETTER)
+        .values(to_email="")
     )
     db.session.commit()
     return campaign

@@ -1,6 +1,7 @@
 """Signed, expiring links in emails: confirm and withdraw a signature."""
 
 import hashlib
+from typing import NamedTuple
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -21,16 +22,28 @@ def email_fingerprint(email: str | None) -> str:
     return hashlib.sha256((email or "").encode()).hexdigest()[:16]
 
 
-def make_token(purpose: str, signature_id: int, email: str | None) -> str:
-    return _serializer(purpose).dumps([signature_id, email_fingerprint(email)])
+class Link(NamedTuple):
+    signature_id: int
+    fingerprint: str
+    # The letter a confirm link was sent for: only that click may send that letter.
+    letter_id: int | None = None
 
 
-def read_token(purpose: str, token: str, max_age: int | None = None) -> tuple[int, str]:
-    """Return (signature id, email fingerprint), or raise InvalidToken."""
+def make_token(
+    purpose: str, signature_id: int, email: str | None, letter_id: int | None = None
+) -> str:
+    payload: list = [signature_id, email_fingerprint(email)]
+    if letter_id is not None:
+        payload.append(letter_id)
+    return _serializer(purpose).dumps(payload)
+
+
+def read_token(purpose: str, token: str, max_age: int | None = None) -> Link:
+    """What a link says (signature, address fingerprint, letter), or raise InvalidToken."""
     try:
-        signature_id, fingerprint = _serializer(purpose).loads(token, max_age=max_age)
+        signature_id, fingerprint, *letter = _serializer(purpose).loads(token, max_age=max_age)
+        return Link(int(signature_id), str(fingerprint), int(letter[0]) if letter else None)
     except SignatureExpired as error:
         raise InvalidToken("This link has expired. Please sign again to get a new one.") from error
-    except (BadSignature, ValueError, TypeError) as error:
+    except (BadSignature, ValueError, TypeError, IndexError) as error:
         raise InvalidToken() from error
-    return int(signature_id), str(fingerprint)
