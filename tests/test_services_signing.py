@@ -23,6 +23,7 @@ from app.models import (
 )
 from app.services import counting, signing, text, tokens
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
+from app.services.letters import queue_letter
 from app.services.places import Place, locate_zip, normalize_zip
 from tests.factories import make_campaign, make_signature, make_target
 
@@ -123,17 +124,12 @@ def test_confirm_marks_the_signature_and_queues_its_letter_once(app):
     campaign = make_campaign(collects_letters=True)
     signature = signing.sign(campaign, _request())
     target = make_target(email="office@example.gov")
-    db.session.add(
-        Letter(
-            signature_id=signature.id,
-            campaign_id=campaign.id,
-            subject="S",
-            body="B",
-            targets=[target],
-        )
+    letter = Letter(
+        signature_id=signature.id, campaign_id=campaign.id, subject="S", body="B", targets=[target]
     )
+    db.session.add(letter)
     db.session.commit()
-    token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email)
+    token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email, letter_id=letter.id)
     assert signing.confirm(token).status == SignatureStatus.CONFIRMED
     assert signing.confirm(token).status == SignatureStatus.CONFIRMED
     letters = [d for d in _confirmation_deliveries() if d.letter_id]
@@ -201,8 +197,11 @@ def test_a_token_reads_back_its_signature_and_address_fingerprint(app):
     assert tokens.read_token(tokens.CONFIRM, token) == (
         42,
         tokens.email_fingerprint("ann@example.org"),
+        None,
     )
     assert "ann" not in token
+    with_letter = tokens.make_token(tokens.CONFIRM, 42, "ann@example.org", letter_id=7)
+    assert tokens.read_token(tokens.CONFIRM, with_letter).letter_id == 7
 
 
 @pytest.mark.parametrize(
@@ -308,16 +307,26 @@ def test_count_takes_withdrawn_signatures_back_out(app):
     assert _tallies(campaign) == {(keep.state, keep.district): 1}
 
 
-def test_count_includes_letters_of_confirmed_signers(app):
+def test_count_includes_the_letters_their_writers_confirmed(app):
     campaign = make_campaign(collects_letters=True)
-    signature = make_signature(campaign)
-    db.session.add(
-        Letter(signature_id=signature.id, campaign_id=campaign.id, subject="S", body="B")
-    )
-    db.session.commit()
+    target = make_target(email="office@example.gov")
+    for queued in (True, False):
+        letter = Letter(
+            signature_id=make_signature(campaign).id,
+            campaign_id=campaign.id,
+            subject="S",
+            body="B",
+            targets=[target],
+        )
+        db.session.add(letter)
+        db.session.commit()
+        if queued:  # as the writer's confirming click does; the other still waits for it
+            queue_letter(letter)
+            db.session.commit()
     counting.count_signatures()
     db.session.expire_all()
-    assert (campaign.signature_count, campaign.letter_count) == (1, 1)
+    assert (campaign.signature_count, campaign.letter_count) == (2, 1)
+    assert counting.exact_counts(campaign) == (2, 1)
 
 
 def test_recount_repairs_counts_that_drifted(app):
