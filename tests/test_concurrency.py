@@ -125,17 +125,16 @@ def test_confirm_link_clicked_at_once_confirms_and_queues_the_letter_once(app):
     campaign = make_campaign(collects_letters=True)
     signature = make_signature(campaign, confirmed=False)
     target = make_target(email="office@house.example")
-    db.session.add(
-        Letter(
-            signature_id=signature.id,
-            campaign_id=campaign.id,
-            subject="Hello",
-            body="Please act.",
-            targets=[target],
-        )
+    letter = Letter(
+        signature_id=signature.id,
+        campaign_id=campaign.id,
+        subject="Hello",
+        body="Please act.",
+        targets=[target],
     )
+    db.session.add(letter)
     db.session.commit()
-    token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email)
+    token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email, letter_id=letter.id)
 
     with serve(app) as server:
         visitors = [_Browser(server.url) for _ in range(RACERS)]
