@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask
 
 from app.models import TargetKind
 from app.rendering import render_markdown
+
+
+def web_url(value: str | None) -> str:
+    """The URL when it is an http(s) address, else "": links from data or organizers never
+    carry javascript:, data: or other schemes into an href or src."""
+    value = (value or "").strip()
+    return value if urlsplit(value).scheme.lower() in ("http", "https") else ""
 
 
 def thousands(value: int | None) -> str:
@@ -15,6 +24,7 @@ def thousands(value: int | None) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(thousands, "thousands")
+    app.add_template_filter(web_url, "web_url")
     app.add_template_global(TargetKind.LABELS, "target_kind_labels")
 
     @app.context_processor

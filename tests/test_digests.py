@@ -155,3 +155,20 @@ def test_embedded_worker_sends_the_digest_once_its_hour_has_come(make_app, hour,
     run_periodic_jobs(app)
     run_periodic_jobs(app)
     assert len(app.extensions["chorus_mail"].outbox) == sent
+
+
+def test_letters_of_a_digest_that_never_arrived_go_in_the_next_one(app, outbox):
+    target = digest_target()
+    write_letters(target, 2)
+    assert queue_digests(DAY) == 1
+    db.session.execute(
+        sa.update(Delivery)
+        .where(Delivery.kind == DeliveryKind.DIGEST)
+        .values(status=DeliveryStatus.FAILED, last_error="SendGrid 400: invalid address")
+    )
+    db.session.commit()
+    assert queue_digests(DAY + timedelta(days=1)) == 1
+    send_all_due()
+    [message] = outbox
+    assert message.subject.startswith("2 letters from constituents")
+    assert letter_statuses() == [DeliveryStatus.SENT] * 2

@@ -3,6 +3,7 @@
 import pytest
 
 from app.rendering import render_markdown
+from app.templating import web_url
 from tests.factories import make_campaign
 
 
@@ -70,3 +71,28 @@ def test_hostile_explainer_reaches_the_campaign_page_only_as_text(client):
     assert 'href="javascript:' not in page
     assert "&lt;b&gt;Bold&lt;/b&gt; title" in page
     assert 'href="#source-1"' in page
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://www.congress.gov/", True),
+        ("http://example.org/form", True),
+        ("javascript:alert(1)", False),
+        (" JaVaScRiPt:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("//evil.example/x", False),
+        ("", False),
+    ],
+)
+def test_only_web_addresses_reach_an_href(url, kept):
+    assert (web_url(url) != "") is kept
+
+
+def test_a_source_link_with_another_scheme_is_shown_as_plain_text(client):
+    campaign = make_campaign(
+        sources=[{"title": "Click me", "url": "javascript:alert(document.domain)"}]
+    )
+    page = client.get(f"/c/{campaign.slug}").get_data(as_text=True)
+    assert "Click me" in page
+    assert "javascript:" not in page

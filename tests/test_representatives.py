@@ -119,6 +119,12 @@ def test_another_targets_campaign_is_not_found(client, house):
         assert client.get(_url(token, "c", slug) + path).status_code == 404
 
 
+def test_a_page_number_past_the_end_is_not_found(client, house):
+    token = reps.create_access(house["member"])
+    url = _url(token, "c", house["parks"].slug, "page", "99999999999999999999")
+    assert client.get(url).status_code == 404
+
+
 @pytest.mark.parametrize(
     "change",
     [

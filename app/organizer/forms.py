@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
@@ -23,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import Role, SignatureStatus, TargetKind
 from app.services.campaigns import CampaignInput
+from app.templating import web_url
 
 # Zones people in the US campaign from come first; every other IANA zone follows.
 US_ZONES = [
@@ -86,7 +88,9 @@ class CampaignForm(FlaskForm):
         "Sources, one per line: title | publisher | date | URL | note",
         validators=[Length(max=20_000)],
     )
-    goal = IntegerField("Signature goal", default=1000, validators=[NumberRange(min=1)])
+    goal = IntegerField(
+        "Signature goal", default=1000, validators=[NumberRange(min=1, max=1_000_000_000)]
+    )
     thresholds = TextAreaField(
         "Milestones, one per line: count | label", validators=[Length(max=5000)]
     )
@@ -106,11 +110,15 @@ class CampaignForm(FlaskForm):
     fixed_targets = MultiCheckboxField("Fixed targets (every letter)", coerce=int, choices=[])
 
     def validate_sources(self, field) -> None:
-        _parse_lines(field.data, SOURCE_PARTS)
+        for source in _parse_lines(field.data, SOURCE_PARTS):
+            if source["url"] and not web_url(source["url"]):
+                raise ValidationError(
+                    f"A source's link must start with https:// or http://: {source['url']!r}."
+                )
 
     def validate_thresholds(self, field) -> None:
         for item in _parse_lines(field.data, ["count", "label"]):
-            if not item["count"].isdigit():
+            if not re.fullmatch(r"[0-9]{1,9}", item["count"]):
                 raise ValidationError(f"A milestone's count must be a number: {item['count']!r}.")
 
     def to_input(self) -> CampaignInput:

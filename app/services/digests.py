@@ -56,6 +56,7 @@ def queue_digests(day: date | None = None) -> int:
     Idempotent: run it as often as you like (every worker round, every beat tick).
     """
     day = day or utcnow().date()
+    _return_letters_of_undelivered_digests()
     waiting = sa.select(Delivery.target_id).where(*_waiting()).distinct()
     targets = db.session.scalars(
         sa.select(Target).where(
@@ -70,6 +71,33 @@ def queue_digests(day: date | None = None) -> int:
         created += _queue_digest(target, day)
     db.session.commit()
     return created
+
+
+# A digest that ended in one of these never reached the office.
+_UNDELIVERED = (
+    DeliveryStatus.FAILED,
+    DeliveryStatus.SUPPRESSED,
+    DeliveryStatus.CANCELLED,
+    DeliveryStatus.BOUNCED,
+    DeliveryStatus.DROPPED,
+)
+
+
+def _return_letters_of_undelivered_digests() -> None:
+    """Untag the held letters of a digest that was never delivered, so the next one has them."""
+    undelivered = sa.select(Delivery.dedupe_key).where(
+        Delivery.kind == DeliveryKind.DIGEST, Delivery.status.in_(_UNDELIVERED)
+    )
+    db.session.execute(
+        sa.update(Delivery)
+        .where(
+            Delivery.kind == DeliveryKind.LETTER,
+            Delivery.status == DeliveryStatus.HELD,
+            Delivery.provider_message_id.in_(undelivered),
+        )
+        .values(provider_message_id="")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _queue_digest(target: Target, day: date) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -105,8 +105,7 @@ def _conditions(filters: ExportFilter, created_at: sa.ColumnElement) -> list:
     if filters.since:
         conditions.append(created_at >= datetime.combine(filters.since, datetime.min.time()))
     if filters.until:
-        end = datetime.combine(filters.until + timedelta(days=1), datetime.min.time())
-        conditions.append(created_at < end)
+        conditions.append(created_at <= datetime.combine(filters.until, datetime.max.time()))
     return conditions
 
 

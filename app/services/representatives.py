@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.services import exports
 from app.services.errors import ChorusError, InvalidToken
+from app.services.paging import page_offset
 
 DEFAULT_DAYS = 30
 RESPONSE_MAX_LENGTH = 5000
@@ -164,7 +165,7 @@ def letters_page(target: Target, campaign: Campaign, number: int, per_page: int)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(letters.subquery()))
     rows = db.session.scalars(
         letters.order_by(Letter.created_at, Letter.id)
-        .offset((number - 1) * per_page)
+        .offset(page_offset(number, per_page))
         .limit(per_page)
     )
     return LetterPage(list(rows), number, per_page, total or 0)

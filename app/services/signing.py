@@ -101,8 +101,9 @@ def _signed_again(
     signature = db.session.scalar(
         sa.select(Signature).where(Signature.campaign_id == campaign.id, Signature.email == email)
     )
-    if signature is None:  # withdrawn between our insert and this read: nothing to do
-        raise InvalidToken("Please try signing again.")
+    if signature is None:
+        # Withdrawn between our insert and this read, which freed the address: sign afresh.
+        return sign(campaign, request, letter)
     if _takes_letter(signature, request, letter):
         return _add_letter(signature, request, letter)
     limit = current_app.config["CONFIRMATION_RESEND_LIMIT"]

@@ -21,6 +21,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.errors import ChorusError
+from app.services.paging import page_offset
 
 # How the outbox's statuses read to an organizer looking at one target's letters.
 LETTER_BUCKETS = {
@@ -76,7 +77,7 @@ def search_targets(
         .where(*conditions)
         .order_by(Target.state, Target.kind, Target.district, Target.name)
         .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
+        .offset(page_offset(page, per_page))
     )
     return list(targets), total
 

@@ -92,6 +92,12 @@ def test_invalid_values_are_explained_and_nothing_is_saved(login):
         "must close after it opens": ("closes_at", "2026-02-01T09:00"),
         "slug may use lower-case": ("slug", "Not A Slug"),
         "count must be a number": ("thresholds", "many | Lots"),
+        "count must be a number: &#39;²": ("thresholds", "² | Two"),
+        "must start with https:// or http://": (
+            "sources",
+            "Click me | Pub | 2024 | javascript:alert(document.domain)",
+        ),
+        "Number must be between": ("goal", "99999999999999999999"),
     }
     for message, (field, value) in cases.items():
         response = _post(client, "/organizer/campaigns/new", **{field: value})

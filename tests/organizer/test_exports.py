@@ -37,10 +37,12 @@ def test_signature_export_streams_only_this_campaign_with_filters(login):
     assert confirmed_ca[0]["email"].endswith("@example.org")
     window = _rows(client.get(f"{url}?since=2026-01-09&until=2026-01-09"))
     assert [r["name"] for r in window] == ["Bo Chan"]
+    until_the_end = _rows(client.get(f"{url}?since=2026-01-09&until=9999-12-31"))
+    assert [r["name"] for r in until_the_end] == ["Bo Chan", "Cy Dee"]
     assert client.get(f"{url}?since=yesterday").status_code == 400
 
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export")).all()
-    assert len(events) == 4 - 1  # the refused one is not an export
+    assert len(events) == 5 - 1  # the refused one is not an export
     assert events[1].detail["status"] == "confirmed" and events[1].detail["state"] == "ca"
 
 

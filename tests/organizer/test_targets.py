@@ -25,6 +25,7 @@ def test_search_filters_by_name_kind_state_district_and_active(login):
     assert names("q=pel") == ["Pelosi"]
     assert names("active=no") == ["Old Member"]
     assert names("active=") == ["Padilla", "Pelosi", "Nadler", "Old Member"]
+    assert names("page=99999999999999999999") == [], "a page far past the end is empty"
 
 
 def test_letter_counts_per_target_by_delivery_state(login):
