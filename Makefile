@@ -22,7 +22,8 @@ run: install
 	$(FLASK) seed
 	@if [ -d "$(SHARED)/data" ]; then $(MAKE) --no-print-directory import-data; \
 	  else echo "note: $(SHARED)/data not found; skipping representative data (see README)"; fi
-	MAIL_BACKEND=console EMBEDDED_WORKER=1 $(FLASK) run --host $(HOST) --port $(PORT)
+	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} MAIL_BACKEND=console EMBEDDED_WORKER=1 \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 import-data: install
 	$(FLASK) zips import $(SHARED)/data/us-zipcodes-congress/zccd.csv
