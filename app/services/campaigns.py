@@ -190,7 +190,3 @@ def change_status(campaign: Campaign, status: str, organizer: Organizer) -> Camp
 def all_campaigns() -> list[Campaign]:
     """Every campaign, drafts included, newest first."""
     return list(db.session.scalars(sa.select(Campaign).order_by(Campaign.created_at.desc())))
-
-
-def get_campaign(campaign_id: int) -> Campaign | None:
-    return db.session.get(Campaign, campaign_id)
