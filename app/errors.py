@@ -52,8 +52,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        response = error_page(error.code or 500)
-        return response
+        body, status = error_page(error.code or 500)
+        retry_after = getattr(error, "retry_after", None)
+        return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
 
     @app.errorhandler(DataError)
     def unstorable_input(error: DataError):

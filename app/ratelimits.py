@@ -13,10 +13,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
+import time
 from functools import lru_cache
 
 from flask import current_app, request
-from limits import parse_many
+from limits import RateLimitItem, parse_many
+from limits.storage import RedisStorage
+from werkzeug.exceptions import TooManyRequests
 
 from app.extensions import limiter
 
@@ -37,24 +41,80 @@ def _digest(value: str) -> str:
     return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def _hashed_client_ip() -> str:
-    return _digest(client_ip())
+# (config key, what is counted, why organizers should review it; None: blocked with a 429)
+SUBMISSION_LIMITS = (
+    ("RATELIMIT_BLOCK_IP", "ip", None),
+    ("RATELIMIT_REVIEW_IP", "ip", REASON_IP),
+    ("RATELIMIT_REVIEW_EMAIL", "email", REASON_EMAIL),
+)
 
 
-def _over(config_key: str, kind: str, value: str) -> bool:
-    """Count one hit against every limit in config_key; True when any is exceeded."""
-    if not limiter.enabled or not value:
-        return False
-    key = f"{current_app.config['RATELIMIT_KEY_PREFIX']}:{kind}:{_digest(value)}"
+def review_submission(email: str) -> str:
+    """Count one signature or letter from this client against every submission limit (one
+    round trip to the store) and say why a person should review it ("" if nothing stands
+    out). Raises TooManyRequests (a friendly 429) when the IP is over the block limit.
+    """
+    if not limiter.enabled:
+        return ""
+    counted = {"ip": client_ip(), "email": email.strip().lower()}
+    prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
+    hits = [
+        (reason, item, f"{prefix}:{config_key}:{_digest(counted[what])}")
+        for config_key, what, reason in SUBMISSION_LIMITS
+        if counted[what]
+        for item in _parse(current_app.config[config_key])
+    ]
     try:
-        # Hit every limit (no short-circuit) so each window counts every submission.
-        allowed = [
-            limiter.limiter.hit(item, key) for item in _parse(current_app.config[config_key])
-        ]
+        within = _hit_all([(item, key) for _, item, key in hits])
     except Exception:  # the store is down: accept without review rather than fail the signer
-        log.warning("rate-limit store unavailable; %s not counted", kind, exc_info=True)
-        return False
-    return not all(allowed)
+        log.warning("rate-limit store unavailable; submission not counted", exc_info=True)
+        return ""
+    over = [
+        (reason, item, key) for (reason, item, key), ok in zip(hits, within, strict=True) if not ok
+    ]
+    blocked = [(item, key) for reason, item, key in over if reason is None]
+    if blocked:
+        raise TooManyRequests(retry_after=_seconds_until_reset(blocked))
+    return "; ".join(dict.fromkeys(reason for reason, _, _ in over))
+
+
+def _hit_all(hits: list[tuple[RateLimitItem, str]]) -> list[bool]:
+    """Count one hit on each (limit, key), as the limiter's fixed-window strategy does, and
+    say which are still within their limit. On Redis one script counts them all: one round
+    trip where the limiter's own hit() takes one per limit."""
+    storage = limiter.limiter.storage
+    keys = [item.key_for(key) for item, key in hits]
+    if isinstance(storage, RedisStorage):
+        script = _count_script(storage.get_connection())
+        counts = script(
+            [storage.prefixed_key(key) for key in keys], [item.get_expiry() for item, _ in hits]
+        )
+    else:
+        counts = [
+            storage.incr(key, item.get_expiry()) for (item, _), key in zip(hits, keys, strict=True)
+        ]
+    return [int(count) <= item.amount for count, (item, _) in zip(counts, hits, strict=True)]
+
+
+# KEYS are counters and ARGV their windows in seconds: count one hit on each, return counts.
+_COUNT_HITS = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call("incr", key)
+  if counts[i] == 1 then redis.call("expire", key, ARGV[i]) end
+end
+return counts
+"""
+
+
+@lru_cache(maxsize=8)
+def _count_script(client):
+    return client.register_script(_COUNT_HITS)
+
+
+def _seconds_until_reset(hits: list[tuple[RateLimitItem, str]]) -> int:
+    resets = [limiter.limiter.get_window_stats(item, key).reset_time for item, key in hits]
+    return max(1, math.ceil(max(resets) - time.time()))
 
 
 @lru_cache(maxsize=32)
@@ -62,33 +122,18 @@ def _parse(limits: str) -> tuple:
     return tuple(parse_many(limits))
 
 
-def review_reason(email: str, ip: str | None = None) -> str:
-    """Count a signature or letter against the review limits; say why it needs review, or ""."""
-    reasons = []
-    if _over("RATELIMIT_REVIEW_IP", "review-ip", ip if ip is not None else client_ip()):
-        reasons.append(REASON_IP)
-    if _over("RATELIMIT_REVIEW_EMAIL", "review-email", email.strip().lower()):
-        reasons.append(REASON_EMAIL)
-    return "; ".join(reasons)
-
-
-def _block_limit() -> str:
-    return current_app.config["RATELIMIT_BLOCK_IP"]
-
-
-# Decorate every view that accepts a signature or a letter (POST): one shared budget per IP.
-block_abusive_ip = limiter.shared_limit(
-    _block_limit, scope="submissions", key_func=_hashed_client_ip, methods=["POST"]
-)
-
-
 def login_limit() -> str:
     """The per-IP login limit string, for `limiter.limit(login_limit)` on the login view."""
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+# Views that count their own submissions with review_submission (one round trip).
+_COUNTED_BY_REVIEW = ("public.sign", "public.send_letter")
+
+
 @limiter.request_filter
-def _reading_is_never_limited() -> bool:
-    # Every limit is on a POST; skipping the limiter's bookkeeping on GETs keeps the hot
-    # public pages cheap (in a spike nearly every request is a read).
-    return request.method in ("GET", "HEAD")
+def _not_for_flask_limiter() -> bool:
+    # Flask-Limiter's own limits are all on other POSTs (login, the funnel beacon); skipping
+    # its per-request bookkeeping on reads and on the signing views keeps the hot paths
+    # cheap (in a spike nearly every request is a read or a signature).
+    return request.method in ("GET", "HEAD") or request.endpoint in _COUNTED_BY_REVIEW

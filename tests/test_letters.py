@@ -7,7 +7,15 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Delivery, DeliveryKind, DeliveryStatus, Letter, Moderation, TargetKind
+from app.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Letter,
+    Moderation,
+    Signature,
+    TargetKind,
+)
 from app.services import letters, signing
 from app.services.counting import count_signatures, exact_counts
 from app.services.delivery import drain
@@ -142,11 +150,12 @@ def test_letters_go_out_through_sendgrid_with_the_right_recipient_and_text(
     )
     campaign = make_campaign(collects_letters=True, fixed_targets=[office])
     route = route_letter(campaign, "94110")
-    signature = signing.sign(
-        campaign,
+    signature_id = signing.sign(
+        campaign.slug,
         signing.SignatureRequest(name="Bo Diaz", email="bo@example.org", place=route.signer_place),
         letter=letters.LetterDraft("Hearing", MINE, tuple(route.targets)),
     )
+    signature = db.session.get(Signature, signature_id)
     drain()
     confirm_text = fake_sendgrid.accepted()[0].payload["content"][0]["value"]
     signing.confirm(re.search(r"/confirm/(\S+)", confirm_text).group(1))

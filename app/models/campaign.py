@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.ext.hybrid import hybrid_method
 
 from app.clock import utcnow
 from app.extensions import db
@@ -79,6 +80,7 @@ class Campaign(db.Model):
     def is_public(self) -> bool:
         return self.status != CampaignStatus.DRAFT
 
+    @hybrid_method
     def is_open(self, now: datetime | None = None) -> bool:
         """Whether the campaign takes signatures and letters right now."""
         now = now or utcnow()
@@ -87,6 +89,17 @@ class Campaign(db.Model):
         if self.opens_at and now < self.opens_at:
             return False
         return not (self.closes_at and now >= self.closes_at)
+
+    @is_open.expression
+    def is_open(cls, now: datetime | None = None) -> sa.ColumnElement[bool]:
+        """The same rule in SQL, so an INSERT can check it in the statement that writes."""
+        if now is None:
+            now = utcnow()
+        return sa.and_(
+            cls.status == CampaignStatus.OPEN,
+            sa.or_(cls.opens_at.is_(None), cls.opens_at <= now),
+            sa.or_(cls.closes_at.is_(None), cls.closes_at > now),
+        )
 
     @property
     def progress_percent(self) -> int:

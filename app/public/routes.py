@@ -10,7 +10,7 @@ from app.http_cache import public
 from app.models import Campaign, CampaignStatus
 from app.public import bp
 from app.public.forms import SignForm
-from app.ratelimits import block_abusive_ip, client_ip, review_reason
+from app.ratelimits import client_ip, review_submission
 from app.services import signing
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
 from app.services.places import locate_zip
@@ -89,20 +89,23 @@ def form_expired(error: CSRFError):
 
 
 @bp.post("/c/<slug>/sign")
-@block_abusive_ip
 def sign(slug: str):
-    """Record a signature and send its confirmation email."""
-    campaign = public_campaign(slug)
+    """Record a signature and send its confirmation email.
+
+    The campaign is loaded only to show the form again: the signing INSERT checks that it
+    takes signatures, so an accepted signature costs no campaign read.
+    """
+    review_reason = review_submission(request.form.get("email", ""))
     form = sign_form()
     if not form.validate_on_submit():
-        return render_campaign(campaign, form, 400)
+        return render_campaign(public_campaign(slug), form, 400)
     if form.website.data:
         # A bot filled the honeypot: answer as if all went well and store nothing.
         return redirect(url_for("public.check_email", slug=slug))
     try:
         place = locate_zip(form.zip.data)
         signing.sign(
-            campaign,
+            slug,
             signing.SignatureRequest(
                 name=form.name.data,
                 email=form.email.data,
@@ -110,14 +113,14 @@ def sign(slug: str):
                 consent_updates=form.consent_updates.data,
                 show_publicly=form.show_publicly.data,
                 ip=client_ip(),
-                review_reason=review_reason(form.email.data),
+                review_reason=review_reason,
             ),
         )
     except UnknownZip as error:
         form.zip.errors = [error.message]
-        return render_campaign(campaign, form, 400)
+        return render_campaign(public_campaign(slug), form, 400)
     except CampaignClosed:
-        return render_campaign(campaign, form, 409)
+        return render_campaign(public_campaign(slug), form, 409)
     return redirect(url_for("public.check_email", slug=slug))
 
 

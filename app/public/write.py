@@ -8,7 +8,7 @@ from app.models import Campaign, Letter
 from app.public import bp
 from app.public.forms import LetterForm, WhereForm
 from app.public.routes import public_campaign
-from app.ratelimits import block_abusive_ip, client_ip, review_reason
+from app.ratelimits import client_ip, review_submission
 from app.services import letters, signing
 from app.services.errors import CampaignClosed, UnknownZip
 from app.services.routing import Route, route_letter
@@ -55,9 +55,9 @@ def render_letter(campaign: Campaign, form: LetterForm, route: Route, status: in
 
 
 @bp.post("/c/<slug>/write")
-@block_abusive_ip
 def send_letter(slug: str):
     """Record a pending signature with its letter; both wait for the email confirmation."""
+    review_reason = review_submission(request.form.get("email", ""))
     campaign = writing_campaign(slug)
     form = LetterForm()
     try:
@@ -89,10 +89,10 @@ def send_letter(slug: str):
         place=route.signer_place,
         consent_updates=form.consent_updates.data,
         ip=client_ip(),
-        review_reason=review_reason(form.email.data),
+        review_reason=review_reason,
     )
     try:
-        signing.sign(campaign, signature_request, letter=draft)
+        signing.sign(slug, signature_request, letter=draft)
     except CampaignClosed:
         return render_letter(campaign, form, route, 409)
     return redirect(url_for("public.check_email", slug=slug))

@@ -29,24 +29,35 @@ _NEW_ROWS = "chorus_outbox_new_rows"
 _LISTENERS = "chorus_outbox_listeners"
 
 
-def enqueue(
-    kind: str, dedupe_key: str, to_email: str, *, key_is_new: bool = False, **refs
-) -> Delivery | None:
+def enqueue(kind: str, dedupe_key: str, to_email: str, **refs) -> Delivery | None:
     """Add a Delivery to the session unless one with this dedupe key exists already.
 
     The caller commits: the row must land in the same transaction as whatever caused it.
     Addresses on the suppression list are found when the row is sent (one look-up for a
     whole batch there, none here on the signing path) and marked suppressed then.
-    key_is_new skips the look-up when the key names a row this transaction just created
-    (no delivery can have it yet): one query less on the signing hot path.
     """
-    if not key_is_new:
-        existing = db.session.scalar(
-            sa.select(Delivery.id).where(Delivery.dedupe_key == dedupe_key)
-        )
-        if existing is not None:
-            return None
-    delivery = Delivery(
+    existing = db.session.scalar(sa.select(Delivery.id).where(Delivery.dedupe_key == dedupe_key))
+    if existing is not None:
+        return None
+    delivery = Delivery(**_new_row(kind, dedupe_key, to_email, refs))
+    db.session.add(delivery)
+    db.session.info[_NEW_ROWS] = True
+    return delivery
+
+
+def enqueue_new(kind: str, dedupe_key: str, to_email: str, **refs) -> None:
+    """Insert a Delivery whose dedupe key names a row this transaction just created.
+
+    No delivery can have that key yet, so there is nothing to look up, and one INSERT
+    statement (no ORM object) keeps the signing hot path short. The caller commits.
+    """
+    row = _new_row(kind, dedupe_key, to_email, refs)
+    db.session.connection().execute(Delivery.__table__.insert(), row)
+    db.session.info[_NEW_ROWS] = True
+
+
+def _new_row(kind: str, dedupe_key: str, to_email: str, refs: dict) -> dict:
+    return dict(
         kind=kind,
         dedupe_key=dedupe_key,
         to_email=to_email,
@@ -54,9 +65,6 @@ def enqueue(
         next_attempt_at=utcnow(),
         **refs,
     )
-    db.session.add(delivery)
-    db.session.info[_NEW_ROWS] = True
-    return delivery
 
 
 def on_new_deliveries(app: Flask, listener: Callable[[], None]) -> None:
@@ -65,9 +73,13 @@ def on_new_deliveries(app: Flask, listener: Callable[[], None]) -> None:
 
 
 @event.listens_for(Session, "after_commit")
-def _tell_workers(session: Session) -> None:
-    if not session.info.pop(_NEW_ROWS, False) or not has_app_context():
-        return
+def _after_commit(session: Session) -> None:
+    if session.info.pop(_NEW_ROWS, False) and has_app_context():
+        tell_workers()
+
+
+def tell_workers() -> None:
+    """Tell the workers that committed deliveries wait (enqueue's commits do it themselves)."""
     for listener in current_app.extensions.get(_LISTENERS, ()):
         try:
             listener()
