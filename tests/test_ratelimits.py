@@ -65,8 +65,16 @@ def test_client_ip_is_taken_only_from_trusted_proxy_hops(make_app):
         assert _reasons()[-2:] == ["", REASON_IP], "a forged header does not change the IP"
 
 
-def test_abusive_rate_from_one_ip_gets_a_friendly_429_with_retry_after(make_app):
-    app = make_app(RATELIMIT_BLOCK_IP="3 per minute")
+STORES = ["memory://"] + (
+    [pytest.param(f"{REDIS_URL}/5", marks=pytest.mark.redis)] if REDIS_URL else []
+)
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_abusive_rate_from_one_ip_gets_a_friendly_429_with_retry_after(make_app, store):
+    if store.startswith("redis"):
+        redis.Redis.from_url(store).flushdb()
+    app = make_app(RATELIMIT_BLOCK_IP="3 per minute", RATELIMIT_STORAGE_URI=store)
     client = app.test_client()
     with app.app_context():
         slug = make_campaign().slug
@@ -96,6 +104,34 @@ def test_limits_are_shared_through_redis_and_store_no_address_or_email(make_app)
     keys = b" ".join(redis.Redis.from_url(store).keys("*"))
     assert keys and b"example.org" not in keys and b"127.0.0.1" not in keys
     redis.Redis.from_url(store).flushdb()
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL")
+def test_every_limit_of_a_submission_is_counted_in_one_redis_round_trip(make_app):
+    store = f"{REDIS_URL}/5"
+    server = redis.Redis.from_url(store)
+    server.flushdb()
+    app = make_app(RATELIMIT_STORAGE_URI=store, RATELIMIT_REVIEW_IP="1 per minute")
+    client = app.test_client()
+    with app.app_context():
+        slug = make_campaign().slug
+        _sign(client, slug, "first@example.org")  # loads the script into Redis
+        before = server.info("commandstats")
+        _sign(client, slug, "second@example.org")
+        after = server.info("commandstats")
+        calls = {
+            name: after[name]["calls"] - before.get(name, {}).get("calls", 0)
+            for name in after
+            if after[name]["calls"] != before.get(name, {}).get("calls", 0)
+        }
+        # One script call from the client; Redis counts the commands the script ran (three
+        # counters, one of them new, so one EXPIRE) and our own INFO as well.
+        expected = {"cmdstat_evalsha": 1, "cmdstat_incr": 3, "cmdstat_expire": 1}
+        assert calls == {**expected, "cmdstat_info": 1}, calls
+        assert _reasons() == ["", REASON_IP]
+        assert len(server.keys("*")) == 4, "block and review per IP, review per email (x2)"
+    server.flushdb()
 
 
 def test_signing_goes_on_when_the_rate_limit_store_is_down(make_app):

@@ -12,6 +12,7 @@ from itsdangerous import TimestampSigner
 from app.clock import utcnow
 from app.extensions import db
 from app.models import (
+    Campaign,
     CampaignStatus,
     CampaignTally,
     Delivery,
@@ -107,6 +108,33 @@ def test_sign_refuses_a_campaign_that_is_not_open(app, fields):
     with pytest.raises(CampaignClosed):
         _sign(campaign, _request())
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
+
+
+def test_the_sql_open_rule_agrees_with_the_python_one(app):
+    now = utcnow()
+    hour = timedelta(hours=1)
+    campaigns = [
+        make_campaign(status=status, opens_at=opens, closes_at=closes)
+        for status in CampaignStatus.ALL
+        for opens in (None, now - hour, now + hour, now)
+        for closes in (None, now - hour, now + hour, now)
+    ]
+    in_sql = set(db.session.scalars(sa.select(Campaign.id).where(Campaign.is_open(now))))
+    in_python = {c.id for c in campaigns if c.is_open(now)}
+    assert in_sql == in_python
+    assert len(in_python) == 6, "status open, opened by now (3 ways), closing later or never"
+
+
+def test_a_closed_campaign_keeps_nothing_even_for_a_repeat_signer(app):
+    campaign = make_campaign()
+    signing.sign(campaign.slug, _request())
+    campaign.status = CampaignStatus.CLOSED
+    db.session.commit()
+    with pytest.raises(CampaignClosed):
+        signing.sign(campaign.slug, _request())
+    with pytest.raises(CampaignClosed):
+        signing.sign("no-such-campaign", _request())
+    assert len(_confirmation_deliveries()) == 1
 
 
 def test_signing_again_returns_the_same_signature_and_resends_within_the_cap(app):
