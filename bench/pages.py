@@ -76,13 +76,16 @@ def main() -> None:
     for label, report in reports.items():
         print(line(label, report))
     print(line("bare template baseline", bare))
-    for label in ("Chorus page (as deployed)", "Chorus page (rendered every time)"):
-        ratio = reports[label]["rps"] / bare["rps"]
-        p99 = reports[label]["p99_ms"]
-        print(
-            f"  {label}: ratio {ratio:.2f} (target >= 0.8: {verdict(ratio >= 0.8)}); "
-            f"p99 {p99:.0f} ms (target < 100 ms: {verdict(p99 < 100)})"
-        )
+    deployed = reports["Chorus page (as deployed)"]
+    ratio = deployed["rps"] / bare["rps"]
+    print(
+        f"  as deployed: ratio {ratio:.2f} (target >= 0.8: {verdict(ratio >= 0.8)}); "
+        f"p99 {deployed['p99_ms']:.0f} ms (target < 100 ms: {verdict(deployed['p99_ms'] < 100)})"
+    )
+    # Not a target: what a reader costs when the process's copy has expired (once per
+    # PAGE_CACHE_SECONDS per process) or when they carry a cookie.
+    uncached = reports["Chorus page (rendered every time)"]
+    print(f"  rendered every time: ratio {uncached['rps'] / bare['rps']:.2f} (for reference)")
 
 
 if __name__ == "__main__":
