@@ -165,29 +165,24 @@ def _insert_signature_and_confirmation() -> sa.Insert:
     a data-modifying CTE), returning the signature's id."""
     signature = _insert_signature().returning(Signature.__table__.c.email).cte("signature")
     now = sa.bindparam("now", type_=sa.DateTime)
-    confirmation = sa.select(
-        sa.literal(DeliveryKind.CONFIRMATION),
+    confirmation = {
+        "kind": sa.literal(DeliveryKind.CONFIRMATION),
         # _confirmation_key(signature id, 1), written in SQL
-        sa.func.concat("confirmation:", signature.c.id, ":1"),
-        signature.c.campaign_id,
-        signature.c.id,
-        signature.c.email,
-        sa.literal(DeliveryStatus.QUEUED),
-        sa.literal(0),
-        now,
-        sa.literal(""),
-        sa.literal(""),
-        now,
-        now,
-    )
-    columns = [
-        "kind", "dedupe_key", "campaign_id", "signature_id", "to_email", "status",
-        "attempts", "next_attempt_at", "last_error", "provider_message_id", "created_at",
-        "updated_at",
-    ]  # fmt: skip
+        "dedupe_key": sa.func.concat("confirmation:", signature.c.id, ":1"),
+        "campaign_id": signature.c.campaign_id,
+        "signature_id": signature.c.id,
+        "to_email": signature.c.email,
+        "status": sa.literal(DeliveryStatus.QUEUED),
+        "attempts": sa.literal(0),
+        "next_attempt_at": now,
+        "last_error": sa.literal(""),
+        "provider_message_id": sa.literal(""),
+        "created_at": now,
+        "updated_at": now,
+    }
     return (
         sa.insert(Delivery.__table__)
-        .from_select(columns, confirmation, include_defaults=False)
+        .from_select(list(confirmation), sa.select(*confirmation.values()), include_defaults=False)
         .returning(Delivery.__table__.c.signature_id)
     )
 
