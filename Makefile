@@ -59,6 +59,7 @@ serve: install
 # (apt-get install wrk). Each prints its figures; BENCH_SECONDS sets the length of a run.
 bench: install
 	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk"; exit 1; }
+	$(PY) -m bench.sign_cpu
 	$(PY) -m bench.signing
 	$(PY) -m bench.pages
 	$(PY) -m bench.overload

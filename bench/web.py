@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -153,7 +154,13 @@ def wrk(
     env: dict[str, str] | None = None,
     threads: int = 2,
 ) -> dict:
-    """Run wrk with a Lua script from bench/wrk that ends by printing a JSON report."""
+    """Run wrk with a Lua script from bench/wrk that ends by printing a JSON report.
+
+    The report also carries the server's CPU per request (its processes' user + system
+    time over the run), so a figure can be traced to the web tier's own work.
+    """
+    port = urllib.parse.urlsplit(url).port
+    cpu_before = server_cpu_seconds(port)
     result = subprocess.run(
         [
             "wrk",
@@ -177,7 +184,21 @@ def wrk(
         raise RuntimeError(f"wrk printed no report:\n{result.stdout}\n{result.stderr}")
     report = json.loads(match.group(1))
     report["statuses"] = {int(k): v for k, v in report["statuses"].items()}
+    report["server_cpu_ms"] = (server_cpu_seconds(port) - cpu_before) * 1000 / report["requests"]
     return report
+
+
+def server_cpu_seconds(port: int) -> float:
+    """CPU seconds used so far by the processes listening on port (gunicorn and workers)."""
+    listening = subprocess.run(
+        ["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, check=True
+    ).stdout
+    ticks = 0
+    for pid in set(re.findall(r"pid=(\d+)", listening)):
+        # utime and stime, fields 14 and 15 of /proc/<pid>/stat (after the command's name).
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def line(label: str, report: dict) -> str:
@@ -186,7 +207,7 @@ def line(label: str, report: dict) -> str:
     errors = {k: v for k, v in report["errors"].items() if v}
     return (
         f"{label:<34} {report['rps']:>8.0f} req/s   p50 {report['p50_ms']:>6.1f} ms   "
-        f"p99 {report['p99_ms']:>7.1f} ms"
+        f"p99 {report['p99_ms']:>7.1f} ms   web CPU {report['server_cpu_ms']:.2f} ms/req"
         + (f"   other statuses {others}" if others else "")
         + (f"   socket errors {errors}" if errors else "")
     )
