@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from flask import current_app, request
 from limits import RateLimitItem, parse_many
-from limits.storage import RedisStorage
+from limits.storage import RedisClusterStorage, RedisStorage
 from werkzeug.exceptions import TooManyRequests
 
 from app.extensions import limiter
@@ -49,32 +49,39 @@ SUBMISSION_LIMITS = (
 )
 
 
-def review_submission(email: str) -> str:
-    """Count one signature or letter from this client against every submission limit (one
-    round trip to the store) and say why a person should review it ("" if nothing stands
-    out). Raises TooManyRequests (a friendly 429) when the IP is over the block limit.
+def count_submission(email: str | None = None) -> str:
+    """Count one POST of a signature or letter, in one round trip to the store.
+
+    Every POST counts against the block limit: over it, TooManyRequests (a friendly 429).
+    A submission the view accepts (its email given) also counts against the review
+    limits, and the answer says why a person should review it ("" if nothing stands out);
+    refused ones (invalid form, honeypot, unknown ZIP) do not, so a bot or a mistyped form
+    never gets real signers behind the same address flagged.
     """
     if not limiter.enabled:
         return ""
-    counted = {"ip": client_ip(), "email": email.strip().lower()}
+    counted = {"ip": client_ip(), "email": (email or "").strip().lower()}
     prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
     hits = [
         (reason, item, f"{prefix}:{config_key}:{_digest(counted[what])}")
         for config_key, what, reason in SUBMISSION_LIMITS
-        if counted[what]
+        if counted[what] and (reason is None or email is not None)
         for item in _parse(current_app.config[config_key])
     ]
     try:
         within = _hit_all([(item, key) for _, item, key in hits])
+        over = [
+            (reason, item, key)
+            for (reason, item, key), ok in zip(hits, within, strict=True)
+            if not ok
+        ]
+        blocked = [(item, key) for reason, item, key in over if reason is None]
+        retry_after = _seconds_until_reset(blocked) if blocked else 0
     except Exception:  # the store is down: accept without review rather than fail the signer
         log.warning("rate-limit store unavailable; submission not counted", exc_info=True)
         return ""
-    over = [
-        (reason, item, key) for (reason, item, key), ok in zip(hits, within, strict=True) if not ok
-    ]
-    blocked = [(item, key) for reason, item, key in over if reason is None]
     if blocked:
-        raise TooManyRequests(retry_after=_seconds_until_reset(blocked))
+        raise TooManyRequests(retry_after=retry_after)
     return "; ".join(dict.fromkeys(reason for reason, _, _ in over))
 
 
@@ -84,7 +91,9 @@ def _hit_all(hits: list[tuple[RateLimitItem, str]]) -> list[bool]:
     trip where the limiter's own hit() takes one per limit."""
     storage = limiter.limiter.storage
     keys = [item.key_for(key) for item, key in hits]
-    if isinstance(storage, RedisStorage):
+    # Not on a Redis Cluster: the keys live in different hash slots, which one script
+    # cannot touch.
+    if isinstance(storage, RedisStorage) and not isinstance(storage, RedisClusterStorage):
         script = _count_script(storage.get_connection())
         counts = script(
             [storage.prefixed_key(key) for key in keys], [item.get_expiry() for item, _ in hits]
@@ -127,7 +136,7 @@ def login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
-# Views that count their own submissions with review_submission (one round trip).
+# Views that count their own submissions with count_submission (one round trip).
 _COUNTED_BY_REVIEW = ("public.sign", "public.send_letter")
 
 

@@ -106,6 +106,29 @@ def test_limits_are_shared_through_redis_and_store_no_address_or_email(make_app)
     redis.Redis.from_url(store).flushdb()
 
 
+def test_refused_posts_count_against_the_block_limit_only(make_app):
+    # A honeypot bot or a mistyped form must not get real signers on its address flagged,
+    # but every POST, refused or not, counts towards the hard block.
+    app = make_app(
+        RATELIMIT_REVIEW_IP="2 per minute",
+        RATELIMIT_REVIEW_EMAIL="2 per hour",
+        RATELIMIT_BLOCK_IP="5 per minute",
+    )
+    client = app.test_client()
+    with app.app_context():
+        slug = make_campaign().slug
+        token = client.get("/csrf-token").json["csrf_token"]
+        form = {"name": "Ann Lee", "email": "ann@example.org", "csrf_token": token}
+        honeypot = client.post(f"/c/{slug}/sign", data={**form, "zip": "10001", "website": "x"})
+        no_zip = client.post(f"/c/{slug}/sign", data={**form, "zip": ""})
+        unknown_zip = client.post(f"/c/{slug}/sign", data={**form, "zip": "00000"})
+        assert [r.status_code for r in (honeypot, no_zip, unknown_zip)] == [302, 400, 400]
+        assert _sign(client, slug, "ann@example.org").status_code == 302
+        assert _reasons() == [""], "three refused posts did not count for review"
+        assert _sign(client, slug, "bo@example.org").status_code == 302
+        assert _sign(client, slug, "cy@example.org").status_code == 429, "the sixth POST"
+
+
 @pytest.mark.redis
 @pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL")
 def test_every_limit_of_a_submission_is_counted_in_one_redis_round_trip(make_app):

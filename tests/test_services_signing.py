@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from itsdangerous import TimestampSigner
+from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
 from app.extensions import db
@@ -22,9 +23,9 @@ from app.models import (
     SignatureStatus,
     ZipDistrict,
 )
-from app.services import counting, signing, text, tokens
+from app.services import counting, outbox, signing, text, tokens
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
-from app.services.letters import queue_letter
+from app.services.letters import LetterDraft, queue_letter
 from app.services.places import Place, locate_zip, normalize_zip
 from tests.factories import make_campaign, make_signature, make_target
 
@@ -135,6 +136,30 @@ def test_a_closed_campaign_keeps_nothing_even_for_a_repeat_signer(app):
     with pytest.raises(CampaignClosed):
         signing.sign("no-such-campaign", _request())
     assert len(_confirmation_deliveries()) == 1
+
+
+def test_a_signature_with_or_without_a_letter_wakes_the_workers_once_committed(app):
+    campaign = make_campaign(collects_letters=True)
+    target = make_target(email="office@example.gov")
+    woken = []
+    outbox.on_new_deliveries(app, lambda: woken.append("woken"))
+    signing.sign(campaign.slug, _request())
+    assert woken == ["woken"]
+    signing.sign(
+        campaign.slug, _request(email="bo@example.org"), letter=LetterDraft("S", "B", (target,))
+    )
+    assert woken == ["woken", "woken"]
+    assert len(_confirmation_deliveries()) == 2
+
+
+def test_only_a_repeat_signer_is_taken_for_one(app):
+    # Any other integrity error (here: one target twice) is raised, not retried.
+    campaign = make_campaign(collects_letters=True)
+    target = make_target(email="office@example.gov")
+    with pytest.raises(IntegrityError):
+        signing.sign(campaign.slug, _request(), letter=LetterDraft("S", "B", (target, target)))
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
 
 
 def test_signing_again_returns_the_same_signature_and_resends_within_the_cap(app):

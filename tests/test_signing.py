@@ -1,11 +1,14 @@
 """The signing journey through the web: sign, confirm by email, be counted, withdraw."""
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 
 from app.extensions import db
 from app.models import CampaignStatus, Delivery, DeliveryStatus, Signature, SignatureStatus
 from app.services.counting import count_signatures, exact_counts
 from app.services.delivery import drain
+from app.services.places import forget_cached_zips
 from tests.factories import make_campaign
 from tests.helpers import link_token, sign_via_form
 
@@ -140,3 +143,31 @@ def test_tampered_confirm_link_gets_a_friendly_page(client):
     response = client.get("/confirm/not-a-real-token")
     assert response.status_code == 400
     assert "This link does not work" in response.get_data(as_text=True)
+
+
+@pytest.mark.postgres
+def test_a_signature_holds_one_database_connection_at_a_time(app, client):
+    # On PostgreSQL the signature is written on its own autocommit connection: the ZIP
+    # look-up's transaction must end first, or a cold ZIP cache doubles the pool's load.
+    slug = make_campaign().slug
+    db.session.close()  # the test's own reads hold no connection from here on
+    forget_cached_zips()
+    held: set[int] = set()
+    peak = [0]
+
+    def checkout(dbapi_connection, *_):
+        held.add(id(dbapi_connection))
+        peak[0] = max(peak[0], len(held))
+
+    def checkin(dbapi_connection, *_):
+        held.discard(id(dbapi_connection))
+
+    event.listen(db.engine, "checkout", checkout)
+    event.listen(db.engine, "checkin", checkin)
+    try:
+        assert sign_via_form(client, slug).status_code == 302
+    finally:
+        event.remove(db.engine, "checkout", checkout)
+        event.remove(db.engine, "checkin", checkin)
+    assert peak[0] == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 1

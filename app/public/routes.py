@@ -10,7 +10,7 @@ from app.http_cache import public
 from app.models import Campaign, CampaignStatus
 from app.public import bp
 from app.public.forms import SignForm
-from app.ratelimits import client_ip, review_submission
+from app.ratelimits import client_ip, count_submission
 from app.services import signing
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
 from app.services.places import locate_zip
@@ -93,17 +93,24 @@ def sign(slug: str):
     """Record a signature and send its confirmation email.
 
     The campaign is loaded only to show the form again: the signing INSERT checks that it
-    takes signatures, so an accepted signature costs no campaign read.
+    takes signatures, so an accepted signature costs no campaign read. Every POST counts
+    against the rate limits before anything is rendered (count_submission).
     """
-    review_reason = review_submission(request.form.get("email", ""))
     form = sign_form()
     if not form.validate_on_submit():
+        count_submission()
         return render_campaign(public_campaign(slug), form, 400)
     if form.website.data:
         # A bot filled the honeypot: answer as if all went well and store nothing.
+        count_submission()
         return redirect(url_for("public.check_email", slug=slug))
     try:
         place = locate_zip(form.zip.data)
+    except UnknownZip as error:
+        count_submission()
+        form.zip.errors = [error.message]
+        return render_campaign(public_campaign(slug), form, 400)
+    try:
         signing.sign(
             slug,
             signing.SignatureRequest(
@@ -113,12 +120,9 @@ def sign(slug: str):
                 consent_updates=form.consent_updates.data,
                 show_publicly=form.show_publicly.data,
                 ip=client_ip(),
-                review_reason=review_reason,
+                review_reason=count_submission(form.email.data),
             ),
         )
-    except UnknownZip as error:
-        form.zip.errors = [error.message]
-        return render_campaign(public_campaign(slug), form, 400)
     except CampaignClosed:
         return render_campaign(public_campaign(slug), form, 409)
     return redirect(url_for("public.check_email", slug=slug))

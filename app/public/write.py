@@ -8,7 +8,7 @@ from app.models import Campaign, Letter
 from app.public import bp
 from app.public.forms import LetterForm, WhereForm
 from app.public.routes import public_campaign
-from app.ratelimits import client_ip, review_submission
+from app.ratelimits import client_ip, count_submission
 from app.services import letters, signing
 from app.services.errors import CampaignClosed, UnknownZip
 from app.services.routing import Route, route_letter
@@ -56,8 +56,11 @@ def render_letter(campaign: Campaign, form: LetterForm, route: Route, status: in
 
 @bp.post("/c/<slug>/write")
 def send_letter(slug: str):
-    """Record a pending signature with its letter; both wait for the email confirmation."""
-    review_reason = review_submission(request.form.get("email", ""))
+    """Record a pending signature with its letter; both wait for the email confirmation.
+
+    Every POST counts against the rate limits before anything is rendered
+    (count_submission); only an accepted letter counts against the review limits.
+    """
     campaign = writing_campaign(slug)
     form = LetterForm()
     try:
@@ -65,14 +68,18 @@ def send_letter(slug: str):
             campaign, form.zip.data or "", form.district.data, form.upper.data, form.lower.data
         )
     except UnknownZip:
+        count_submission()
         return redirect(url_for("public.write", slug=slug))
     if not route.complete or not route.targets:
         # The choices no longer hold (say, the data changed): choose again.
+        count_submission()
         return redirect(url_for("public.write", slug=slug, zip=route.place.zip))
     if not form.validate_on_submit():
+        count_submission()
         return render_letter(campaign, form, route, 400)
     if form.website.data:
         # A bot filled the honeypot: answer as if all went well and store nothing.
+        count_submission()
         return redirect(url_for("public.check_email", slug=slug))
     draft = letters.LetterDraft(
         subject=form.subject.data,
@@ -89,7 +96,7 @@ def send_letter(slug: str):
         place=route.signer_place,
         consent_updates=form.consent_updates.data,
         ip=client_ip(),
-        review_reason=review_reason,
+        review_reason=count_submission(form.email.data),
     )
     try:
         signing.sign(slug, signature_request, letter=draft)

@@ -41,7 +41,7 @@ def enqueue(kind: str, dedupe_key: str, to_email: str, **refs) -> Delivery | Non
         return None
     delivery = Delivery(**_new_row(kind, dedupe_key, to_email, refs))
     db.session.add(delivery)
-    db.session.info[_NEW_ROWS] = True
+    note_new_rows()
     return delivery
 
 
@@ -53,6 +53,12 @@ def enqueue_new(kind: str, dedupe_key: str, to_email: str, **refs) -> None:
     """
     row = _new_row(kind, dedupe_key, to_email, refs)
     db.session.connection().execute(Delivery.__table__.insert(), row)
+    note_new_rows()
+
+
+def note_new_rows() -> None:
+    """Have the session's next commit tell the workers: for every statement that writes
+    deliveries to send (enqueue and enqueue_new do it themselves)."""
     db.session.info[_NEW_ROWS] = True
 
 
@@ -137,6 +143,6 @@ def retry_failed(since: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed:
-        db.session.info[_NEW_ROWS] = True
+        note_new_rows()
     db.session.commit()
     return changed

@@ -84,23 +84,32 @@ def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None
         "confirmations_sent": 1,
         "counted": False,
     }
+    alone = letter is None and db.engine.dialect.name == "postgresql"
     try:
-        if letter is None and db.engine.dialect.name == "postgresql":
-            signature_id = _sign_alone(row)
-        else:
-            signature_id = _sign_in_session(row, letter)
-    except IntegrityError:
-        # The same address signed already (perhaps a moment ago, in a concurrent request).
+        signature_id = _sign_alone(row) if alone else _insert_pending(db.session.connection(), row)
+    except IntegrityError as error:
         db.session.rollback()
+        if not _signed_already(error):
+            raise
+        # The same address signed already (perhaps a moment ago, in a concurrent request).
         return _signed_again(slug, email, request, letter).id
     if signature_id is None:
+        db.session.rollback()
         raise CampaignClosed()
+    if not alone:
+        if letter is not None:
+            attach_letter(db.session.get(Signature, signature_id), letter)
+        outbox.note_new_rows()
+        db.session.commit()
     return signature_id
 
 
 def _sign_alone(row: dict) -> int | None:
     """PostgreSQL, no letter: one statement that is its own transaction, so the signature
     costs no BEGIN or COMMIT round trip."""
+    if db.session().in_transaction():
+        # End what the caller read (a ZIP look-up), so a thread never holds two connections.
+        db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         signature_id = _insert_pending(connection, row)
     if signature_id is not None:
@@ -108,15 +117,12 @@ def _sign_alone(row: dict) -> int | None:
     return signature_id
 
 
-def _sign_in_session(row: dict, letter: LetterDraft | None) -> int | None:
-    signature_id = _insert_pending(db.session.connection(), row)
-    if signature_id is None:
-        db.session.rollback()
-        return None
-    if letter is not None:
-        attach_letter(db.session.get(Signature, signature_id), letter)
-    db.session.commit()
-    return signature_id
+def _signed_already(error: IntegrityError) -> bool:
+    """Whether an INSERT failed on the one-signature-per-address rule (and nothing else)."""
+    diagnostics = getattr(error.orig, "diag", None)  # psycopg names the constraint
+    if diagnostics is not None:
+        return diagnostics.constraint_name == "uq_signatures_campaign_id_email"
+    return "signatures.campaign_id, signatures.email" in str(error.orig)  # SQLite's message
 
 
 def _insert_pending(connection: sa.Connection, row: dict) -> int | None:
