@@ -42,7 +42,7 @@ def _digest(value: str) -> str:
 
 
 # (config key, what is counted, why organizers should review it; None: blocked with a 429)
-SUBMISSION_LIMITS = (
+_SUBMISSION_LIMITS = (
     ("RATELIMIT_BLOCK_IP", "ip", None),
     ("RATELIMIT_REVIEW_IP", "ip", REASON_IP),
     ("RATELIMIT_REVIEW_EMAIL", "email", REASON_EMAIL),
@@ -64,7 +64,7 @@ def count_submission(email: str | None = None) -> str:
     prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
     hits = [
         (reason, item, f"{prefix}:{config_key}:{_digest(counted[what])}")
-        for config_key, what, reason in SUBMISSION_LIMITS
+        for config_key, what, reason in _SUBMISSION_LIMITS
         if counted[what] and (reason is None or email is not None)
         for item in _parse(current_app.config[config_key])
     ]
@@ -137,7 +137,7 @@ def login_limit() -> str:
 
 
 # Views that count their own submissions with count_submission (one round trip).
-_COUNTED_BY_REVIEW = ("public.sign", "public.send_letter")
+_SELF_COUNTED = ("public.sign", "public.send_letter")
 
 
 @limiter.request_filter
@@ -145,4 +145,4 @@ def _not_for_flask_limiter() -> bool:
     # Flask-Limiter's own limits are all on other POSTs (login, the funnel beacon); skipping
     # its per-request bookkeeping on reads and on the signing views keeps the hot paths
     # cheap (in a spike nearly every request is a read or a signature).
-    return request.method in ("GET", "HEAD") or request.endpoint in _COUNTED_BY_REVIEW
+    return request.method in ("GET", "HEAD") or request.endpoint in _SELF_COUNTED

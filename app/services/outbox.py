@@ -2,8 +2,10 @@
 
 Workers are told about new rows only after the transaction that wrote them commits (an
 after_commit hook on the session): a worker can never look for a row that is not there
-yet, and a rolled-back signature never sends an email. Every service that creates
-deliveries goes through enqueue(), so this one hook covers them all; if telling the workers
+yet, and a rolled-back signature never sends an email. Every statement that writes
+deliveries notes it in the session (enqueue, enqueue_new, or note_new_rows beside a
+statement of the caller's own), so this one hook covers them all; a statement that commits
+by itself (a signature on PostgreSQL) calls tell_workers directly. If telling the workers
 fails (the broker is down), the periodic sweep still finds the row.
 """
 
