@@ -40,6 +40,13 @@ def error_page(status: int, detail: str | None = None):
     )
 
 
+def http_error(error: HTTPException):
+    """The friendly page for an HTTP error, with its Retry-After when it has one."""
+    body, status = error_page(error.code or 500)
+    retry_after = getattr(error, "retry_after", None)
+    return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -50,11 +57,7 @@ def register_error_handlers(app: Flask) -> None:
         body, status = error_page(429)
         return body, status, {"Retry-After": str(_seconds_until_limit_resets())}
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        body, status = error_page(error.code or 500)
-        retry_after = getattr(error, "retry_after", None)
-        return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
+    app.errorhandler(HTTPException)(http_error)
 
     @app.errorhandler(DataError)
     def unstorable_input(error: DataError):

@@ -129,6 +129,20 @@ def test_refused_posts_count_against_the_block_limit_only(make_app):
         assert _sign(client, slug, "cy@example.org").status_code == 429, "the sixth POST"
 
 
+def test_posts_without_a_csrf_token_count_against_the_block_limit(make_app):
+    # The no-JavaScript path shows the form again; a flood of such posts gets a 429 instead.
+    app = make_app(RATELIMIT_BLOCK_IP="2 per minute")
+    client = app.test_client()
+    with app.app_context():
+        slug = make_campaign().slug
+        data = {"name": "Ann Lee", "email": "ann@example.org", "zip": "10001"}
+        statuses = [client.post(f"/c/{slug}/sign", data=data).status_code for _ in range(3)]
+        assert statuses == [400, 400, 429]
+        blocked = client.post(f"/c/{slug}/sign", data=data)
+        assert "Too many requests" in blocked.get_data(as_text=True)
+        assert 1 <= int(blocked.headers["Retry-After"]) <= 60
+
+
 @pytest.mark.redis
 @pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL")
 def test_every_limit_of_a_submission_is_counted_in_one_redis_round_trip(make_app):

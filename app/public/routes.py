@@ -3,8 +3,9 @@
 import sqlalchemy as sa
 from flask import abort, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf
+from werkzeug.exceptions import TooManyRequests
 
-from app.errors import error_page
+from app.errors import error_page, http_error
 from app.extensions import db
 from app.http_cache import public
 from app.models import Campaign, CampaignStatus
@@ -84,6 +85,10 @@ def form_expired(error: CSRFError):
     """
     if request.endpoint != "public.sign":
         return error_page(400, "Your form expired. Please reload the page and try again.")
+    try:
+        count_submission()  # a flood of token-less POSTs must not render pages unthrottled
+    except TooManyRequests as blocked:
+        return http_error(blocked)
     campaign = public_campaign(request.view_args["slug"])
     return render_campaign(campaign, sign_form(), 400, confirm_again=True)
 
