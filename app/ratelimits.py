@@ -10,8 +10,6 @@ counted in the limiter's storage: memory in `make run`, Redis in production.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import math
 import time
@@ -23,6 +21,7 @@ from limits.storage import RedisClusterStorage, RedisStorage
 from werkzeug.exceptions import TooManyRequests
 
 from app.extensions import limiter
+from app.services.tokens import keyed_hash
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +32,6 @@ REASON_EMAIL = "many submissions from one email address"
 def client_ip() -> str:
     """The client's IP: the socket peer, or what PROXY_HOPS trusted proxies say (ProxyFix)."""
     return request.remote_addr or ""
-
-
-def _digest(value: str) -> str:
-    # Keyed hashes: the limiter's store (Redis) never holds an address or an email.
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:24]
 
 
 # (config key, what is counted, why organizers should review it; None: blocked with a 429)
@@ -61,11 +54,13 @@ def count_submission(email: str | None = None) -> str:
     if not limiter.enabled:
         return ""
     counted = {"ip": client_ip(), "email": (email or "").strip().lower()}
+    # Keyed hashes: the limiter's store (Redis) never holds an address or an email.
+    hashed = {what: keyed_hash(value, 24) for what, value in counted.items() if value}
     prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
     hits = [
-        (reason, item, f"{prefix}:{config_key}:{_digest(counted[what])}")
+        (reason, item, f"{prefix}:{config_key}:{hashed[what]}")
         for config_key, what, reason in _SUBMISSION_LIMITS
-        if counted[what] and (reason is None or email is not None)
+        if what in hashed and (reason is None or email is not None)
         for item in _parse(current_app.config[config_key])
     ]
     try:

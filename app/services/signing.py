@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -48,10 +46,7 @@ def normalize_email(email: str) -> str:
 
 def hash_ip(ip: str) -> str:
     """A keyed hash of the client IP: enough to group abuse, useless to identify a person."""
-    if not ip:
-        return ""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()[:32]
+    return tokens.keyed_hash(ip, 32) if ip else ""
 
 
 def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None) -> int:

@@ -1,6 +1,7 @@
-"""Signed, expiring links in emails: confirm and withdraw a signature."""
+"""Signed, expiring links in emails (confirm and withdraw a signature), and keyed hashes."""
 
 import hashlib
+import hmac
 from typing import NamedTuple
 
 from flask import current_app
@@ -15,6 +16,13 @@ UNSUBSCRIBE = "unsubscribe"
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"chorus.{purpose}")
+
+
+def keyed_hash(value: str, chars: int) -> str:
+    """A hash keyed with SECRET_KEY: stable enough to group by, useless to recover the value
+    (client IPs on signatures, IPs and emails in the rate limiter's store)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:chars]
 
 
 def email_fingerprint(email: str | None) -> str:
