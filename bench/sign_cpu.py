@@ -45,7 +45,7 @@ def cpu_per_request(app: Callable, environs: list[dict], expected: str) -> tuple
     return (time.process_time() - cpu) * 1000 / n, (time.perf_counter() - wall) * 1000 / n
 
 
-def chorus_requests(app: Flask, slug: str, n: int) -> list[dict]:
+def signed_requests(app: Flask, path: str, n: int) -> list[dict]:
     """Sign POSTs with unique emails and client IPs and a valid CSRF session."""
     client = app.test_client()
     token = client.get("/csrf-token").get_json()["csrf_token"]
@@ -53,7 +53,7 @@ def chorus_requests(app: Flask, slug: str, n: int) -> list[dict]:
     environs = []
     for i in range(n):
         environ = EnvironBuilder(
-            path=f"/c/{slug}/sign",
+            path=path,
             method="POST",
             data={"name": "Bench Signer", "email": f"cpu{i}@bench.example", "zip": "10001",
                   "show_publicly": "y", "csrf_token": token},
@@ -82,16 +82,22 @@ def main() -> None:
         os.environ.update(server_env(database_url))
         from app import create_app
         from bench.baseline import app as baseline
+        from bench.baseline import checked
         from bench.data import build
 
         _, slug = build(database_url)
         chorus = create_app()
-        chorus_cpu, chorus_wall = cpu_per_request(chorus, chorus_requests(chorus, slug, n), "302")
-
+        chorus_requests = signed_requests(chorus, f"/c/{slug}/sign", n)
+        chorus_cpu, chorus_wall = cpu_per_request(chorus, chorus_requests, "302")
         bare_cpu, bare_wall = cpu_per_request(baseline, baseline_requests(n), "302")
-    print(f"Chorus sign            CPU {chorus_cpu:.2f} ms   wall {chorus_wall:.2f} ms")
-    print(f"bare INSERT baseline   CPU {bare_cpu:.2f} ms   wall {bare_wall:.2f} ms")
-    print(f"  Chorus costs {chorus_cpu / bare_cpu:.1f}x the baseline's CPU per signature")
+        checked_requests = signed_requests(checked, "/sign", n)
+        checked_cpu, checked_wall = cpu_per_request(checked, checked_requests, "302")
+    print(f"Chorus sign                    CPU {chorus_cpu:.2f} ms   wall {chorus_wall:.2f} ms")
+    print(f"bare INSERT baseline           CPU {bare_cpu:.2f} ms   wall {bare_wall:.2f} ms")
+    print(f"bare INSERT behind the checks  CPU {checked_cpu:.2f} ms   wall {checked_wall:.2f} ms")
+    print("  (the checks: Flask-WTF CSRF and session, SignForm, one Redis rate-limit count)")
+    print(f"  Chorus costs {chorus_cpu / bare_cpu:.1f}x the baseline's CPU per signature;")
+    print(f"  the stack's own checks cost {checked_cpu / bare_cpu:.1f}x before any Chorus code")
 
 
 if __name__ == "__main__":
