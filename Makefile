@@ -55,7 +55,7 @@ serve: install
 	$(FLASK) db upgrade
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-# Benchmarks on the local PostgreSQL and Redis (db 5), servers on 127.0.0.1:5150-5151 and wrk
+# Benchmarks on the local PostgreSQL and Redis (db 5), servers on 127.0.0.1:5150-5152 and wrk
 # (apt-get install wrk). Each prints its figures; BENCH_SECONDS sets the length of a run.
 bench: install
 	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk"; exit 1; }

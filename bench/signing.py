@@ -4,7 +4,7 @@ For reference it also runs the same INSERT behind the checks the decided stack m
 sign view do (bench/baseline.py's `checked`), which splits the gap into the stack's share
 and Chorus's own.
 
-    .venv/bin/python -m bench.signing        (BENCH_SECONDS=20 per run by default)
+    .venv/bin/python -m bench.signing   (BENCH_ROUNDS=3 runs of BENCH_SECONDS=8 by default)
 
 Each request signs with a unique email, a valid CSRF session and its own client IP (as a
 proxy would pass it). During the exact check a thread confirms pending signatures and runs
@@ -20,7 +20,7 @@ import threading
 import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import sqlalchemy as sa
 from flask import Flask
@@ -31,6 +31,7 @@ from app.services.counting import count_signatures, exact_counts
 from bench.data import build, signature_rows
 from bench.web import (
     BASELINE_PORT,
+    CHECKED_PORT,
     CHORUS_PORT,
     HOST,
     accepted,
@@ -45,7 +46,8 @@ from bench.web import (
     wrk,
 )
 
-SECONDS = int(os.environ.get("BENCH_SECONDS") or 20)
+SECONDS = int(os.environ.get("BENCH_SECONDS") or 8)
+ROUNDS = int(os.environ.get("BENCH_ROUNDS") or 3)
 CONCURRENCY = (16, 64)
 # The exact check: this many clients each sign this many times, remembering every answer.
 CHECK_CLIENTS, CHECK_EACH = 32, 40
@@ -171,26 +173,48 @@ def check_counts(app: Flask, slug: str) -> list[str]:
     return problems
 
 
-def run_chorus(database_url: str, app: Flask, slug: str) -> tuple[dict[int, dict], list[str]]:
-    reports: dict[int, dict] = {}
-    env = server_env(database_url)
-    with gunicorn("app:create_app()", CHORUS_PORT, env, f"/c/{slug}/count.json") as base:
-        sessions = fetch_sessions(base, 8)
-        url = f"{base}/c/{slug}/sign"
-        warm = wrk(url, 16, 3, "sign.lua", sign_env(sessions, "warm"))
-        # Throughput is measured on signing alone, the same work the baseline does.
+def measure(app: Flask, slug: str, env: dict[str, str]) -> tuple[dict, list[str]]:
+    """Serve Chorus and both baselines at once and run ROUNDS rounds at each concurrency,
+    taking the three in turn; then the exact check on Chorus. Return the reports by server
+    and concurrency (one per round) and the problems found in what Chorus stored."""
+    with ExitStack() as servers:
+        chorus = servers.enter_context(
+            gunicorn("app:create_app()", CHORUS_PORT, env, f"/c/{slug}/count.json")
+        )
+        bare = servers.enter_context(gunicorn("bench.baseline:app", BASELINE_PORT, env, "/page"))
+        checked = servers.enter_context(
+            gunicorn("bench.baseline:checked", CHECKED_PORT, env, "/csrf-token")
+        )
+        targets = {
+            "chorus": (f"{chorus}/c/{slug}/sign", fetch_sessions(chorus, 8)),
+            "bare": (f"{bare}/sign", "|"),
+            "checked": (f"{checked}/sign", fetch_sessions(checked, 8)),
+        }
+        runs = []  # Chorus's runs: (name, report, clients), for the row check
+        for name, (url, sessions) in targets.items():
+            warm = wrk(url, 16, 3, "sign.lua", sign_env(sessions, f"{name}-warm"))
+            runs.append((f"{name}-warm", warm, 16))
+        # Taking the servers in turn, round after round, makes a machine that speeds up or
+        # slows down during the run (a shared VM does) weigh on all three alike.
+        reports = {name: {c: [] for c in CONCURRENCY} for name in targets}
         for c in CONCURRENCY:
-            reports[c] = wrk(url, c, SECONDS, "sign.lua", sign_env(sessions, f"chorus{c}"))
+            for round_ in range(ROUNDS):
+                for name, (url, sessions) in targets.items():
+                    run = f"{name}{c}r{round_}"
+                    report = wrk(url, c, SECONDS, "sign.lua", sign_env(sessions, run))
+                    reports[name][c].append(report)
+                    runs.append((run, report, c))
         # The exact check runs while signatures are confirmed and counted, as workers would.
         with confirming_and_counting(app):
-            answers = signed_by_each_answer(base, slug, sessions)
+            answers = signed_by_each_answer(chorus, slug, targets["chorus"][1])
     problems = check_answers(app, answers)
     print(
         f"exact check: {len(answers)} signatures from {CHECK_CLIENTS} clients at once, "
         f"answers {dict(Counter(answers.values()))}"
     )
-    runs = [("warm", warm, 16)] + [(f"chorus{c}", reports[c], c) for c in CONCURRENCY]
     for run, report, clients in runs:
+        if not run.startswith("chorus"):
+            continue
         rows = signature_rows(app, f"{run}-%")
         ok = accepted(report)
         # wrk does not count answers still in flight when it stops (one per client at most)
@@ -201,40 +225,40 @@ def run_chorus(database_url: str, app: Flask, slug: str) -> tuple[dict[int, dict
     return reports, problems
 
 
-def run_baseline(database_url: str, app_spec: str, ready_path: str, run: str) -> dict[int, dict]:
-    """Sign on one of bench/baseline.py's apps (with a CSRF session where it has one)."""
-    reports: dict[int, dict] = {}
-    env = server_env(database_url)
-    with gunicorn(app_spec, BASELINE_PORT, env, ready_path) as base:
-        sessions = fetch_sessions(base, 8) if ready_path == "/csrf-token" else "|"
-        wrk(f"{base}/sign", 16, 3, "sign.lua", sign_env(sessions, f"{run}-warm"))
-        for c in CONCURRENCY:
-            reports[c] = wrk(
-                f"{base}/sign", c, SECONDS, "sign.lua", sign_env(sessions, f"{run}{c}")
-            )
-    return reports
+def median_run(reports: list[dict]) -> dict:
+    """The round with the median throughput (its latencies are printed with it)."""
+    return sorted(reports, key=lambda report: report["rps"])[len(reports) // 2]
+
+
+def rounds(reports: list[dict]) -> str:
+    return "rounds " + ", ".join(f"{report['rps']:.0f}" for report in reports) + "/s"
 
 
 def main() -> None:
-    print(f"== signing: {SECONDS} s per run on {machine()}")
+    print(
+        f"== signing: {ROUNDS} rounds of {SECONDS} s per server and concurrency, "
+        f"servers in turn, on {machine()}"
+    )
     with bench_database() as database_url:
         app, slug = build(database_url)
-        chorus, problems = run_chorus(database_url, app, slug)
-        baseline = run_baseline(database_url, "bench.baseline:app", "/page", "bare")
-        checked = run_baseline(database_url, "bench.baseline:checked", "/csrf-token", "checked")
+        reports, problems = measure(app, slug, server_env(database_url))
         with app.app_context():
             db.engine.dispose()
     for c in CONCURRENCY:
-        ratio = chorus[c]["rps"] / baseline[c]["rps"]
-        print(line(f"Chorus sign, {c} clients", chorus[c]))
-        print(line(f"bare INSERT baseline, {c} clients", baseline[c]))
+        chorus, bare, checked = (median_run(reports[name][c]) for name in reports)
+        print(line(f"Chorus sign, {c} clients", chorus), "  " + rounds(reports["chorus"][c]))
+        print(line(f"bare INSERT baseline, {c} clients", bare), "  " + rounds(reports["bare"][c]))
+        ratio = chorus["rps"] / bare["rps"]
         print(
-            f"  ratio {ratio:.2f} (target >= 0.6: {verdict(ratio >= 0.6)}); "
-            f"{chorus[c]['rps']:.0f}/s (target >= 300/s: {verdict(chorus[c]['rps'] >= 300)})"
+            f"  ratio {ratio:.2f} of the medians (target >= 0.6: {verdict(ratio >= 0.6)}); "
+            f"{chorus['rps']:.0f}/s (target >= 300/s: {verdict(chorus['rps'] >= 300)})"
         )
         # Not a target: what the stack's own checks leave of the bare baseline, no Chorus code.
-        print(line(f"bare INSERT behind the checks, {c}", checked[c]))
-        print(f"  the checks alone: ratio {checked[c]['rps'] / baseline[c]['rps']:.2f}")
+        print(
+            line(f"bare INSERT behind the checks, {c}", checked),
+            "  " + rounds(reports["checked"][c]),
+        )
+        print(f"  the checks alone: ratio {checked['rps'] / bare['rps']:.2f} of the medians")
     print(
         "correctness: "
         + (

@@ -32,6 +32,7 @@ GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 HOST = "127.0.0.1"
 CHORUS_PORT = 5150
 BASELINE_PORT = 5151
+CHECKED_PORT = 5152  # bench/baseline.py's `checked`, beside the bare one
 ADMIN_URL = (
     os.environ.get("BENCH_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1/postgres"
 )
