@@ -102,8 +102,9 @@ def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None
 def _sign_alone(row: dict) -> int | None:
     """PostgreSQL, no letter: one statement that is its own transaction, so the signature
     costs no BEGIN or COMMIT round trip."""
-    if db.session().in_transaction():
-        # End what the caller read (a ZIP look-up), so a thread never holds two connections.
+    # End what the caller read (a ZIP look-up), so a thread never holds two connections;
+    # usually the request has no session yet, and none is made just to ask.
+    if db.session.registry.has() and db.session().in_transaction():
         db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         signature_id = _insert_pending(connection, row)
