@@ -56,10 +56,12 @@ serve: install
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 # Benchmarks on the local PostgreSQL and Redis (db 5), servers on 127.0.0.1:5150-5152 and wrk
-# (apt-get install wrk). Each prints its figures; BENCH_SECONDS sets the length of a run.
+# (apt-get install wrk; valgrind for sign_instructions). Each prints its figures;
+# BENCH_SECONDS sets the length of a run.
 bench: install
 	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) -m bench.sign_cpu
+	$(PY) -m bench.sign_instructions
 	$(PY) -m bench.signing
 	$(PY) -m bench.pages
 	$(PY) -m bench.overload

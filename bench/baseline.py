@@ -51,7 +51,7 @@ def page():
 checked = Flask(__name__)
 checked.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
 CSRFProtect(checked)
-rate_counts = redis.Redis.from_url(os.environ["REDIS_URL"])
+rate_counts = redis.Redis.from_url(os.environ["RATELIMIT_STORAGE_URI"])
 
 
 @checked.post("/sign")
