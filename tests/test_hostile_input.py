@@ -164,3 +164,48 @@ def test_null_bytes_in_links_get_a_friendly_page_not_a_server_error(client, path
     response = client.get(path)
     assert response.status_code in (400, 404)
     assert "<h1>" in response.get_data(as_text=True)
+
+
+# Full-width and Arabic-Indic digits.
+@pytest.mark.parametrize(
+    "zip_code", ["\uff11\uff10\uff10\uff10\uff11", "\u0661\u0660\u0660\u0660\u0661"]
+)
+def test_a_zip_code_in_non_ascii_digits_is_a_field_error_on_both_forms(client, zip_code):
+    # Such digits once passed the ZIP check and crashed the zipcodes package, taking the
+    # whole worker process down with every request it was serving.
+    campaign = make_campaign(collects_letters=True, target_kinds=["us_senate"])
+    signed = sign_via_form(client, campaign.slug, zip=zip_code)
+    where = client.get(f"/c/{campaign.slug}/write", query_string={"zip": zip_code})
+    for response in (signed, where):
+        assert response.status_code == 400
+        assert "Please enter a 5-digit US ZIP code." in response.get_data(as_text=True)
+    assert _signatures() == []
+
+
+def test_a_short_name_that_unicode_normalization_lengthens_is_a_field_error(client):
+    # Each U+FDFA becomes 18 characters: 12 of them pass a length check on what was typed
+    # but not the 216 characters that would be stored.
+    campaign = make_campaign()
+    response = sign_via_form(client, campaign.slug, name="\ufdfa" * 12, email="keep@example.org")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "120 characters" in page
+    assert 'value="keep@example.org"' in page
+    assert _signatures() == []
+
+
+def test_a_name_of_invisible_characters_only_is_a_missing_name(client):
+    campaign = make_campaign()
+    response = sign_via_form(client, campaign.slug, name="\u200b\u200b\u202e")
+    assert response.status_code == 400
+    assert "Please enter your name." in response.get_data(as_text=True)
+    assert _signatures() == []
+
+
+def test_a_full_width_at_sign_is_judged_as_the_at_sign_it_becomes(client):
+    # "a＠b@example.org" is stored in NFKC as "a@b@example.org": not an address.
+    campaign = make_campaign()
+    response = sign_via_form(client, campaign.slug, email="a\uff20b@example.org")
+    assert response.status_code == 400
+    assert "Please enter a valid email address." in response.get_data(as_text=True)
+    assert _signatures() == []

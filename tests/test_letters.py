@@ -317,3 +317,13 @@ def test_a_late_letter_is_counted_once_and_uncounted_on_withdrawal(client, campa
         sa.select(Delivery.to_email).where(Delivery.kind != DeliveryKind.LETTER)
     ).all()
     assert addresses and set(addresses) == {""}, "the signer's address is gone from the outbox"
+
+
+def test_a_letter_of_invisible_characters_only_is_refused_not_sent_empty(client, campaign):
+    blank = "\u200b" * 30
+    response = write_via_form(client, campaign, subject=blank, body=blank)
+    page = text(response)
+    assert response.status_code == 400
+    assert "Please give your letter a subject." in page
+    assert "Please write your letter." in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 0

@@ -1,23 +1,45 @@
 """Forms citizens fill in."""
 
+import unicodedata
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Regexp
+
+from app.services import text
+from app.services.places import ZIP_PATTERN
 
 
 def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+# The filters below turn what was typed into what will be stored (app.services.text), so
+# the required and length checks judge that: NFKC can lengthen a name many times over, and
+# a subject of zero-width spaces is empty once cleaned.
+def one_line(value: str | None) -> str | None:
+    return text.one_line(value) if isinstance(value, str) else value
+
+
+def paragraphs(value: str | None) -> str | None:
+    return text.paragraphs(value) if isinstance(value, str) else value
+
+
+def nfkc(value: str | None) -> str | None:
+    # An address is compared in NFKC (signing.normalize_email): a full-width "＠" must be
+    # judged as the "@" it becomes.
+    return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
+
+
 class SignForm(FlaskForm):
     name = StringField(
         "Full name",
-        filters=[strip],
+        filters=[one_line],
         validators=[DataRequired("Please enter your name."), Length(max=120)],
     )
     email = EmailField(
         "Email",
-        filters=[strip],
+        filters=[nfkc],
         validators=[
             DataRequired("Please enter your email address."),
             Length(max=254),
@@ -29,7 +51,7 @@ class SignForm(FlaskForm):
         filters=[strip],
         validators=[
             DataRequired("Please enter your ZIP code."),
-            Regexp(r"^\s*\d{5}(-?\d{4})?\s*$", message="Please enter a 5-digit US ZIP code."),
+            Regexp(ZIP_PATTERN, message="Please enter a 5-digit US ZIP code."),
         ],
     )
     consent_updates = BooleanField("Email me updates about this campaign")
@@ -49,7 +71,7 @@ class WhereForm(FlaskForm):
         filters=[strip],
         validators=[
             DataRequired("Please enter your ZIP code."),
-            Regexp(r"^\s*\d{5}(-?\d{4})?\s*$", message="Please enter a 5-digit US ZIP code."),
+            Regexp(ZIP_PATTERN, message="Please enter a 5-digit US ZIP code."),
         ],
     )
     # Choices the writer made when the ZIP code could not decide; checked by routing.
@@ -69,12 +91,12 @@ class LetterForm(FlaskForm):
     lower = HiddenField(filters=[strip], validators=[Length(max=64)])
     subject = StringField(
         "Subject",
-        filters=[strip],
+        filters=[one_line],
         validators=[DataRequired("Please give your letter a subject."), Length(max=200)],
     )
     body = TextAreaField(
         "Your letter",
-        filters=[strip],
+        filters=[paragraphs],
         validators=[
             DataRequired("Please write your letter."),
             Length(min=20, max=10000, message="Please write between 20 and 10,000 characters."),

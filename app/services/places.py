@@ -17,7 +17,9 @@ from app.services.errors import UnknownZip
 # Every US ZCTA fits (about 34,000); other processes see a re-import within this time.
 ZIP_CACHE_SECONDS = 300
 ZIP_CACHE_ENTRIES = 50_000
-ZIP_PATTERN = re.compile(r"^\s*(\d{5})(?:-?\d{4})?\s*$")
+# ASCII digits only: \d alone also takes full-width and Arabic-Indic digits, which no ZIP
+# code has and which the zipcodes package cannot take (it brought the worker down).
+ZIP_PATTERN = re.compile(r"^\s*([0-9]{5})(?:-?[0-9]{4})?\s*$")
 
 
 @dataclass(frozen=True)
