@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.mail.backends import backend_from_config
@@ -24,6 +25,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config_object)
+    app.url_map.converters["int"] = IdConverter
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
     if app.config["PROXY_HOPS"]:
         # Trust X-Forwarded-* only from the configured number of proxies in front of us.
@@ -60,6 +62,15 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     register_template_helpers(app)
     register_workers(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` up to the largest id a BIGINT holds: past it the URL is a 404, not an
+    overflow in the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _engine_options(config) -> dict:

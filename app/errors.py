@@ -60,10 +60,12 @@ def register_error_handlers(app: Flask) -> None:
     app.errorhandler(HTTPException)(http_error)
 
     @app.errorhandler(DataError)
-    def unstorable_input(error: DataError):
-        # Input the database cannot hold (a NUL byte on PostgreSQL, a number out of range)
-        # is the request's fault, not the server's.
-        log.info("input refused by the database: %s", error.orig)
+    @app.errorhandler(OverflowError)
+    def unstorable_input(error: Exception):
+        # Input the database cannot hold (a NUL byte on PostgreSQL, a number out of range;
+        # SQLite's driver raises OverflowError for an id past 64 bits) is the request's
+        # fault, not the server's.
+        log.info("input refused by the database: %s", getattr(error, "orig", error))
         db.session.rollback()
         return error_page(400)
 

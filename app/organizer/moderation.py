@@ -12,7 +12,8 @@ from app.services.moderation import GROUPINGS, ModerationError
 
 
 def _ids(name: str) -> list[int]:
-    return [int(v) for v in request.form.getlist(name) if v.isdigit()]
+    # ASCII only: "²".isdigit() holds, yet int("²") fails.
+    return [int(v) for v in request.form.getlist(name) if v.isascii() and v.isdigit()]
 
 
 @bp.get("/campaigns/<int:campaign_id>/moderation")

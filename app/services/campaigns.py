@@ -60,7 +60,10 @@ def to_utc(local: datetime | None, timezone: str) -> datetime | None:
     if local is None:
         return None
     aware = local.replace(tzinfo=_zone(timezone))
-    return aware.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    try:
+        return aware.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    except OverflowError:  # 9999-12-31 in a zone behind UTC is in the year 10000
+        raise CampaignError("That date is out of range.") from None
 
 
 def to_local(utc: datetime | None, timezone: str) -> datetime | None:

@@ -120,9 +120,13 @@ def queue_letter(letter: Letter) -> int:
 
     Idempotent (one row per letter and target). A target without a delivery address (or
     taking a daily digest) keeps the letter as held, for its private page, printed packet
-    or digest; so does a letter flagged for a moderator. Addresses are never invented.
-    Returns how many deliveries were added (0 when the letter was queued before).
+    or digest; so does a flagged letter no moderator has approved yet. A letter a moderator
+    rejected before its writer confirmed is recorded as cancelled: it never goes out.
+    Addresses are never invented. Returns how many deliveries were added (0 when the
+    letter was queued before).
     """
+    rejected = letter.moderation == Moderation.REJECTED
+    awaits_moderator = bool(letter.flags) and letter.moderation != Moderation.APPROVED
     added = 0
     for target in letter.targets:
         delivery = outbox.enqueue(
@@ -137,7 +141,9 @@ def queue_letter(letter: Letter) -> int:
         if delivery is None:
             continue
         added += 1
-        if not target.email or target.wants_digest or letter.flags:
+        if rejected:
+            delivery.status = DeliveryStatus.CANCELLED
+        elif not target.email or target.wants_digest or awaits_moderator:
             delivery.status = DeliveryStatus.HELD
     return added
 

@@ -131,3 +131,27 @@ def test_missing_campaigns_and_targets_are_404_not_errors(login):
         "/organizer/targets/999",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def test_an_id_past_the_largest_integer_is_a_404_in_a_url_and_a_400_in_a_form(login):
+    client = login(Role.ADMIN)
+    huge = "9" * 25
+    for path in (f"/organizer/campaigns/{huge}", f"/organizer/targets/{huge}"):
+        assert client.get(path).status_code == 404
+    path = "/organizer/campaigns/new"
+    fields = {"title": "T", "slug": "t", "goal": "10", "timezone": "UTC"}
+    response = client.post(
+        path, data={**fields, "fixed_targets": [huge], "csrf_token": csrf_token(client, path)}
+    )
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("letter_id", ["\u00b2", "9" * 30])  # a superscript two; too large
+def test_odd_letter_ids_in_a_moderation_post_are_not_a_server_error(login, letter_id):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign()
+    path = f"/organizer/campaigns/{campaign.id}/moderation"
+    data = {"letter_id": [letter_id], "decision": "approve"}
+    response = client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
+    assert response.status_code in (302, 400)

@@ -13,7 +13,9 @@ from app.models import (
     Signature,
     SignatureStatus,
 )
+from app.services import signing, tokens
 from app.services.counting import count_signatures, exact_counts
+from app.services.delivery import drain
 from tests.factories import make_campaign, make_signature, make_target
 from tests.helpers import csrf_token
 from tests.organizer.helpers import make_delivery, make_letter
@@ -190,3 +192,56 @@ def test_releasing_a_targets_held_letters_skips_letters_awaiting_moderation(logi
     client.post(f"{path}/release", data={"csrf_token": csrf_token(client, path)})
     assert db.session.get(Delivery, plain_delivery.id).status == DeliveryStatus.QUEUED
     assert db.session.get(Delivery, flagged_delivery.id).status == DeliveryStatus.HELD
+
+
+def _decide(client, campaign, letter, decision):
+    path = f"/organizer/campaigns/{campaign.id}/moderation"
+    data = {"letter_id": [str(letter.id)], "decision": decision}
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
+
+
+def _unconfirmed_letter(campaign, target, **fields):
+    letter = make_letter(make_signature(campaign, confirmed=False), **fields)
+    letter.targets = [target]
+    db.session.commit()
+    return letter
+
+
+def _confirm(letter):
+    signature = letter.signature
+    link = tokens.make_token(tokens.CONFIRM, signature.id, signature.email, letter_id=letter.id)
+    signing.confirm(link)
+
+
+def _delivery_statuses(letter):
+    return db.session.scalars(sa.select(Delivery.status).where(Delivery.letter_id == letter.id))
+
+
+def test_a_letter_rejected_before_its_writer_confirms_never_goes_out(login, outbox):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(collects_letters=True, collects_comments=True)
+    target = make_target(email="rep@example.gov")
+    letter = _unconfirmed_letter(
+        campaign, target, public_comment=True, moderation=Moderation.PENDING, body="Abuse"
+    )
+    assert _decide(client, campaign, letter, "reject").status_code == 302
+    _confirm(letter)
+    drain()
+    assert list(_delivery_statuses(letter)) == [DeliveryStatus.CANCELLED]
+    assert not [message for message in outbox if "rep@example.gov" in message.to]
+
+
+def test_a_flagged_letter_approved_before_its_writer_confirms_goes_out_on_confirmation(
+    login, outbox
+):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(collects_letters=True)
+    target = make_target(email="rep@example.gov")
+    letter = _unconfirmed_letter(
+        campaign, target, moderation=Moderation.PENDING, flags="link", body="See https://x.ex"
+    )
+    assert _decide(client, campaign, letter, "approve").status_code == 302
+    _confirm(letter)
+    drain()
+    assert list(_delivery_statuses(letter)) == [DeliveryStatus.SENT]
+    assert [message for message in outbox if "rep@example.gov" in message.to]
