@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import time
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message as EmailMessage
+from ipaddress import IPv4Address
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
+from aiosmtpd.smtp import SMTP, AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from cryptography.x509.oid import NameOID
 
 from app.mail.backends import BatchMessage, BatchRecipient, SendGridBackend, SmtpBackend
 from app.mail.errors import PermanentDeliveryError, TemporaryDeliveryError
@@ -135,6 +143,85 @@ def test_smtp_starttls_required_but_not_offered_is_a_permanent_setting_error(smt
     server = smtp_server(Recorder())
     with pytest.raises(PermanentDeliveryError, match="does not support"):
         SmtpBackend("127.0.0.1", server.port, starttls=True, timeout=5).send(message())
+
+
+@pytest.fixture
+def relay_certificate(tmp_path):
+    """A self-signed certificate for 127.0.0.1 (its own CA): (its file, a server context)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "relay.test")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "relay.pem", tmp_path / "relay.key"
+    cert_file.write_bytes(certificate.public_bytes(Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return cert_file, context
+
+
+def test_smtp_starttls_refuses_a_relay_whose_certificate_is_not_trusted(
+    smtp_server, relay_certificate
+):
+    # Anyone on the path could present such a certificate and collect the mail and password.
+    _, context = relay_certificate
+    recorder = Recorder()
+    server = smtp_server(recorder, tls_context=context, require_starttls=True)
+    backend = SmtpBackend("127.0.0.1", server.port, "chorus", "s3cret", starttls=True, timeout=5)
+    with pytest.raises(PermanentDeliveryError, match="certificate not trusted"):
+        backend.send(message())
+    assert recorder.received == []
+
+
+def test_smtp_starttls_sends_to_a_relay_whose_ca_is_trusted(
+    smtp_server, relay_certificate, monkeypatch
+):
+    cert_file, context = relay_certificate
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # how an operator trusts a private CA
+    recorder = Recorder()
+    server = smtp_server(recorder, tls_context=context, require_starttls=True)
+    SmtpBackend("127.0.0.1", server.port, starttls=True, timeout=5).send(message())
+    assert len(recorder.received) == 1
+
+
+class _ShutsDownOnQuit(SMTP):
+    """A relay that accepts the message, then answers QUIT with 421 and hangs up."""
+
+    async def smtp_QUIT(self, arg):
+        await self.push("421 4.3.2 Service shutting down")
+        self._handler_coroutine.cancel()
+        self.transport.close()
+
+
+class _ShutsDownOnQuitController(Controller):
+    def factory(self):
+        return _ShutsDownOnQuit(self.handler, **self.SMTP_kwargs)
+
+
+def test_a_message_the_relay_accepted_is_sent_even_if_quit_fails():
+    # Reported as a failure, it would be retried: a second copy to the same person.
+    recorder = Recorder()
+    server = _ShutsDownOnQuitController(recorder, hostname="127.0.0.1", port=free_port())
+    server.start()
+    try:
+        message_id = SmtpBackend("127.0.0.1", server.port, timeout=5).send(message())
+    finally:
+        server.stop()
+    [(_, _, received)] = recorder.received
+    assert received["Message-ID"].strip("<>") == message_id
 
 
 def test_sendgrid_sends_a_v3_payload_with_key_category_and_delivery_id(fake_sendgrid):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import smtplib
+import ssl
 import sys
 import threading
 import time
@@ -97,13 +98,18 @@ class SmtpBackend:
 
     def send(self, message: Message) -> str:
         email = to_email_message(message)
+        smtp = None
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls()
-                if self.username:
-                    smtp.login(self.username, self.password)
-                smtp.send_message(email)
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.starttls:
+                # Verified against the system's CAs (or SSL_CERT_FILE): the mail and the
+                # password go over this connection. starttls() alone checks nothing.
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password)
+            smtp.send_message(email)
+        except ssl.SSLCertVerificationError as error:
+            raise PermanentDeliveryError(f"SMTP server certificate not trusted: {error}") from error
         except smtplib.SMTPRecipientsRefused as error:
             code, reason = next(iter(error.recipients.values()))
             raise _smtp_error(code, reason) from error
@@ -115,7 +121,19 @@ class SmtpBackend:
         except (OSError, smtplib.SMTPException) as error:
             # Connection refused or dropped, timeouts: the server may be back soon.
             raise TemporaryDeliveryError(f"SMTP connection: {error!r}") from error
+        finally:
+            if smtp is not None:
+                _quit(smtp)
         return email["Message-ID"].strip("<>")
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    """Say goodbye, ignoring the answer: once the relay took the message it is sent, and a
+    failed QUIT must not turn it into a retry (a second copy) or a failure."""
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
 
 
 def _smtp_error(code: int, reason: bytes | str) -> DeliveryError:
