@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -380,3 +381,34 @@ def test_killing_a_worker_mid_batch_loses_nothing_and_duplicates_at_most_its_inf
     # Only the send the victim had in flight can have gone out twice.
     assert sum(n - 1 for n in duplicates.values()) <= 1, duplicates
     print(f"killed worker: {len(sent)} sends for {len(rows)} deliveries, duplicates {duplicates}")
+
+
+def test_sending_a_rejected_batch_one_by_one_stops_before_the_lease_ends(make_app, fake_sendgrid):
+    # Worker A splits a rejected batch and sends slowly; its lease runs out meanwhile and
+    # worker B claims the rest. A must have stopped by then, or both send the same rows.
+    settings = dict(
+        MAIL_BACKEND="sendgrid",
+        SENDGRID_API_KEY=fake_sendgrid.api_key,
+        SENDGRID_API_HOST=fake_sendgrid.url,
+        MAIL_SEND_TIMEOUT=1,
+        DELIVERY_LEASE_SECONDS=3,
+    )
+    app = make_app(**settings)
+    with app.app_context():
+        campaign = make_campaign()
+        good_ids = [row.id for row in queue_confirmations(campaign, 8)]
+        queue_confirmations(campaign, 1, email="broken@localhost")  # rejects the whole batch
+    fake_sendgrid.default = Reply(delay=0.6)
+
+    def worker_a():
+        with app.app_context():
+            send_all_due()
+
+    thread = threading.Thread(target=worker_a)
+    thread.start()
+    time.sleep(3.4)  # A's lease has ended
+    with make_app(**settings).app_context():
+        send_all_due()
+    thread.join(30)
+    assert sorted(set(fake_sendgrid.sent_delivery_ids())) == good_ids
+    assert fake_sendgrid.duplicates() == {}

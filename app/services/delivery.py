@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -158,26 +159,27 @@ def send_claims(claims: list[Claim], result: Round) -> None:
     if it can finish (or time out) before the lease ends: past that, another worker may
     already be sending the same row.
     """
-    units = _plan(claims, result)
+    units = deque(_plan(claims, result))
     send_timeout = timedelta(seconds=current_app.config["MAIL_SEND_TIMEOUT"])
-    for position, unit in enumerate(units):
+    while units:
+        unit = units.popleft()
         if utcnow() + send_timeout >= min(claim.leased_until for claim in unit.claims):
-            rest = [claim for later in units[position:] for claim in later.claims]
-            result.released += _release(rest)
+            units.appendleft(unit)
+            result.released += _release([claim for later in units for claim in later.claims])
             result.stopped = True
             return
         try:
             provider_id = _send(unit.message)
         except TemporaryDeliveryError as error:
             _retry_later(unit.claims, error, result)
-            rest = [claim for later in units[position + 1 :] for claim in later.claims]
-            result.released += _release(rest)
+            result.released += _release([claim for later in units for claim in later.claims])
             result.stopped = True
             return
         except PermanentDeliveryError as error:
             if isinstance(unit.message, BatchMessage) and len(unit.claims) > 1:
-                # One bad address rejects a whole batch: send each alone to find it.
-                _send_one_by_one(unit, result)
+                # One bad address rejects a whole batch: send each alone, next, to find it,
+                # under the same lease and stop-on-error rules as everything else.
+                units.extendleft(reversed(_one_by_one(unit)))
                 continue
             log.warning("deliveries %s failed: %s", [c.id for c in unit.claims], error.reason)
             result.failed += _record(unit.claims, status=DeliveryStatus.FAILED, error=error.reason)
@@ -192,19 +194,14 @@ def _send(message: Message | BatchMessage) -> str | None:
     return backend.send(message)
 
 
-def _send_one_by_one(unit: _Unit, result: Round) -> None:
+def _one_by_one(unit: _Unit) -> list[_Unit]:
+    """A batch split into one unit per recipient."""
     assert isinstance(unit.message, BatchMessage)
     template = unit.message.template
-    for claim, recipient in zip(unit.claims, unit.message.recipients, strict=True):
-        single = _Unit([claim], BatchMessage(template, [recipient]), unit.kinds)
-        try:
-            provider_id = _send(single.message)
-        except TemporaryDeliveryError as error:
-            _retry_later([claim], error, result)
-        except PermanentDeliveryError as error:
-            result.failed += _record([claim], status=DeliveryStatus.FAILED, error=error.reason)
-        else:
-            result.sent += _record_sent(single, provider_id)
+    return [
+        _Unit([claim], BatchMessage(template, [recipient]), unit.kinds)
+        for claim, recipient in zip(unit.claims, unit.message.recipients, strict=True)
+    ]
 
 
 def _plan(claims: list[Claim], result: Round) -> list[_Unit]:
