@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Delivery, DeliveryKind, DeliveryStatus, Letter, Moderation, Target
+from app.services import provider_events
 from app.services.delivery import send_all_due
 from app.services.digests import queue_digests
 from app.services.letters import queue_letter
@@ -172,3 +173,28 @@ def test_letters_of_a_digest_that_never_arrived_go_in_the_next_one(app, outbox):
     [message] = outbox
     assert message.subject.startswith("2 letters from constituents")
     assert letter_statuses() == [DeliveryStatus.SENT] * 2
+
+
+@pytest.mark.parametrize("event", ["dropped", "bounce"])
+def test_letters_of_a_sent_digest_that_bounced_or_was_dropped_go_in_the_next_one(
+    app, outbox, event
+):
+    # The provider's event comes after the digest was sent and its letters marked sent.
+    target = digest_target()
+    write_letters(target, 2)
+    assert queue_digests(DAY) == 1
+    send_all_due()
+    assert letter_statuses() == [DeliveryStatus.SENT] * 2
+    digest = db.session.scalar(sa.select(Delivery).where(Delivery.kind == DeliveryKind.DIGEST))
+    report = {"event": event, "sg_event_id": f"ev-{event}", "delivery_id": str(digest.id)}
+    provider_events.apply_events([{**report, "email": target.email, "reason": "550 no mailbox"}])
+    assert letter_statuses() == [DeliveryStatus.SENT] * 2  # until the next digest is made
+    assert queue_digests(DAY + timedelta(days=1)) == 1
+    assert letter_statuses() == [DeliveryStatus.HELD] * 2
+    [_, next_digest] = db.session.scalars(
+        sa.select(Delivery).where(Delivery.kind == DeliveryKind.DIGEST).order_by(Delivery.id)
+    )
+    carried = db.session.scalars(
+        sa.select(Delivery.provider_message_id).where(Delivery.kind == DeliveryKind.LETTER)
+    )
+    assert list(carried) == [next_digest.dedupe_key] * 2

@@ -84,7 +84,9 @@ _UNDELIVERED = (
 
 
 def _return_letters_of_undelivered_digests() -> None:
-    """Untag the held letters of a digest that was never delivered, so the next one has them."""
+    """Hold the letters of a digest that never reached the office again, untagged, so the
+    next one carries them. A digest that went out and then bounced or was dropped (a
+    provider event, after the fact) had marked its letters sent: they come back too."""
     undelivered = sa.select(Delivery.dedupe_key).where(
         Delivery.kind == DeliveryKind.DIGEST, Delivery.status.in_(_UNDELIVERED)
     )
@@ -92,10 +94,10 @@ def _return_letters_of_undelivered_digests() -> None:
         sa.update(Delivery)
         .where(
             Delivery.kind == DeliveryKind.LETTER,
-            Delivery.status == DeliveryStatus.HELD,
+            Delivery.status.in_((DeliveryStatus.HELD, DeliveryStatus.SENT)),
             Delivery.provider_message_id.in_(undelivered),
         )
-        .values(provider_message_id="")
+        .values(status=DeliveryStatus.HELD, provider_message_id="", sent_at=None)
         .execution_options(synchronize_session=False)
     )
 
