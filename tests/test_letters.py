@@ -327,3 +327,21 @@ def test_a_letter_of_invisible_characters_only_is_refused_not_sent_empty(client,
     assert "Please give your letter a subject." in page
     assert "Please write your letter." in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 0
+
+
+@pytest.mark.parametrize("token", [{"csrf_token": "stale"}, {}])  # stale, missing
+def test_a_letter_posted_with_a_stale_or_missing_token_is_shown_again_whole(
+    client, campaign, token
+):
+    client.get("/csrf-token")  # the browser has a session; its form's token is bad
+    body = MINE + " " + "My own story. " * 40
+    data = {"zip": "94110", "district": "", "upper": "", "lower": "", "subject": "Mine",
+            "body": body, "name": "Ann Lee", "email": "ann@example.org", **token}  # fmt: skip
+    response = client.post(f"/c/{campaign.slug}/write", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "press “Sign and send my letter” once more" in page
+    assert "My own story. My own story." in page
+    assert 'value="ann@example.org"' in page
+    assert 'name="csrf_token"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 0

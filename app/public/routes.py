@@ -78,17 +78,22 @@ def csrf_token():
 
 @bp.errorhandler(CSRFError)
 def form_expired(error: CSRFError):
-    """Show the sign form again, input kept and a token included, when its token was missing.
+    """Show the sign or letter form again, input kept and a token included, when its token
+    was missing.
 
     That is the path without JavaScript (the cached page has no token) and for a stale
-    token; the signer presses Sign once more and nothing was stored in between.
+    token; the signer presses Sign (or Send) once more and nothing was stored in between.
     """
-    if request.endpoint != "public.sign":
+    if request.endpoint not in ("public.sign", "public.send_letter"):
         return error_page(400, "Your form expired. Please reload the page and try again.")
     try:
         count_submission()  # a flood of token-less POSTs must not render pages unthrottled
     except TooManyRequests as blocked:
         return http_error(blocked)
+    if request.endpoint == "public.send_letter":
+        from app.public.write import letter_again  # write.py builds on this module
+
+        return letter_again(request.view_args["slug"])
     campaign = public_campaign(request.view_args["slug"])
     return render_campaign(campaign, sign_form(), 400, confirm_again=True)
 

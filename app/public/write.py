@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from app.models import Campaign, Letter
 from app.public import bp
@@ -50,8 +51,36 @@ def write(slug: str):
     return render_letter(campaign, form, route)
 
 
-def render_letter(campaign: Campaign, form: LetterForm, route: Route, status: int = 200):
-    return render_template("write_letter.html", campaign=campaign, form=form, route=route), status
+def render_letter(campaign: Campaign, form: LetterForm, route: Route, status: int = 200, **context):
+    return render_template(
+        "write_letter.html", campaign=campaign, form=form, route=route, **context
+    ), status
+
+
+def posted_route(campaign: Campaign, form: LetterForm) -> Route | Response:
+    """Where a posted letter goes, or a redirect to choose again when that no longer holds
+    (an unknown ZIP code, or the data changed under the writer's choices)."""
+    try:
+        route = route_letter(
+            campaign, form.zip.data or "", form.district.data, form.upper.data, form.lower.data
+        )
+    except UnknownZip:
+        return redirect(url_for("public.write", slug=campaign.slug))
+    if not route.complete or not route.targets:
+        return redirect(url_for("public.write", slug=campaign.slug, zip=route.place.zip))
+    return route
+
+
+def letter_again(slug: str):
+    """The letter form once more with everything typed kept and a fresh CSRF token, after a
+    POST whose token was missing or stale (routes.form_expired): a letter is too much work
+    to lose to an expired session."""
+    campaign = writing_campaign(slug)
+    form = LetterForm()
+    route = posted_route(campaign, form)
+    if not isinstance(route, Route):
+        return route
+    return render_letter(campaign, form, route, 400, confirm_again=True)
 
 
 @bp.post("/c/<slug>/write")
@@ -63,17 +92,10 @@ def send_letter(slug: str):
     """
     campaign = writing_campaign(slug)
     form = LetterForm()
-    try:
-        route = route_letter(
-            campaign, form.zip.data or "", form.district.data, form.upper.data, form.lower.data
-        )
-    except UnknownZip:
+    route = posted_route(campaign, form)
+    if not isinstance(route, Route):
         count_submission()
-        return redirect(url_for("public.write", slug=slug))
-    if not route.complete or not route.targets:
-        # The choices no longer hold (say, the data changed): choose again.
-        count_submission()
-        return redirect(url_for("public.write", slug=slug, zip=route.place.zip))
+        return route
     if not form.validate_on_submit():
         count_submission()
         return render_letter(campaign, form, route, 400)
