@@ -1,6 +1,7 @@
 """Hostile input: markup, header injection, huge fields and odd Unicode are all harmless."""
 
 import io
+import re
 from email import message_from_bytes, policy
 
 import pytest
@@ -209,3 +210,17 @@ def test_a_full_width_at_sign_is_judged_as_the_at_sign_it_becomes(client):
     assert response.status_code == 400
     assert "Please enter a valid email address." in response.get_data(as_text=True)
     assert _signatures() == []
+
+
+def test_each_field_error_is_one_element_that_the_input_points_at_with_its_hint(client):
+    campaign = make_campaign()
+    # An email that is both too long and malformed has two errors.
+    response = sign_via_form(client, campaign.slug, email="x" * 300, zip="1")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    [errors] = re.findall(r'<p class="error" id="email-error">([^<]*)</p>', page)
+    assert "254 characters" in errors
+    assert "Please enter a valid email address." in errors
+    zip_input = re.search(r"<input[^>]*id=\"zip\"[^>]*>", page).group(0)
+    assert 'aria-describedby="zip-hint zip-error"' in zip_input
+    assert 'aria-invalid="true"' in zip_input
