@@ -345,3 +345,43 @@ def test_a_letter_posted_with_a_stale_or_missing_token_is_shown_again_whole(
     assert 'value="ann@example.org"' in page
     assert 'name="csrf_token"' in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 0
+
+
+def test_a_letter_from_another_zip_than_the_signature_is_explained_by_email(
+    client, campaign, outbox
+):
+    sign_via_form(client, campaign.slug, zip="10001")
+    drain()
+    client.get(f"/confirm/{link_token(outbox[0], 'confirm')}")
+    response = write_via_form(client, campaign, zip_code="94110")
+    # The page answers as for anyone, so it cannot tell who has signed.
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/check-email")
+    drain()
+    [notice] = outbox[1:]
+    assert notice.to == "Ann Lee <ann@example.org>"
+    assert notice.subject == f"Your letter was not added: {campaign.title}"
+    assert "ZIP code 10001" in notice.text
+    assert "/withdraw/" in notice.text
+    assert "/confirm/" not in notice.text  # confirmed already
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 0
+
+
+def test_a_second_letter_is_explained_by_email_and_the_emails_are_capped(
+    app, client, campaign, outbox
+):
+    write_via_form(client, campaign)
+    for _ in range(10):
+        write_via_form(client, campaign, subject="Another one")
+    drain()
+    first, *notices = outbox
+    assert first.subject.startswith("Please confirm your signature")
+    assert len(notices) == app.config["CONFIRMATION_RESEND_LIMIT"] - 1
+    assert "already written a letter" in notices[0].text
+    # Still pending: the notice's link confirms the signature and the first letter.
+    client.get(f"/confirm/{link_token(notices[0], 'confirm')}")
+    drain()
+    assert outbox[-1].to == "Pat Chair <chair@example.gov>"
+    assert [letter.subject for letter in db.session.scalars(sa.select(Letter))] == [
+        "Third-country deportations"
+    ]

@@ -41,18 +41,38 @@ def confirmation_message(delivery: Delivery) -> Message | None:
             "signature": signature,
             "campaign": signature.campaign,
             "letter": signature.letter,
-            "confirm_url": external_url(
-                "public.confirm",
-                token=tokens.make_token(
-                    tokens.CONFIRM,
-                    signature.id,
-                    signature.email,
-                    letter_id=signature.letter.id if signature.letter else None,
-                ),
-            ),
+            "confirm_url": confirm_url(signature),
             "withdraw_url": withdraw_url(signature),
         },
     )
+
+
+def letter_not_taken_message(delivery: Delivery) -> Message | None:
+    """Why a repeat signer's new letter was not added to their signature."""
+    signature = db.session.get(Signature, delivery.signature_id) if delivery.signature_id else None
+    live = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
+    if signature is None or not signature.email or signature.status not in live:
+        return None
+    pending = signature.status == SignatureStatus.PENDING
+    return _compose(
+        delivery,
+        "letter_not_taken",
+        to=format_address(signature.email, signature.name),
+        context={
+            "signature": signature,
+            "campaign": signature.campaign,
+            "letter": signature.letter,
+            "confirm_url": confirm_url(signature) if pending else "",
+            "withdraw_url": withdraw_url(signature),
+        },
+    )
+
+
+def confirm_url(signature: Signature) -> str:
+    """The link that confirms a signature, and the letter it carries (if any)."""
+    letter_id = signature.letter.id if signature.letter else None
+    token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email, letter_id=letter_id)
+    return external_url("public.confirm", token=token)
 
 
 def withdraw_url(signature: Signature) -> str:
@@ -176,5 +196,6 @@ BUILDERS: dict[str, Callable[[Delivery], Message | None]] = {
     DeliveryKind.CONFIRMATION: confirmation_message,
     DeliveryKind.DIGEST: digest_message,
     DeliveryKind.LETTER: letter_message,
+    DeliveryKind.LETTER_NOT_TAKEN: letter_not_taken_message,
     DeliveryKind.UPDATE: update_message,
 }

@@ -16,6 +16,10 @@ class DeliveryKind:
     LETTER = "letter"
     DIGEST = "digest"
     UPDATE = "update"
+    # To a repeat signer whose new letter could not be attached (a letter already sent, or
+    # written from another ZIP code): the page cannot say so without telling anyone who
+    # types an address whether it has signed.
+    LETTER_NOT_TAKEN = "letter_not_taken"
 
 
 class DeliveryStatus:

@@ -200,18 +200,24 @@ def _signed_again(
         return db.session.get(Signature, sign(slug, request, letter))
     if _takes_letter(signature, request, letter):
         return _add_letter(signature, request, letter)
-    limit = current_app.config["CONFIRMATION_RESEND_LIMIT"]
-    if signature.status == SignatureStatus.PENDING and signature.confirmations_sent < limit:
+    # A letter that cannot be attached is explained by email (the page answers as always);
+    # otherwise a pending signer gets the confirmation again. One counter caps both, so
+    # submitting an address over and over cannot flood its mailbox.
+    if letter is not None or signature.status == SignatureStatus.PENDING:
+        limit = current_app.config["CONFIRMATION_RESEND_LIMIT"]
         # The guard in the UPDATE keeps concurrent re-sends within the cap.
-        resent = db.session.execute(
+        sent = db.session.execute(
             sa.update(Signature)
             .where(Signature.id == signature.id, Signature.confirmations_sent < limit)
             .values(confirmations_sent=Signature.confirmations_sent + 1)
             .returning(Signature.confirmations_sent)
         ).scalar()
-        if resent is not None:
-            signature.confirmations_sent = resent
-            _queue_confirmation(signature)
+        if sent is not None:
+            signature.confirmations_sent = sent
+            if letter is not None:
+                _queue_letter_not_taken(signature)
+            else:
+                _queue_confirmation(signature)
     db.session.commit()
     return signature
 
@@ -250,6 +256,16 @@ def _add_letter(signature: Signature, request: SignatureRequest, letter: LetterD
 def _confirmation_key(signature_id: int, nth: int) -> str:
     """The outbox dedupe key of a signature's nth confirmation email."""
     return f"confirmation:{signature_id}:{nth}"
+
+
+def _queue_letter_not_taken(signature: Signature) -> None:
+    outbox.enqueue(
+        DeliveryKind.LETTER_NOT_TAKEN,
+        f"letter-not-taken:{signature.id}:{signature.confirmations_sent}",
+        signature.email or "",
+        campaign_id=signature.campaign_id,
+        signature_id=signature.id,
+    )
 
 
 def _queue_confirmation(signature: Signature) -> None:
