@@ -385,3 +385,13 @@ def test_a_second_letter_is_explained_by_email_and_the_emails_are_capped(
     assert [letter.subject for letter in db.session.scalars(sa.select(Letter))] == [
         "Third-country deportations"
     ]
+
+
+def test_continuing_without_choosing_a_district_says_so(client, campaign):
+    response = client.get(f"/c/{campaign.slug}/write?zip=35062&step=choose")
+    assert response.status_code == 400
+    assert "Please choose your district below to continue." in text(response)
+    assert "Which congressional district do you live in?" in text(response)
+    first_visit = client.get(f"/c/{campaign.slug}/write?zip=35062")
+    assert first_visit.status_code == 200
+    assert "Please choose" not in text(first_visit)

@@ -39,7 +39,12 @@ def write(slug: str):
         where.zip.errors = [error.message]
         return render_template("write.html", campaign=campaign, where=where, route=None), 400
     if not route.complete or not route.targets:
-        return render_template("write.html", campaign=campaign, where=where, route=route)
+        # Continue pressed without choosing (the form has no browser-side check): say so.
+        unchosen = request.args.get("step") == "choose" and not route.complete
+        page = render_template(
+            "write.html", campaign=campaign, where=where, route=route, unchosen=unchosen
+        )
+        return page, 400 if unchosen else 200
     form = LetterForm(
         zip=route.place.zip,
         district=route.district_code,
