@@ -146,11 +146,7 @@ def test_permanent_error_fails_with_the_providers_reason(make_app, fake_sendgrid
 
 def test_temporary_errors_back_off_then_give_up_after_max_attempts(make_app, fake_sendgrid):
     app = make_app(
-        MAIL_BACKEND="sendgrid",
-        SENDGRID_API_KEY=fake_sendgrid.api_key,
-        SENDGRID_API_HOST=fake_sendgrid.url,
-        DELIVERY_MAX_ATTEMPTS=3,
-        DELIVERY_BACKOFF_SECONDS=0.01,
+        **fake_sendgrid.app_settings(DELIVERY_MAX_ATTEMPTS=3, DELIVERY_BACKOFF_SECONDS=0.01)
     )
     fake_sendgrid.default = Reply(503)
     with app.app_context():
@@ -219,11 +215,7 @@ def test_provider_down_then_back_sends_everything_once_in_order_of_due_time(
     make_app, fake_sendgrid
 ):
     app = make_app(
-        MAIL_BACKEND="sendgrid",
-        SENDGRID_API_KEY=fake_sendgrid.api_key,
-        SENDGRID_API_HOST=fake_sendgrid.url,
-        DELIVERY_BACKOFF_SECONDS=0.2,
-        DELIVERY_BATCH_SIZE=4,
+        **fake_sendgrid.app_settings(DELIVERY_BACKOFF_SECONDS=0.2, DELIVERY_BATCH_SIZE=4)
     )
     with app.app_context():
         # Each row its own campaign, so each is its own request and order is visible.
@@ -386,13 +378,7 @@ def test_killing_a_worker_mid_batch_loses_nothing_and_duplicates_at_most_its_inf
 def test_sending_a_rejected_batch_one_by_one_stops_before_the_lease_ends(make_app, fake_sendgrid):
     # Worker A splits a rejected batch and sends slowly; its lease runs out meanwhile and
     # worker B claims the rest. A must have stopped by then, or both send the same rows.
-    settings = dict(
-        MAIL_BACKEND="sendgrid",
-        SENDGRID_API_KEY=fake_sendgrid.api_key,
-        SENDGRID_API_HOST=fake_sendgrid.url,
-        MAIL_SEND_TIMEOUT=1,
-        DELIVERY_LEASE_SECONDS=3,
-    )
+    settings = fake_sendgrid.app_settings(MAIL_SEND_TIMEOUT=1, DELIVERY_LEASE_SECONDS=3)
     app = make_app(**settings)
     with app.app_context():
         campaign = make_campaign()

@@ -30,39 +30,40 @@ def build_message(delivery: Delivery) -> Message | None:
 
 
 def confirmation_message(delivery: Delivery) -> Message | None:
-    signature = db.session.get(Signature, delivery.signature_id) if delivery.signature_id else None
-    if signature is None or not signature.email or not _awaits_click(signature):
+    signature = _signer(delivery)
+    if signature is None or not _awaits_click(signature):
         return None
-    return _compose(
-        delivery,
-        "confirm_signature",
-        to=format_address(signature.email, signature.name),
-        context={
-            "signature": signature,
-            "campaign": signature.campaign,
-            "letter": signature.letter,
-            "confirm_url": confirm_url(signature),
-            "withdraw_url": withdraw_url(signature),
-        },
-    )
+    return _to_signer(delivery, signature, "confirm_signature", confirm_url(signature))
 
 
 def letter_not_taken_message(delivery: Delivery) -> Message | None:
     """Why a repeat signer's new letter was not added to their signature."""
-    signature = db.session.get(Signature, delivery.signature_id) if delivery.signature_id else None
+    signature = _signer(delivery)
     live = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
-    if signature is None or not signature.email or signature.status not in live:
+    if signature is None or signature.status not in live:
         return None
     pending = signature.status == SignatureStatus.PENDING
+    return _to_signer(
+        delivery, signature, "letter_not_taken", confirm_url(signature) if pending else ""
+    )
+
+
+def _signer(delivery: Delivery) -> Signature | None:
+    """The signature an email to its signer is about, while it still has an address."""
+    signature = db.session.get(Signature, delivery.signature_id) if delivery.signature_id else None
+    return signature if signature is not None and signature.email else None
+
+
+def _to_signer(delivery: Delivery, signature: Signature, template: str, confirm: str) -> Message:
     return _compose(
         delivery,
-        "letter_not_taken",
+        template,
         to=format_address(signature.email, signature.name),
         context={
             "signature": signature,
             "campaign": signature.campaign,
             "letter": signature.letter,
-            "confirm_url": confirm_url(signature) if pending else "",
+            "confirm_url": confirm,
             "withdraw_url": withdraw_url(signature),
         },
     )

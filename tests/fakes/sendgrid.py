@@ -174,6 +174,13 @@ class FakeSendGrid:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
+    def app_settings(self, **overrides) -> dict:
+        """The app settings that send mail here, plus any overrides."""
+        return (
+            dict(MAIL_BACKEND="sendgrid", SENDGRID_API_KEY=self.api_key, SENDGRID_API_HOST=self.url)
+            | overrides
+        )
+
     def start(self) -> FakeSendGrid:
         self._thread.start()
         return self
@@ -277,11 +284,6 @@ def fake_sendgrid():
 @pytest.fixture
 def sendgrid_app(make_app, fake_sendgrid):
     """An app (in context) whose mail goes to the fake SendGrid server."""
-    app = make_app(
-        MAIL_BACKEND="sendgrid",
-        SENDGRID_API_KEY=fake_sendgrid.api_key,
-        SENDGRID_API_HOST=fake_sendgrid.url,
-        MAIL_SEND_TIMEOUT=2,
-    )
+    app = make_app(**fake_sendgrid.app_settings(MAIL_SEND_TIMEOUT=2))
     with app.app_context():
         yield app
