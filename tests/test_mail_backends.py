@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import time
@@ -195,6 +196,40 @@ def test_smtp_starttls_sends_to_a_relay_whose_ca_is_trusted(
     server = smtp_server(recorder, tls_context=context, require_starttls=True)
     SmtpBackend("127.0.0.1", server.port, starttls=True, timeout=5).send(message())
     assert len(recorder.received) == 1
+
+
+class _SlowRecorder(Recorder):
+    """Answers MAIL, RCPT and DATA after `delay` seconds each: slow, but alive."""
+
+    def __init__(self, delay: float):
+        super().__init__()
+        self.delay = delay
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        await asyncio.sleep(self.delay)
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        await asyncio.sleep(self.delay)
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_send_that_outlasts_the_timeout_is_hung_up_on(smtp_server):
+    # Every reply comes within the 1 s timeout, but the dialogue would take 2.4 s. The
+    # outbox counts on a send ending within the timeout: past it, the lease may have ended
+    # and another worker be sending the same message.
+    recorder = _SlowRecorder(0.8)
+    server = smtp_server(recorder)
+    started = time.monotonic()
+    with pytest.raises(TemporaryDeliveryError, match="longer than 1 s"):
+        SmtpBackend("127.0.0.1", server.port, timeout=1).send(message())
+    assert time.monotonic() - started < 1.8
+    assert recorder.received == []
 
 
 class _ShutsDownOnQuit(SMTP):

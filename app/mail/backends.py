@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import smtplib
+import socket
 import ssl
 import sys
 import threading
@@ -99,32 +101,77 @@ class SmtpBackend:
     def send(self, message: Message) -> str:
         email = to_email_message(message)
         smtp = None
-        try:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            if self.starttls:
-                # Verified against the system's CAs (or SSL_CERT_FILE): the mail and the
-                # password go over this connection. starttls() alone checks nothing.
-                smtp.starttls(context=ssl.create_default_context())
-            if self.username:
-                smtp.login(self.username, self.password)
-            smtp.send_message(email)
-        except ssl.SSLCertVerificationError as error:
-            raise PermanentDeliveryError(f"SMTP server certificate not trusted: {error}") from error
-        except smtplib.SMTPRecipientsRefused as error:
-            code, reason = next(iter(error.recipients.values()))
-            raise _smtp_error(code, reason) from error
-        except smtplib.SMTPResponseException as error:
-            raise _smtp_error(error.smtp_code, error.smtp_error) from error
-        except smtplib.SMTPNotSupportedError as error:
-            # STARTTLS or AUTH configured but not offered: a setting to fix, not a blip.
-            raise PermanentDeliveryError(f"SMTP server does not support it: {error}") from error
-        except (OSError, smtplib.SMTPException) as error:
-            # Connection refused or dropped, timeouts: the server may be back soon.
-            raise TemporaryDeliveryError(f"SMTP connection: {error!r}") from error
-        finally:
-            if smtp is not None:
-                _quit(smtp)
+        with _Deadline(self.timeout) as deadline:
+            try:
+                smtp = deadline.smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                deadline.check()
+                if self.starttls:
+                    # Verified against the system's CAs (or SSL_CERT_FILE): the mail and the
+                    # password go over this connection. starttls() alone checks nothing.
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.username:
+                    smtp.login(self.username, self.password)
+                deadline.check()
+                smtp.send_message(email)
+            except ssl.SSLCertVerificationError as error:
+                raise PermanentDeliveryError(
+                    f"SMTP server certificate not trusted: {error}"
+                ) from error
+            except smtplib.SMTPRecipientsRefused as error:
+                code, reason = next(iter(error.recipients.values()))
+                raise _smtp_error(code, reason) from error
+            except smtplib.SMTPResponseException as error:
+                raise _smtp_error(error.smtp_code, error.smtp_error) from error
+            except smtplib.SMTPNotSupportedError as error:
+                # STARTTLS or AUTH configured but not offered: a setting to fix, not a blip.
+                raise PermanentDeliveryError(f"SMTP server does not support it: {error}") from error
+            except (OSError, smtplib.SMTPException) as error:
+                # Connection refused or dropped, timeouts: the server may be back soon.
+                if deadline.passed:
+                    raise TemporaryDeliveryError(
+                        f"SMTP send took longer than {self.timeout} s"
+                    ) from error
+                raise TemporaryDeliveryError(f"SMTP connection: {error!r}") from error
+            finally:
+                if smtp is not None:
+                    _quit(smtp)
         return email["Message-ID"].strip("<>")
+
+
+class _Deadline:
+    """Hangs up an SMTP dialogue that outlasts `seconds`.
+
+    smtplib's timeout bounds each socket operation, and one message takes several (connect,
+    EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA): a slow but live relay could keep a send going
+    past the outbox's lease, which counts on a send lasting at most MAIL_SEND_TIMEOUT, and
+    another worker would send the message again.
+    """
+
+    def __init__(self, seconds: float):
+        self.smtp: smtplib.SMTP | None = None  # set once connected
+        self.passed = False
+        self._timer = threading.Timer(seconds, self._hang_up)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+
+    def check(self) -> None:
+        """Raise if the deadline passed while connecting or upgrading the connection, when
+        there was no connection to hang up yet."""
+        if self.passed:
+            raise smtplib.SMTPServerDisconnected("deadline passed")
+
+    def _hang_up(self) -> None:
+        self.passed = True
+        sock = self.smtp.sock if self.smtp is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read; close() may not
 
 
 def _quit(smtp: smtplib.SMTP) -> None:
