@@ -23,7 +23,8 @@ CITATION = re.compile(r"\[(\d{1,3}(?:,\s*\d{1,3})*)\](?!\()")
 # A sentence ends at . ? or ! (after any closing quote) followed by a capital letter.
 SENTENCE_END = re.compile(r'(?<=[.?!])"?\s+(?=[A-Z])')
 QUOTE = re.compile(r'"([^"]+)"')
-RUN_LENGTH = 12
+# Eight words in the same order outside a quotation is copying, not paraphrase.
+RUN_LENGTH = 8
 
 
 @pytest.fixture(scope="module")
