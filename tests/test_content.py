@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from app import ROOT
 from app.clock import utcnow
-from app.services.content import parse_content_file
+from app.services.content import ContentError, parse_content_file
 
 CONTENT = ROOT / "content" / "campaigns" / "third-country-deportations.md"
 SOURCE_PACK = ROOT.parent / "shared" / "sources"
@@ -131,3 +131,18 @@ def test_source_pack_file_named_in_the_sources_exists(campaign):
         if SOURCE_PACK.is_dir():
             assert (SOURCE_PACK / name).is_file(), name
         assert Path(name).suffix == ".txt"
+
+
+def test_content_times_are_wall_clock_in_the_campaigns_time_zone(tmp_path):
+    # As an organizer enters them in the browser: 17:00 in New York in December is 22:00 UTC.
+    path = tmp_path / "tz.md"
+    path.write_text(
+        "---\ntitle: T\ntimezone: America/New_York\nopens_at: 2026-07-01 09:00:00\n"
+        "closes_at: 2026-12-01 17:00:00\n---\nBody\n"
+    )
+    fields = parse_content_file(path)
+    assert fields["opens_at"] == datetime(2026, 7, 1, 13, 0)  # summer time, UTC-4
+    assert fields["closes_at"] == datetime(2026, 12, 1, 22, 0)
+    path.write_text("---\ntitle: T\ntimezone: Mars/Olympus\ncloses_at: 2026-12-01\n---\nBody\n")
+    with pytest.raises(ContentError, match="closes_at: Unknown time zone"):
+        parse_content_file(path)

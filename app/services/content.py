@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,6 +11,7 @@ import yaml
 
 from app.extensions import db
 from app.models import Campaign
+from app.services.campaigns import CampaignError, to_utc
 
 FIELDS = {
     "title",
@@ -62,9 +63,22 @@ def parse_content_file(path: Path) -> dict:
         raise ContentError(f"{path}: 'title' is required")
     meta.setdefault("slug", path.stem)
     meta["explainer"] = body.strip() + "\n"
+    zone = meta.get("timezone") or Campaign.timezone.default.arg
     for key in ("opens_at", "closes_at"):
-        if isinstance(meta.get(key), date) and not isinstance(meta[key], datetime):
-            meta[key] = datetime.combine(meta[key], datetime.min.time())
+        value = meta.get(key)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            value = datetime.combine(value, datetime.min.time())
+        if isinstance(value, datetime):
+            # A wall-clock time in the campaign's time zone, as organizers enter it in the
+            # browser; stored as naive UTC like every other time.
+            try:
+                meta[key] = (
+                    value.astimezone(UTC).replace(tzinfo=None)
+                    if value.tzinfo
+                    else to_utc(value, zone)
+                )
+            except CampaignError as error:
+                raise ContentError(f"{path}: {key}: {error}") from error
     return meta
 
 
