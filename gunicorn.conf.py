@@ -36,3 +36,10 @@ worker_connections = 200
 accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = "-"
 wsgi_app = "app:create_app()"
+
+
+def worker_exit(server, worker):
+    """Write the worker's buffered funnel counts before it goes (a restart or a deploy)."""
+    from app.services.analytics import flush_before_exit
+
+    flush_before_exit(worker.wsgi)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
+from app.services.analytics import flush_before_exit
 from config import TestConfig
 from tests.fakes.sendgrid import fake_sendgrid, sendgrid_app  # noqa: F401  (shared fixtures)
 
@@ -77,6 +78,8 @@ def make_app(_schema):
 
     yield build
     for app in apps:
+        # No funnel-count timer may outlive its test and write into the next one's tables.
+        flush_before_exit(app)
         with app.app_context():
             db.session.remove()
     if apps:

@@ -6,6 +6,7 @@ handful of organizers, unlike the public count, which never runs COUNT(*) on a p
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -28,25 +29,35 @@ from app.models import (
     SignatureStatus,
 )
 
+log = logging.getLogger(__name__)
+
 # A page view adds 1 to a counter in memory; the counters reach the database at most this
 # often, in one UPDATE per (campaign, day, metric), so no row is written per view.
 FLUSH_SECONDS = 10.0
 
 
 class MetricsBuffer:
-    """In-process counters of funnel events, flushed to campaign_metrics in batches."""
+    """In-process counters of funnel events, flushed to campaign_metrics in batches: by the
+    event that finds the interval up, or else by a timer, so a process that goes quiet
+    does not sit on its counts (and gunicorn.conf.py flushes a worker on its way out)."""
 
-    def __init__(self, flush_seconds: float = FLUSH_SECONDS) -> None:
+    def __init__(self, app: Flask | None = None, flush_seconds: float = FLUSH_SECONDS) -> None:
+        self._app = app  # for the timer's app context; without one, no timer
         self._lock = threading.Lock()
         self._counts: Counter[tuple[str, date, str]] = Counter()
         self._flush_seconds = flush_seconds
         self._last_flush = time.monotonic()
+        self._timer: threading.Timer | None = None
 
     def add(self, slug: str, metric: str) -> None:
         """Count one event for the campaign with this slug; flush when the interval is up."""
         with self._lock:
             self._counts[(slug, utcnow().date(), metric)] += 1
             due = time.monotonic() - self._last_flush >= self._flush_seconds
+            if not due and self._timer is None and self._app is not None:
+                self._timer = threading.Timer(self._flush_seconds, self._flush_by_timer)
+                self._timer.daemon = True
+                self._timer.start()
         if due:
             self.flush()
 
@@ -65,11 +76,42 @@ class MetricsBuffer:
                 raise
         return sum(counts.values())
 
+    def close(self) -> int:
+        """Stop the timer and write what is left (a process on its way out)."""
+        with self._lock:
+            timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+        return self.flush()
+
+    def _flush_by_timer(self) -> None:
+        with self._lock:
+            self._timer = None
+        try:
+            with self._app.app_context():
+                self.flush()
+        except Exception:
+            log.warning("could not write funnel counts; kept for the next flush", exc_info=True)
+
 
 def metrics_buffer(app: Flask | None = None) -> MetricsBuffer:
     """This app's buffer (one per app, so tests and processes never share counters)."""
     app = app or current_app._get_current_object()
-    return app.extensions.setdefault("chorus_metrics", MetricsBuffer())
+    if _BUFFER not in app.extensions:
+        app.extensions[_BUFFER] = MetricsBuffer(app)
+    return app.extensions[_BUFFER]
+
+
+def flush_before_exit(app: Flask) -> int:
+    """Write a process's buffered counts before it exits (gunicorn's worker_exit hook)."""
+    buffer = app.extensions.get(_BUFFER)
+    if buffer is None:
+        return 0
+    with app.app_context():
+        return buffer.close()
+
+
+_BUFFER = "chorus_metrics"
 
 
 def _store(counts: Counter[tuple[str, date, str]]) -> None:

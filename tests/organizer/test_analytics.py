@@ -1,6 +1,7 @@
 """Analytics: exact figures over time, by state and district, the funnel and deliveries."""
 
 import re
+import time
 from datetime import datetime
 
 import pytest
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import CampaignMetric, DeliveryStatus, Metric, Role, SignatureStatus
-from app.services.analytics import MetricsBuffer, metrics_buffer
+from app.services.analytics import MetricsBuffer, flush_before_exit, metrics_buffer
 from app.worker import run_periodic_jobs
 from tests.factories import make_campaign, make_signature, make_target
 from tests.organizer.helpers import make_delivery, make_letter
@@ -107,4 +108,22 @@ def test_the_background_round_writes_counts_an_idle_process_still_holds(app, cli
     client.post(f"/c/{campaign.slug}/funnel/view")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CampaignMetric)) == 0
     run_periodic_jobs(app)
+    assert db.session.scalar(sa.select(CampaignMetric.count)) == 1
+
+
+def test_a_process_that_goes_quiet_writes_its_counts_by_itself(make_app):
+    app = make_app()
+    with app.app_context():
+        app.extensions["chorus_metrics"] = MetricsBuffer(app, flush_seconds=0.2)
+        campaign = make_campaign()
+        assert app.test_client().post(f"/c/{campaign.slug}/funnel/view").status_code == 204
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CampaignMetric)) == 0
+        time.sleep(0.8)  # no further views arrive
+        assert db.session.scalar(sa.select(CampaignMetric.count)) == 1
+
+
+def test_a_worker_writes_its_counts_on_its_way_out(app, client):
+    campaign = make_campaign()
+    client.post(f"/c/{campaign.slug}/funnel/view")
+    assert flush_before_exit(app) == 1
     assert db.session.scalar(sa.select(CampaignMetric.count)) == 1
