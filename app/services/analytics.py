@@ -28,6 +28,7 @@ from app.models import (
     Signature,
     SignatureStatus,
 )
+from app.services.counting import LETTER_QUEUED
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +206,7 @@ def over_time(campaign: Campaign) -> Series:
         sa.select(day, sa.func.count())
         .select_from(Letter)
         .join(Signature, Letter.signature_id == Signature.id)
-        .where(*confirmed)
+        .where(*confirmed, LETTER_QUEUED)  # counted as the campaign's letter count is
         .group_by(day)
     )
     days = sorted(set(signatures) | set(letters))

@@ -36,7 +36,7 @@ def _take_lock(session: Session) -> bool:
 
 # A letter counts once its writer's confirming click queued it (it has deliveries); one
 # written after its signature was confirmed waits for its own click.
-_queued = sa.exists().where(Delivery.letter_id == Letter.id)
+LETTER_QUEUED = sa.exists().where(Delivery.letter_id == Letter.id)
 
 
 def count_late_letter(campaign_id: int) -> None:
@@ -82,7 +82,7 @@ def _letter_deltas(added: list[sa.Row], removed: list[sa.Row]) -> Counter[int]:
     for rows, sign in ((added, 1), (removed, -1)):
         for chunk in _chunks([row.id for row in rows], 5000):
             for campaign_id in db.session.scalars(
-                sa.select(Letter.campaign_id).where(Letter.signature_id.in_(chunk), _queued)
+                sa.select(Letter.campaign_id).where(Letter.signature_id.in_(chunk), LETTER_QUEUED)
             ):
                 deltas[campaign_id] += sign
     return deltas
@@ -150,7 +150,7 @@ def recount() -> None:
         session.execute(
             sa.select(Letter.campaign_id, sa.func.count())
             .join(Signature, Letter.signature_id == Signature.id)
-            .where(confirmed, _queued)
+            .where(confirmed, LETTER_QUEUED)
             .group_by(Letter.campaign_id)
         ).all()
     )
@@ -176,7 +176,7 @@ def exact_counts(campaign: Campaign) -> tuple[int, int]:
             sa.select(sa.func.count())
             .select_from(Letter)
             .join(Signature, Letter.signature_id == Signature.id)
-            .where(confirmed, _queued)
+            .where(confirmed, LETTER_QUEUED)
         )
         or 0
     )

@@ -9,7 +9,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import CampaignMetric, DeliveryStatus, Metric, Role, SignatureStatus
+from app.services import analytics
 from app.services.analytics import MetricsBuffer, flush_before_exit, metrics_buffer
+from app.services.counting import count_signatures, exact_counts
+from app.services.letters import queue_letter
 from app.worker import run_periodic_jobs
 from tests.factories import make_campaign, make_signature, make_target
 from tests.organizer.helpers import make_delivery, make_letter
@@ -127,3 +130,19 @@ def test_a_worker_writes_its_counts_on_its_way_out(app, client):
     client.post(f"/c/{campaign.slug}/funnel/view")
     assert flush_before_exit(app) == 1
     assert db.session.scalar(sa.select(CampaignMetric.count)) == 1
+
+
+def test_letters_over_time_add_up_to_the_campaigns_letter_count(app):
+    # A letter written after its signature was confirmed counts once its own click queues it.
+    campaign = make_campaign(collects_letters=True)
+    target = make_target(email="rep@example.gov")
+    late = make_letter(make_signature(campaign), body="Waits for its writer's click.")
+    late.targets = [target]
+    db.session.commit()
+    count_signatures()
+    db.session.refresh(campaign)
+    assert exact_counts(campaign) == (campaign.signature_count, campaign.letter_count) == (1, 0)
+    assert sum(analytics.over_time(campaign).letters) == 0
+    queue_letter(late)
+    db.session.commit()
+    assert sum(analytics.over_time(campaign).letters) == 1
