@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -261,3 +261,22 @@ def test_district_shown_is_the_one_for_the_targets_chamber(app, kind, expected):
 def test_an_access_link_must_last_at_least_a_day(app):
     with pytest.raises(ValueError):
         reps.create_access(make_target(), days=0)
+
+
+def test_a_late_letter_is_dated_by_its_own_sending_not_its_signature(client, app):
+    # Written ten days after its signature was confirmed, sent when its writer clicked.
+    member = make_target(kind=TargetKind.US_HOUSE, name="Jo Rivera", title="Rep.", state="NY")
+    campaign = make_campaign(title="Save the parks")
+    long_ago = datetime(2026, 1, 1, 12, 0)
+    letter = _letter(campaign, [member], confirmed_at=long_ago)
+    sent = reps.letter_sent_at(letter)
+    assert sent > long_ago + timedelta(days=10)
+    token = reps.create_access(member)
+    rows = csv.DictReader(
+        io.StringIO(
+            client.get(_url(token, "c", campaign.slug, "letters.csv")).get_data(as_text=True)
+        )
+    )
+    assert [datetime.fromisoformat(row["sent_at"]).date() for row in rows] == [sent.date()]
+    pdf = PdfReader(io.BytesIO(client.get(_url(token, "c", campaign.slug, "letters.pdf")).data))
+    assert f"Sent {sent:%B %-d, %Y}" in pdf.pages[1].extract_text()

@@ -10,6 +10,7 @@ from fpdf.enums import XPos, YPos
 
 from app.clock import utcnow
 from app.models import Campaign, Letter, Target
+from app.services.representatives import letter_sent_at
 
 # A Unicode TrueType font prints any writer's name; the PDF core fonts know only Latin-1.
 UNICODE_FONTS = (
@@ -69,8 +70,9 @@ def letters_pdf(
         pdf.add_page()
         line(signature.name, size=13, height=8)
         line(f"ZIP {signature.zip}   District {district_for(target, letter)}")
-        if signature.confirmed_at:
-            line(f"Sent {signature.confirmed_at:%B %-d, %Y}")
+        sent_at = letter_sent_at(letter)
+        if sent_at:
+            line(f"Sent {sent_at:%B %-d, %Y}")
         pdf.ln(4)
         line(letter.subject, size=12, height=7)
         pdf.ln(2)

@@ -183,9 +183,24 @@ def district_for(target: Target, letter: Letter) -> str:
     return signature.state
 
 
+def _queued_at(letter_id) -> sa.ScalarSelect:
+    # When the writer's confirming click queued the letter (its first delivery row); for a
+    # letter written after its signature was confirmed, later than that confirmation.
+    return (
+        sa.select(sa.func.min(Delivery.created_at))
+        .where(Delivery.letter_id == letter_id)
+        .scalar_subquery()
+    )
+
+
+def letter_sent_at(letter: Letter) -> datetime | None:
+    """When a letter was sent (queued) to its recipients."""
+    return db.session.scalar(sa.select(_queued_at(letter.id)))
+
+
 LETTER_CSV_COLUMNS = {
     "letter_id": Letter.id,
-    "sent_at": Signature.confirmed_at,
+    "sent_at": _queued_at(Letter.id),
     "name": Signature.name,
     # Only when the writer agreed to be contacted back.
     "email": sa.case((Letter.reply_to_ok.is_(True), Signature.email), else_=""),
