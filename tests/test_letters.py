@@ -395,3 +395,17 @@ def test_continuing_without_choosing_a_district_says_so(client, campaign):
     first_visit = client.get(f"/c/{campaign.slug}/write?zip=35062")
     assert first_visit.status_code == 200
     assert "Please choose" not in text(first_visit)
+
+
+@pytest.mark.parametrize(
+    "path", ["/c/{slug}/write", "/c/no-such-campaign/write", "/c/no-such-campaign/sign"]
+)
+def test_a_stale_token_for_a_campaign_without_that_form_is_a_friendly_404(client, path):
+    # The look-up runs inside the CSRF error handler, where an abort(404) became a 500.
+    campaign = make_campaign(collects_letters=False)
+    client.get("/csrf-token")
+    response = client.post(
+        path.format(slug=campaign.slug), data={"zip": "94110", "csrf_token": "x"}
+    )
+    assert response.status_code == 404
+    assert "<h1>" in response.get_data(as_text=True)

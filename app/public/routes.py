@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import abort, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf
-from werkzeug.exceptions import TooManyRequests
+from werkzeug.exceptions import NotFound, TooManyRequests
 
 from app.errors import error_page, http_error
 from app.extensions import db
@@ -90,11 +90,15 @@ def form_expired(error: CSRFError):
         count_submission()  # a flood of token-less POSTs must not render pages unthrottled
     except TooManyRequests as blocked:
         return http_error(blocked)
-    if request.endpoint == "public.send_letter":
-        from app.public.write import letter_again  # write.py builds on this module
+    from app.public.write import letter_again  # write.py builds on this module
 
-        return letter_again(request.view_args["slug"])
-    campaign = public_campaign(request.view_args["slug"])
+    try:
+        if request.endpoint == "public.send_letter":
+            return letter_again(request.view_args["slug"])
+        campaign = public_campaign(request.view_args["slug"])
+    except NotFound:
+        # Raised here, inside an error handler, it would become a 500.
+        return error_page(404)
     return render_campaign(campaign, sign_form(), 400, confirm_again=True)
 
 

@@ -49,16 +49,15 @@ class MetricsBuffer:
         self._flush_seconds = flush_seconds
         self._last_flush = time.monotonic()
         self._timer: threading.Timer | None = None
+        self._closed = False
 
     def add(self, slug: str, metric: str) -> None:
         """Count one event for the campaign with this slug; flush when the interval is up."""
         with self._lock:
             self._counts[(slug, utcnow().date(), metric)] += 1
             due = time.monotonic() - self._last_flush >= self._flush_seconds
-            if not due and self._timer is None and self._app is not None:
-                self._timer = threading.Timer(self._flush_seconds, self._flush_by_timer)
-                self._timer.daemon = True
-                self._timer.start()
+            if not due:
+                self._arm()
         if due:
             self.flush()
 
@@ -80,19 +79,32 @@ class MetricsBuffer:
     def close(self) -> int:
         """Stop the timer and write what is left (a process on its way out)."""
         with self._lock:
-            timer, self._timer = self._timer, None
+            timer = self._timer
+            self._closed = True
         if timer is not None:
             timer.cancel()
+            # A flush the timer already started holds counts: let it finish, or a process
+            # exiting now would take them along.
+            timer.join(timeout=30)
         return self.flush()
 
+    def _arm(self) -> None:
+        """Start the timer unless it is set already (with the lock held)."""
+        if self._timer is None and self._app is not None and not self._closed:
+            self._timer = threading.Timer(self._flush_seconds, self._flush_by_timer)
+            self._timer.daemon = True
+            self._timer.start()
+
     def _flush_by_timer(self) -> None:
-        with self._lock:
-            self._timer = None
         try:
             with self._app.app_context():
                 self.flush()
         except Exception:
             log.warning("could not write funnel counts; kept for the next flush", exc_info=True)
+        with self._lock:
+            self._timer = None
+            if self._counts:  # arrived meanwhile, or put back by a failed write
+                self._arm()
 
 
 def metrics_buffer(app: Flask | None = None) -> MetricsBuffer:

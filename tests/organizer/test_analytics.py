@@ -146,3 +146,21 @@ def test_letters_over_time_add_up_to_the_campaigns_letter_count(app):
     queue_letter(late)
     db.session.commit()
     assert sum(analytics.over_time(campaign).letters) == 1
+
+
+def test_a_worker_on_its_way_out_waits_for_a_flush_its_timer_started(make_app, monkeypatch):
+    app = make_app()
+    with app.app_context():
+        slug = make_campaign().slug
+        store = analytics._store
+
+        def slow_store(counts):
+            time.sleep(0.4)
+            store(counts)
+
+        monkeypatch.setattr(analytics, "_store", slow_store)
+        buffer = app.extensions["chorus_metrics"] = MetricsBuffer(app, flush_seconds=0.1)
+        buffer.add(slug, Metric.PAGE_VIEW)  # not due yet: the timer will write it
+        time.sleep(0.2)  # the timer has taken the counts and is writing them
+        buffer.close()
+        assert db.session.scalar(sa.select(CampaignMetric.count)) == 1
