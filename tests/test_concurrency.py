@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -13,8 +14,19 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Campaign, Delivery, DeliveryKind, Letter, Signature, SignatureStatus
-from app.services import signing, tokens
+from app.models import (
+    Campaign,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Letter,
+    Moderation,
+    Organizer,
+    Role,
+    Signature,
+    SignatureStatus,
+)
+from app.services import moderation, signing, tokens
 from app.services.counting import count_signatures
 from app.services.places import Place
 from tests.browser.live import serve
@@ -148,3 +160,51 @@ def test_confirm_link_clicked_at_once_confirms_and_queues_the_letter_once(app):
     assert [d.target_id for d in letters] == [target.id]
     assert count_signatures() == 1
     assert db.session.get(Campaign, campaign.id).signature_count == 1
+
+
+def test_a_rejection_made_while_the_writer_confirms_still_stops_the_letter(app, monkeypatch):
+    # The moderator's transaction has rejected the letter (and cancelled its deliveries:
+    # none yet) but not committed when the writer clicks: the click must wait for it, or it
+    # queues the letter as pending and the rejection never reaches those deliveries.
+    campaign = make_campaign(collects_letters=True, collects_comments=True)
+    signature = make_signature(campaign, confirmed=False)
+    target = make_target(email="office@house.example")
+    letter = Letter(
+        signature_id=signature.id,
+        campaign_id=campaign.id,
+        subject="Hello",
+        body="Please act.",
+        targets=[target],
+        public_comment=True,
+        moderation=Moderation.PENDING,
+    )
+    db.session.add(letter)
+    db.session.commit()
+    campaign_id, letter_id = campaign.id, letter.id
+    token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email, letter_id=letter.id)
+    organizer = Organizer(email="mod@example.org", password_hash="-", role=Role.ORGANIZER)
+    rejected = threading.Event()
+
+    def commit_later(*args, **kwargs):  # audit.record runs just before decide() commits
+        rejected.set()
+        time.sleep(1)
+
+    monkeypatch.setattr(moderation.audit, "record", commit_later)
+
+    def moderator() -> None:
+        with app.app_context():
+            moderation.decide(
+                db.session.get(Campaign, campaign_id), [letter_id], "reject", organizer
+            )
+
+    thread = threading.Thread(target=moderator)
+    with app.app_context():
+        db.session.remove()
+    thread.start()
+    assert rejected.wait(5)
+    with app.app_context():
+        signing.confirm(token)
+    thread.join(10)
+    db.session.rollback()
+    statuses = db.session.scalars(sa.select(Delivery.status).where(Delivery.letter_id == letter_id))
+    assert list(statuses) == [DeliveryStatus.CANCELLED]

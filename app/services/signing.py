@@ -317,6 +317,9 @@ def confirm(token: str) -> Signature:
         counted = db.session.scalar(
             sa.select(Signature.counted).where(Signature.id == signature.id).with_for_update()
         )
+        # Locked and read afresh, so a moderator's decision committed meanwhile is seen
+        # (moderation.decide updates this row); one still in progress is waited for.
+        db.session.refresh(letter, with_for_update=True)
         if queue_letter(letter) and counted:
             count_late_letter(signature.campaign_id)
     try:
