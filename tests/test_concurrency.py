@@ -133,8 +133,8 @@ def test_same_email_posted_at_once_by_two_browsers_is_one_signature(app):
     assert _signature_count() == 1
 
 
-def test_confirm_link_clicked_at_once_confirms_and_queues_the_letter_once(app):
-    campaign = make_campaign(collects_letters=True)
+def _letter_awaiting_its_click(campaign: Campaign, **fields) -> tuple[Letter, str]:
+    """A pending signature's letter to one office, and the link that confirms both."""
     signature = make_signature(campaign, confirmed=False)
     target = make_target(email="office@house.example")
     letter = Letter(
@@ -143,10 +143,18 @@ def test_confirm_link_clicked_at_once_confirms_and_queues_the_letter_once(app):
         subject="Hello",
         body="Please act.",
         targets=[target],
+        **fields,
     )
     db.session.add(letter)
     db.session.commit()
     token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email, letter_id=letter.id)
+    return letter, token
+
+
+def test_confirm_link_clicked_at_once_confirms_and_queues_the_letter_once(app):
+    campaign = make_campaign(collects_letters=True)
+    letter, token = _letter_awaiting_its_click(campaign)
+    target = letter.targets[0]
 
     with serve(app) as server:
         visitors = [_Browser(server.url) for _ in range(RACERS)]
@@ -167,21 +175,10 @@ def test_a_rejection_made_while_the_writer_confirms_still_stops_the_letter(app, 
     # none yet) but not committed when the writer clicks: the click must wait for it, or it
     # queues the letter as pending and the rejection never reaches those deliveries.
     campaign = make_campaign(collects_letters=True, collects_comments=True)
-    signature = make_signature(campaign, confirmed=False)
-    target = make_target(email="office@house.example")
-    letter = Letter(
-        signature_id=signature.id,
-        campaign_id=campaign.id,
-        subject="Hello",
-        body="Please act.",
-        targets=[target],
-        public_comment=True,
-        moderation=Moderation.PENDING,
+    letter, token = _letter_awaiting_its_click(
+        campaign, public_comment=True, moderation=Moderation.PENDING
     )
-    db.session.add(letter)
-    db.session.commit()
     campaign_id, letter_id = campaign.id, letter.id
-    token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email, letter_id=letter.id)
     organizer = Organizer(email="mod@example.org", password_hash="-", role=Role.ORGANIZER)
     rejected = threading.Event()
 
