@@ -87,7 +87,7 @@ def letters_csv(token: str, slug: str):
 def letters_packet(token: str, slug: str):
     """Download the campaign's letters to this representative as a printable PDF."""
     target, campaign = _target_and_campaign(token, slug)
-    pdf = letters_pdf(target, campaign, reps.letters_for(target, campaign), reps.district_for)
+    pdf = letters_pdf(target, campaign, reps.letters_for(target, campaign))
     return Response(
         pdf,
         mimetype="application/pdf",

@@ -10,7 +10,7 @@ from fpdf.enums import XPos, YPos
 
 from app.clock import utcnow
 from app.models import Campaign, Letter, Target
-from app.services.representatives import letter_sent_at
+from app.services.representatives import district_for, letter_sent_at
 
 # A Unicode TrueType font prints any writer's name; the PDF core fonts know only Latin-1.
 UNICODE_FONTS = (
@@ -39,7 +39,6 @@ def letters_pdf(
     target: Target,
     campaign: Campaign,
     letters: Iterable[Letter],
-    district_for: Callable[[Target, Letter], str],
 ) -> bytes:
     """A cover page, then one page per letter with the writer's name, ZIP and district."""
     title = f"Letters to {target.name}: {campaign.title}"

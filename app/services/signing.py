@@ -214,10 +214,10 @@ def _signed_again(
         ).scalar()
         if sent is not None:
             signature.confirmations_sent = sent
-            if letter is not None:
-                _queue_letter_not_taken(signature)
-            else:
-                _queue_confirmation(signature)
+            _queue_confirmation(
+                signature,
+                DeliveryKind.LETTER_NOT_TAKEN if letter is not None else DeliveryKind.CONFIRMATION,
+            )
     db.session.commit()
     return signature
 
@@ -253,25 +253,16 @@ def _add_letter(signature: Signature, request: SignatureRequest, letter: LetterD
     return signature
 
 
-def _confirmation_key(signature_id: int, nth: int) -> str:
-    """The outbox dedupe key of a signature's nth confirmation email."""
-    return f"confirmation:{signature_id}:{nth}"
+def _confirmation_key(signature_id: int, nth: int, kind: str = DeliveryKind.CONFIRMATION) -> str:
+    """The outbox dedupe key of the nth email to a signer (of any kind; they share n)."""
+    return f"{kind}:{signature_id}:{nth}"
 
 
-def _queue_letter_not_taken(signature: Signature) -> None:
+def _queue_confirmation(signature: Signature, kind: str = DeliveryKind.CONFIRMATION) -> None:
+    """Queue the signer's next email: the confirmation, or another kind counted with it."""
     outbox.enqueue(
-        DeliveryKind.LETTER_NOT_TAKEN,
-        f"letter-not-taken:{signature.id}:{signature.confirmations_sent}",
-        signature.email or "",
-        campaign_id=signature.campaign_id,
-        signature_id=signature.id,
-    )
-
-
-def _queue_confirmation(signature: Signature) -> None:
-    outbox.enqueue(
-        DeliveryKind.CONFIRMATION,
-        _confirmation_key(signature.id, signature.confirmations_sent),
+        kind,
+        _confirmation_key(signature.id, signature.confirmations_sent, kind),
         signature.email or "",
         campaign_id=signature.campaign_id,
         signature_id=signature.id,
