@@ -10,8 +10,9 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import csrf, db, login_manager, migrate
 from app.mail.backends import backend_from_config
+from app.ratelimits import init_rate_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +37,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
+    init_rate_limits(app)
     app.extensions["chorus_mail"] = backend_from_config(app.config)
 
     from app import models  # noqa: F401  (registers every table on db.metadata)

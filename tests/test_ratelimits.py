@@ -181,3 +181,11 @@ def test_signing_goes_on_when_the_rate_limit_store_is_down(make_app):
         slug = make_campaign().slug
         assert _sign(client, slug, "ann@example.org").status_code == 302
         assert _reasons() == [""]
+
+
+def test_the_funnel_beacon_keeps_its_own_limit(make_app):
+    # Flask-Limiter's per-request hook is left out (init_rate_limits): a decorated limit
+    # must still hold on its own.
+    client = make_app().test_client()
+    statuses = [client.post("/c/any/funnel/view").status_code for _ in range(61)]
+    assert statuses == [204] * 60 + [429]
