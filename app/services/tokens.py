@@ -22,7 +22,7 @@ def keyed_hash(value: str, chars: int) -> str:
     """A hash keyed with SECRET_KEY: stable enough to group by, useless to recover the value
     (client IPs on signatures, IPs and emails in the rate limiter's store)."""
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:chars]
+    return hmac.digest(key, value.encode(), "sha256").hex()[:chars]
 
 
 def email_fingerprint(email: str | None) -> str:
