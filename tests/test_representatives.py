@@ -195,6 +195,26 @@ def test_pdf_packet_has_every_letter(client, house):
     assert "Secret Writer" not in text
 
 
+def test_pdf_packet_queries_do_not_grow_with_its_letters(client, house):
+    token = reps.create_access(house["member"])
+    path = _url(token, "c", house["parks"].slug, "letters.pdf")
+
+    def statements() -> int:
+        executed = []
+        listener = lambda *args: executed.append(args[2])  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(executed)
+
+    with_two = statements()
+    for i in range(5):
+        _letter(house["parks"], [house["member"]], name=f"Writer {i}")
+    assert statements() == with_two
+
+
 def test_a_posted_response_is_shown_on_the_campaign_page(client, house):
     token = reps.create_access(house["member"])
     path = _url(token, "c", house["parks"].slug)
@@ -269,7 +289,8 @@ def test_a_late_letter_is_dated_by_its_own_sending_not_its_signature(client, app
     campaign = make_campaign(title="Save the parks")
     long_ago = datetime(2026, 1, 1, 12, 0)
     letter = _letter(campaign, [member], confirmed_at=long_ago)
-    sent = reps.letter_sent_at(letter)
+    [(listed, sent)] = list(reps.letters_for(member, campaign))
+    assert listed == letter
     assert sent > long_ago + timedelta(days=10)
     token = reps.create_access(member)
     rows = csv.DictReader(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 
 from fpdf import FPDF
@@ -10,7 +11,7 @@ from fpdf.enums import XPos, YPos
 
 from app.clock import utcnow
 from app.models import Campaign, Letter, Target
-from app.services.representatives import district_for, letter_sent_at
+from app.services.representatives import district_for
 
 # A Unicode TrueType font prints any writer's name; the PDF core fonts know only Latin-1.
 UNICODE_FONTS = (
@@ -38,7 +39,7 @@ def _new_pdf(title: str) -> tuple[FPDF, Callable[[str], str]]:
 def letters_pdf(
     target: Target,
     campaign: Campaign,
-    letters: Iterable[Letter],
+    letters: Iterable[tuple[Letter, datetime | None]],
 ) -> bytes:
     """A cover page, then one page per letter with the writer's name, ZIP and district."""
     title = f"Letters to {target.name}: {campaign.title}"
@@ -64,12 +65,11 @@ def letters_pdf(
             parts = [office["building"], office["address"], office["suite"], office["city"]]
             place = ", ".join(filter(None, parts)) + f", {office['state']} {office['zip']}"
             line(f"{place}; phone {office['phone'] or 'not published'}")
-    for letter in letters:
+    for letter, sent_at in letters:
         signature = letter.signature
         pdf.add_page()
         line(signature.name, size=13, height=8)
         line(f"ZIP {signature.zip}   District {district_for(target, letter)}")
-        sent_at = letter_sent_at(letter)
         if sent_at:
             line(f"Sent {sent_at:%B %-d, %Y}")
         pdf.ln(4)

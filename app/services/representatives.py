@@ -148,15 +148,17 @@ def campaign_for(target: Target, slug: str) -> Campaign:
     return campaign
 
 
-def letters_for(target: Target, campaign: Campaign) -> Iterator[Letter]:
-    """The campaign's letters to target, oldest first, read in batches."""
+def letters_for(target: Target, campaign: Campaign) -> Iterator[tuple[Letter, datetime | None]]:
+    """The campaign's letters to target, each with when it was sent, oldest first, read in
+    batches."""
     query = (
         _visible_letters(target)
+        .add_columns(_queued_at(Letter.id))
         .where(Letter.campaign_id == campaign.id)
         .order_by(Letter.created_at, Letter.id)
         .execution_options(yield_per=500)
     )
-    return iter(db.session.scalars(query))
+    return iter(db.session.execute(query))
 
 
 def letters_page(target: Target, campaign: Campaign, number: int, per_page: int) -> LetterPage:
@@ -191,11 +193,6 @@ def _queued_at(letter_id) -> sa.ScalarSelect:
         .where(Delivery.letter_id == letter_id)
         .scalar_subquery()
     )
-
-
-def letter_sent_at(letter: Letter) -> datetime | None:
-    """When a letter was sent (queued) to its recipients."""
-    return db.session.scalar(sa.select(_queued_at(letter.id)))
 
 
 LETTER_CSV_COLUMNS = {
