@@ -87,6 +87,9 @@ class Config:
         REDIS_URL if REDIS_URL else "memory://"
     )
     RATELIMIT_KEY_PREFIX = "chorus-rl"
+    # Off only where something in front already limits; set on every app, since the limiter
+    # is one object and would otherwise keep the last app's choice.
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # A rate-limit store that is down must not stop people signing: count nothing, log it.
     RATELIMIT_SWALLOW_ERRORS = True
     # Limits in Flask-Limiter syntax (app/ratelimits.py). Over a REVIEW limit a signature or

@@ -135,9 +135,12 @@ def init_rate_limits(app) -> None:
     """Bind the limiter to the app, without its per-request hook.
 
     Chorus's Flask-Limiter limits are all decorators (login, the funnel beacon), which check
-    themselves, and it sets no application-wide limits; the hook would find nothing to check
-    on every request, at 0.2 M instructions each, a twentieth of a signature's cost. The
-    signing views count themselves (count_submission).
+    themselves, and it sets no application-wide or default limits (RATELIMIT_APPLICATION,
+    RATELIMIT_DEFAULT: one of those would need the hook back). So the hook would find
+    nothing to check on every request, at 0.2 M instructions each, a twentieth of a
+    signature's cost. The signing views count themselves (count_submission).
     """
     limiter.init_app(app)
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # not added when RATELIMIT_ENABLED is off
+        hooks.remove(limiter._check_request_limit)

@@ -189,3 +189,11 @@ def test_the_funnel_beacon_keeps_its_own_limit(make_app):
     client = make_app().test_client()
     statuses = [client.post("/c/any/funnel/view").status_code for _ in range(61)]
     assert statuses == [204] * 60 + [429]
+
+
+def test_the_app_starts_and_takes_signatures_with_rate_limits_off(make_app):
+    app = make_app(RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    with app.app_context():
+        slug = make_campaign().slug
+        assert _sign(client, slug, "ann@example.org").status_code == 302
