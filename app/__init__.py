@@ -75,13 +75,16 @@ class IdConverter(IntegerConverter):
 
 
 def _engine_options(config) -> dict:
+    # A database error's message would otherwise carry the statement's values (a signer's
+    # name and email) into the logs.
+    options: dict = {"hide_parameters": True}
     uri = config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
+        return options | {"connect_args": {"timeout": 15}}
     connect_args: dict = {"connect_timeout": 3}
     if config.get("DATABASE_STATEMENT_TIMEOUT_MS"):
         connect_args["options"] = f"-c statement_timeout={config['DATABASE_STATEMENT_TIMEOUT_MS']}"
-    return {
+    return options | {
         "pool_size": config["DATABASE_POOL_SIZE"],
         "max_overflow": 5,
         "pool_timeout": config["DATABASE_POOL_TIMEOUT"],

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from app.clock import utcnow
 from app.extensions import db
@@ -25,7 +26,7 @@ from app.models import (
     SignatureStatus,
     Suppression,
 )
-from app.services import delivery, outbox
+from app.services import delivery, outbox, signing, tokens
 from app.services.delivery import claim_due, send_all_due
 from tests.factories import make_campaign, make_signature
 from tests.fakes import Reply, rate_limited
@@ -194,6 +195,50 @@ def test_address_suppressed_after_queueing_is_not_sent(sendgrid_app, fake_sendgr
     assert (result.sent, result.skipped) == (1, 1)
     assert statuses()[rows[0].id] == DeliveryStatus.SUPPRESSED
     assert fake_sendgrid.sent_delivery_ids() == [rows[1].id]
+
+
+def withdraw_once_planned(monkeypatch, row: Delivery) -> None:
+    """Withdraw row's signer from another thread once a worker has claimed and planned the
+    round it is in, as a signer clicking the withdraw link at that moment would."""
+    token = tokens.make_token(tokens.WITHDRAW, row.signature_id, row.to_email)
+    app = current_app._get_current_object()
+    plan = delivery._plan
+
+    def plan_then_withdraw(claims, result):
+        units = plan(claims, result)
+
+        def withdraw():
+            with app.app_context():
+                signing.withdraw(token)
+
+        elsewhere = threading.Thread(target=withdraw)
+        elsewhere.start()
+        elsewhere.join()
+        return units
+
+    monkeypatch.setattr(delivery, "_plan", plan_then_withdraw)
+
+
+def test_a_signer_who_withdraws_while_their_mail_is_claimed_gets_none(app, outbox, monkeypatch):
+    kept, withdrawn = queue_confirmations(make_campaign(), 2)
+    kept_address = kept.to_email
+    withdraw_once_planned(monkeypatch, withdrawn)
+    result = send_all_due()
+    [message] = outbox
+    assert kept_address in message.to
+    assert (result.claimed, result.sent) == (2, 1)
+    assert statuses() == {kept.id: DeliveryStatus.SENT, withdrawn.id: DeliveryStatus.CANCELLED}
+
+
+def test_a_withdrawn_signer_is_taken_out_of_a_planned_batch(
+    sendgrid_app, fake_sendgrid, monkeypatch
+):
+    rows = queue_confirmations(make_campaign(), 3)
+    withdraw_once_planned(monkeypatch, rows[1])
+    send_all_due()
+    [request] = fake_sendgrid.accepted()
+    assert sorted(request.delivery_ids) == [rows[0].id, rows[2].id]
+    assert statuses()[rows[1].id] == DeliveryStatus.CANCELLED
 
 
 def test_a_dead_workers_lease_expires_and_its_late_outcome_is_ignored(app, outbox):

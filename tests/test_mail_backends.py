@@ -135,6 +135,15 @@ def test_smtp_refused_recipient_is_classified_by_reply_code(smtp_server, reply, 
         SmtpBackend("127.0.0.1", server.port, timeout=5).send(message())
 
 
+def test_a_refusal_that_quotes_the_address_is_kept_without_it(smtp_server):
+    refusal = "550 5.1.1 <ann@example.org>: Recipient address rejected"
+    server = smtp_server(Recorder(refuse={"ann@example.org": refusal}))
+    with pytest.raises(PermanentDeliveryError) as refused:
+        SmtpBackend("127.0.0.1", server.port, timeout=5).send(message())
+    assert refused.value.reason == "SMTP 550: 5.1.1 <[address]>: Recipient address rejected"
+    assert "ann@" not in str(refused.value)
+
+
 def test_smtp_server_that_is_down_is_a_temporary_error():
     with pytest.raises(TemporaryDeliveryError, match="SMTP connection"):
         SmtpBackend("127.0.0.1", free_port(), timeout=2).send(message())

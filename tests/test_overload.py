@@ -157,3 +157,14 @@ def test_after_a_database_restart_at_most_one_request_fails_then_the_pool_recove
         statuses = [client.get(f"/c/{slug}").status_code for _ in range(3)]
     assert statuses[0] == 503, "the dead connection is discovered by its first use"
     assert statuses[1:] == [200, 200]
+
+
+def test_a_database_error_leaves_the_statements_values_out_of_its_message(app):
+    # Such messages are logged (a 503's warning, a traceback): no name or email may be in them.
+    with pytest.raises(sa.exc.DBAPIError) as failed:
+        db.session.execute(
+            sa.text("SELECT * FROM no_such_table WHERE email = :email"),
+            {"email": "ann@example.org"},
+        )
+    db.session.rollback()
+    assert "ann@example.org" not in str(failed.value)

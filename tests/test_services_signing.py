@@ -216,6 +216,9 @@ def test_confirm_refuses_a_link_older_than_the_configured_age(app, monkeypatch):
 def test_withdraw_erases_personal_data_and_cancels_unsent_mail(app):
     campaign = make_campaign()
     signature = _sign(campaign, _request(consent_updates=True, show_publicly=True))
+    [delivery] = _confirmation_deliveries()
+    delivery.last_error = f"SMTP 452: <{signature.email}>: mailbox full"  # a retry's reason
+    db.session.commit()
     signing.withdraw(tokens.make_token(tokens.WITHDRAW, signature.id, signature.email))
     db.session.expire_all()
     signature = db.session.get(Signature, signature.id)
@@ -224,7 +227,11 @@ def test_withdraw_erases_personal_data_and_cancels_unsent_mail(app):
     assert (signature.consent_updates, signature.show_publicly) == (False, False)
     assert (signature.state, signature.district) == ("NY", "12"), "kept to correct the counts"
     [delivery] = _confirmation_deliveries()
-    assert (delivery.status, delivery.to_email) == (DeliveryStatus.CANCELLED, "")
+    assert (delivery.status, delivery.to_email, delivery.last_error) == (
+        DeliveryStatus.CANCELLED,
+        "",
+        "",
+    )
 
 
 def test_after_withdrawing_the_same_address_can_sign_again(app):

@@ -162,7 +162,9 @@ def send_claims(claims: list[Claim], result: Round) -> None:
     units = deque(_plan(claims, result))
     send_timeout = timedelta(seconds=current_app.config["MAIL_SEND_TIMEOUT"])
     while units:
-        unit = units.popleft()
+        unit = _still_held(units.popleft())
+        if unit is None:
+            continue
         if utcnow() + send_timeout >= min(claim.leased_until for claim in unit.claims):
             units.appendleft(unit)
             result.released += _release([claim for later in units for claim in later.claims])
@@ -185,6 +187,35 @@ def send_claims(claims: list[Claim], result: Round) -> None:
             result.failed += _record(unit.claims, status=DeliveryStatus.FAILED, error=error.reason)
         else:
             result.sent += _record_sent(unit, provider_id)
+
+
+def _still_held(unit: _Unit) -> _Unit | None:
+    """The unit without the rows taken from this worker since it was planned (a signer who
+    withdrew cancels their mail, even mid-batch); None if nothing is left to send."""
+    held = set(
+        db.session.scalars(
+            sa.select(Delivery.id).where(
+                _fenced(unit.claims), Delivery.status == DeliveryStatus.SENDING
+            )
+        )
+    )
+    db.session.rollback()  # no transaction stays open while the provider is talking
+    if len(held) == len(unit.claims):
+        return unit
+    if not held:
+        return None
+    # Only a batch holds more than one row.
+    assert isinstance(unit.message, BatchMessage)
+    kept = [
+        (claim, recipient)
+        for claim, recipient in zip(unit.claims, unit.message.recipients, strict=True)
+        if claim.id in held
+    ]
+    return _Unit(
+        [claim for claim, _ in kept],
+        BatchMessage(unit.message.template, [recipient for _, recipient in kept]),
+        unit.kinds,
+    )
 
 
 def _send(message: Message | BatchMessage) -> str | None:

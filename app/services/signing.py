@@ -342,20 +342,25 @@ def withdraw(token: str) -> Campaign:
         signature.letter.subject = ""
         signature.letter.body = ""
         signature.letter.public_comment = False
+    # Unsent mail is cancelled, including rows a worker has claimed: it checks each row is
+    # still its own just before sending (delivery._still_held).
     db.session.execute(
         sa.update(Delivery)
         .where(
             Delivery.signature_id == signature.id,
-            Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
+            Delivery.status.in_(
+                (DeliveryStatus.QUEUED, DeliveryStatus.HELD, DeliveryStatus.SENDING)
+            ),
         )
-        .values(status=DeliveryStatus.CANCELLED)
+        .values(status=DeliveryStatus.CANCELLED, leased_until=None)
     )
-    # The signer's own address goes from every email sent to them, whatever its state;
-    # a letter's row holds the representative's address, which stays.
+    # The signer's own address goes from every email sent to them, whatever its state
+    # (and from the provider's error text, which may quote it); a letter's row holds the
+    # representative's address, which stays.
     db.session.execute(
         sa.update(Delivery)
         .where(Delivery.signature_id == signature.id, Delivery.kind != DeliveryKind.LETTER)
-        .values(to_email="")
+        .values(to_email="", last_error="")
     )
     db.session.commit()
     return campaign
