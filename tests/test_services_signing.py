@@ -420,3 +420,29 @@ def test_zip_look_ups_are_kept_until_the_table_is_imported_again(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["zips", "import", str(csv_file)])
     assert result.exit_code == 0, result.output
     assert locate_zip("10001").district == "10", "a re-import is seen at once"
+
+
+def test_a_letter_racing_a_confirm_and_a_count_leaves_the_tallies_right(app, monkeypatch):
+    # The signer sends a letter from another district of the same ZIP code while their
+    # confirm click and the counting job land between reading the signature and adding the
+    # letter: it was counted in NY-12, so it must stay there to be taken back on withdrawal.
+    campaign = make_campaign(collects_letters=True)
+    signature_id = signing.sign(campaign.slug, _request())
+    confirm = tokens.make_token(tokens.CONFIRM, signature_id, "ann@example.org")
+    add_letter = signing._add_letter
+
+    def confirmed_and_counted_meanwhile(signature, request, letter):
+        with app.app_context():
+            signing.confirm(confirm)
+            counting.count_signatures()
+        return add_letter(signature, request, letter)
+
+    monkeypatch.setattr(signing, "_add_letter", confirmed_and_counted_meanwhile)
+    ny_10 = Place("10001", (("NY", "10"),), from_zcta=True)
+    draft = LetterDraft(subject="S", body="B", targets=(make_target(),))
+    signing.sign(campaign.slug, _request(place=ny_10), draft)
+    signing.withdraw(tokens.make_token(tokens.WITHDRAW, signature_id, "ann@example.org"))
+    counting.count_signatures()
+    db.session.expire_all()
+    tallies = db.session.execute(sa.select(CampaignTally.district, CampaignTally.count)).all()
+    assert {district: n for district, n in tallies} == {"12": 0}

@@ -240,9 +240,18 @@ def _add_letter(signature: Signature, request: SignatureRequest, letter: LetterD
     A signature carries at most one letter, so this sends at most one extra email.
     """
     attach_letter(signature, letter)
-    if signature.status == SignatureStatus.PENDING:
-        # Not counted yet: the district the writer picked is more precise than the ZIP's.
-        signature.state, signature.district = request.place.state, request.place.district
+    # The district the writer picked is more precise than the ZIP's, but only a signature
+    # not counted yet may move: a confirm click and a count may have come since it was read,
+    # and a withdrawal takes it back from the district it was counted in.
+    db.session.execute(
+        sa.update(Signature)
+        .where(
+            Signature.id == signature.id,
+            Signature.status == SignatureStatus.PENDING,
+            Signature.counted.is_(False),
+        )
+        .values(state=request.place.state, district=request.place.district)
+    )
     signature.confirmations_sent += 1
     _queue_confirmation(signature)
     try:
