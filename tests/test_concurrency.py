@@ -25,8 +25,9 @@ from app.models import (
     Role,
     Signature,
     SignatureStatus,
+    SupporterUpdate,
 )
-from app.services import moderation, signing, tokens
+from app.services import moderation, signing, tokens, updates
 from app.services.counting import count_signatures
 from app.services.places import Place
 from tests.browser.live import serve
@@ -205,3 +206,26 @@ def test_a_rejection_made_while_the_writer_confirms_still_stops_the_letter(app, 
     db.session.rollback()
     statuses = db.session.scalars(sa.select(Delivery.status).where(Delivery.letter_id == letter_id))
     assert list(statuses) == [DeliveryStatus.CANCELLED]
+
+
+def test_an_update_sent_twice_at_once_queues_each_supporter_once(app):
+    # A double click, or two organizers: both sends run, neither fails, nobody gets two.
+    campaign = make_campaign()
+    for _ in range(50):
+        make_signature(campaign, consent_updates=True)
+    organizer = Organizer(email="org@example.org", password_hash="-", role=Role.ORGANIZER)
+    db.session.add(organizer)
+    db.session.commit()
+    update_id = updates.write_update(campaign, "News", "A hearing is set.", organizer).id
+    organizer_id = organizer.id
+
+    def send(_: int) -> int:
+        with app.app_context():
+            update = db.session.get(SupporterUpdate, update_id)
+            return updates.send_update(update, db.session.get(Organizer, organizer_id))
+
+    results = _race(2, send)
+    assert all(isinstance(n, int) for n in results), results
+    assert sum(results) == 50
+    queued = sa.select(sa.func.count()).where(Delivery.kind == DeliveryKind.UPDATE)
+    assert db.session.scalar(queued) == 50

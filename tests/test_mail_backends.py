@@ -113,6 +113,18 @@ def test_smtp_delivers_text_html_and_attachment_and_returns_the_message_id(smtp_
     assert parts["text/csv"].get_filename() == "letters.csv"
 
 
+def test_smtp_sends_a_long_list_unsubscribe_url_as_it_is(smtp_server):
+    # Encoded or folded, the URL is not recognised, and no one-click unsubscribe is offered.
+    recorder = Recorder()
+    server = smtp_server(recorder)
+    url = "<https://chorus.test/unsubscribe/" + "WzEsIjNiZmUxODJkMmY3YzlkYmYiXQ" * 3 + ">"
+    headers = {"List-Unsubscribe": url, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    SmtpBackend("127.0.0.1", server.port, timeout=5).send(message(headers=headers))
+    [(_, _, email)] = recorder.received
+    assert email["List-Unsubscribe"] == url
+    assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
 def test_smtp_logs_in_when_a_username_is_configured(smtp_server):
     recorder = Recorder()
     server = smtp_server(recorder, authenticator=_authenticator, auth_require_tls=False)

@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from http.client import HTTPException
@@ -30,9 +31,13 @@ class MailBackend(Protocol):
         """Send one message; return the provider's message id, or raise a DeliveryError."""
 
 
+# Headers set raw (set_raw) are written as given; the rest are folded and encoded as usual.
+_RAW_HEADERS_AS_GIVEN = policy.default.clone(refold_source="none")
+
+
 def to_email_message(message: Message) -> EmailMessage:
     """The RFC 5322 form of a message, as SMTP sends it and the console prints it."""
-    email = EmailMessage()
+    email = EmailMessage(policy=_RAW_HEADERS_AS_GIVEN)
     email["From"] = message.from_addr
     email["To"] = message.to
     email["Subject"] = message.subject
@@ -41,7 +46,9 @@ def to_email_message(message: Message) -> EmailMessage:
     if message.reply_to:
         email["Reply-To"] = message.reply_to
     for name, value in message.headers.items():
-        email[name] = value
+        # As given: folding would RFC 2047-encode a long List-Unsubscribe URL, which mail
+        # clients then do not recognise. Message has checked the values (no line breaks).
+        email.set_raw(name, value)
     email.set_content(message.text)
     if message.html:
         email.add_alternative(message.html, subtype="html")

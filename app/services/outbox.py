@@ -22,7 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import db, insert
 from app.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,21 @@ def enqueue_new(kind: str, dedupe_key: str, to_email: str, **refs) -> None:
     row = _new_row(kind, dedupe_key, to_email, refs)
     db.session.connection().execute(Delivery.__table__.insert(), row)
     note_new_rows()
+
+
+def enqueue_select(columns: list[str], rows: sa.Select) -> int:
+    """Insert the deliveries a SELECT yields, skipping any whose dedupe key exists already
+    (queued by another request at the same moment, too); return how many were added. The
+    caller commits."""
+    added = db.session.execute(
+        insert(Delivery)
+        # SQLite parses "SELECT ... ON CONFLICT" only with a WHERE clause before it.
+        .from_select(columns, rows.where(sa.true()))
+        .on_conflict_do_nothing(index_elements=["dedupe_key"]),
+        execution_options={"preserve_rowcount": True},  # an INSERT's count is not kept unasked
+    ).rowcount
+    note_new_rows()
+    return added
 
 
 def note_new_rows() -> None:

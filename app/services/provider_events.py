@@ -21,10 +21,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from sendgrid.helpers.eventwebhook import EventWebhook
 from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import db, insert
 from app.models import Delivery, DeliveryStatus, ProviderEvent, Suppression
 
 SIGNATURE_HEADER = EventWebhookHeader.SIGNATURE
@@ -181,11 +180,6 @@ def _custom_delivery_id(event: dict[str, Any]) -> int | None:
         return None
 
 
-def _insert(model):
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
 def _store(events: list[_Event]) -> set[str]:
     """Record the events; return the ids that were not recorded before."""
     now = utcnow()
@@ -194,7 +188,7 @@ def _store(events: list[_Event]) -> set[str]:
         for e in events
     ]
     inserted = db.session.execute(
-        _insert(ProviderEvent)
+        insert(ProviderEvent)
         .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(ProviderEvent.event_id),
         rows,
@@ -226,6 +220,6 @@ def _suppress(events: list[_Event]) -> None:
         return
     rows = {e.email: {"email": e.email, "reason": e.kind, "created_at": utcnow()} for e in events}
     db.session.execute(
-        _insert(Suppression).on_conflict_do_nothing(index_elements=["email"]),
+        insert(Suppression).on_conflict_do_nothing(index_elements=["email"]),
         list(rows.values()),
     )

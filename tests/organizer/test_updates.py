@@ -97,3 +97,39 @@ def test_invalid_unsubscribe_link_is_explained(client):
     assert response.status_code == 400
     assert "does not work" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
+
+
+def test_an_update_with_control_characters_is_cleaned_and_sent(login, outbox):
+    # A control character in a subject is refused as a mail header: kept, it would stay
+    # queued and then fail, after the organizer was told it was on its way.
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign()
+    make_signature(campaign, consent_updates=True)
+    _write_and_send(client, campaign, subject="Vote\x1btoday\x7f", body="Hello\u202e\x08 all")
+    drain()
+    [message] = outbox
+    assert message.subject == "Vote today"
+    assert "Hello all" in message.text
+
+
+def test_an_update_reaches_an_audience_of_thousands_in_one_send(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign()
+    signer = make_signature(campaign, consent_updates=True)
+    db.session.execute(
+        sa.insert(Signature),
+        [
+            {
+                "campaign_id": campaign.id,
+                "email": f"s{i}@example.org",
+                "name": "S",
+                "status": signer.status,
+                "consent_updates": True,
+                "confirmed_at": signer.confirmed_at,
+            }
+            for i in range(6000)
+        ],  # fmt: skip
+    )
+    db.session.commit()
+    page = _write_and_send(client, campaign)
+    assert "Update queued for 6001 supporter(s)" in page.get_data(as_text=True)
