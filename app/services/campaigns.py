@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Organizer, Target, TargetKind
 from app.services import audit
@@ -146,6 +147,9 @@ def _apply(campaign: Campaign, values: CampaignInput) -> None:
     )
     if taken is not None:
         raise CampaignError(f"Another campaign uses the slug {slug!r}.")
+    if campaign.status not in (None, CampaignStatus.DRAFT) and slug != campaign.slug:
+        # Its address is in shared links and in every email already sent.
+        raise CampaignError("A published campaign keeps its address (slug).")
     unknown = set(values.target_kinds) - set(TargetKind.ROUTED)
     if unknown:
         raise CampaignError(f"Unknown target kinds: {', '.join(sorted(unknown))}.")
@@ -184,6 +188,8 @@ def change_status(campaign: Campaign, status: str, organizer: Organizer) -> Camp
     """Move a campaign to `status` if that step is allowed (draft -> open -> closed)."""
     if status not in TRANSITIONS.get(campaign.status, ()):
         raise CampaignError(f"A {campaign.status} campaign cannot become {status}.")
+    if status == CampaignStatus.OPEN and campaign.closes_at and campaign.closes_at <= utcnow():
+        raise CampaignError("Its closing time has passed: move it later first, then open it.")
     audit.record(organizer, "campaign.status", campaign, status=[campaign.status, status])
     campaign.status = status
     db.session.commit()

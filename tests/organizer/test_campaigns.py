@@ -110,7 +110,7 @@ def test_invalid_values_are_explained_and_nothing_is_saved(login):
 def test_editing_saves_every_field_and_logs_which_changed(login):
     client = login(Role.ORGANIZER)
     target = make_target(name="Secretary Doe", email="doe@example.gov")
-    campaign = make_campaign(slug="old-slug")
+    campaign = make_campaign(slug="old-slug", status=CampaignStatus.DRAFT)
     path = f"/organizer/campaigns/{campaign.id}/edit"
     form_page = client.get(path).get_data(as_text=True)
     assert "old-slug" in form_page
@@ -168,6 +168,28 @@ def test_a_public_campaign_cannot_go_back_to_draft(login):
     assert "cannot become draft" in response.get_data(as_text=True)
     db.session.refresh(campaign)
     assert campaign.status == CampaignStatus.OPEN
+
+
+def test_a_published_campaign_keeps_its_address(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(slug="shared-slug")
+    response = _post(client, f"/organizer/campaigns/{campaign.id}/edit", slug="new-slug")
+    assert "keeps its address" in response.get_data(as_text=True)
+    assert client.get("/c/shared-slug").status_code == 200
+
+
+def test_a_campaign_past_its_closing_time_cannot_be_reopened(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(status=CampaignStatus.CLOSED, closes_at=datetime(2026, 1, 1))
+    path = f"/organizer/campaigns/{campaign.id}"
+    response = client.post(
+        f"{path}/status",
+        data={"status": "open", "csrf_token": csrf_token(client, path)},
+        follow_redirects=True,
+    )
+    assert "closing time has passed" in response.get_data(as_text=True)
+    db.session.refresh(campaign)
+    assert campaign.status == CampaignStatus.CLOSED
 
 
 def _public_explainer(page: str) -> str:
