@@ -30,10 +30,15 @@ class Organizer(UserMixin, db.Model):
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+    # In every session's id (get_id): raising it ends every session of the account at once.
+    session_epoch: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"
 
 
 class RepresentativeAccess(db.Model):

@@ -1,16 +1,19 @@
 """Blueprint: the organizer workspace."""
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, session
 
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.models import Organizer
+from app.services import accounts
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
+# The session key that holds when its organizer logged in (a Unix time).
+LOGGED_IN_AT = "logged_in_at"
 
 
 @login_manager.user_loader
-def load_organizer(organizer_id: str) -> Organizer | None:
-    return db.session.get(Organizer, int(organizer_id))
+def load_organizer(session_id: str) -> Organizer | None:
+    return accounts.organizer_for_session(session_id, session.get(LOGGED_IN_AT))
 
 
 @bp.after_request

@@ -1,17 +1,18 @@
 """Logging organizers in and out."""
 
+import time
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.models import Role
-from app.organizer import bp
+from app.organizer import LOGGED_IN_AT, bp
 from app.organizer.access import requires
 from app.organizer.forms import LoginForm
 from app.ratelimits import login_limit
-from app.services.accounts import authenticate
+from app.services.accounts import authenticate, end_sessions
 
 
 def _safe_next(target: str | None) -> str:
@@ -34,6 +35,7 @@ def login():
             # PERMANENT_SESSION_LIFETIME.
             session.clear()
             session.permanent = True
+            session[LOGGED_IN_AT] = time.time()  # ends it after that long, however busy
             login_user(organizer)
             return redirect(_safe_next(request.args.get("next")))
         flash("That email and password do not match an active account.", "error")
@@ -43,7 +45,9 @@ def login():
 @bp.post("/logout")
 @requires(Role.VIEWER)
 def logout():
-    """Log out and forget the session."""
+    """Log out: end this account's sessions everywhere (a copy of the cookie dies too)."""
+    end_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("organizer.login"))

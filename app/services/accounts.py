@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 from app.clock import utcnow
 from app.extensions import db
@@ -70,6 +73,27 @@ def authenticate(email: str, password: str) -> Organizer | None:
     return organizer
 
 
+def organizer_for_session(session_id: str, logged_in_at: float | None) -> Organizer | None:
+    """The organizer a session acts for, or None once it has ended: logged out or disabled
+    since (the epoch in its id moved on), or logged in longer ago than SESSION_LIFETIME,
+    however busy it has been (a busy stolen cookie must expire too)."""
+    organizer_id, _, epoch = session_id.partition(":")
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    if not (organizer_id.isdigit() and epoch.isdigit() and logged_in_at is not None):
+        return None
+    if time.time() - logged_in_at > lifetime:
+        return None
+    organizer = db.session.get(Organizer, int(organizer_id))
+    if organizer is None or organizer.session_epoch != int(epoch):
+        return None
+    return organizer
+
+
+def end_sessions(organizer: Organizer) -> None:
+    """End every session of the account, on every device. The caller commits."""
+    organizer.session_epoch += 1
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
@@ -90,6 +114,8 @@ def set_role(organizer: Organizer, role: str, active: bool, changed_by: Organize
         role=[organizer.role, role],
         active=[organizer.active, active],
     )
+    if organizer.active and not active:
+        end_sessions(organizer)
     organizer.role = role
     organizer.active = active
     db.session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import cache
 
 import pytest
@@ -9,6 +10,7 @@ from argon2 import PasswordHasher
 
 from app.extensions import db
 from app.models import Organizer, Role
+from app.organizer import LOGGED_IN_AT
 
 PASSWORD = "correct horse battery staple"
 
@@ -42,8 +44,9 @@ def login(app, make_organizer):
         organizer = make_organizer(role)
         client = (on_app or app).test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(organizer.id)
+            session["_user_id"] = organizer.get_id()
             session["_fresh"] = True
+            session[LOGGED_IN_AT] = time.time()
         client.organizer = organizer
         return client
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Organizer, Role
+from app.services.accounts import set_role
 from tests.helpers import csrf_token
 from tests.organizer.conftest import PASSWORD
 
@@ -167,3 +168,50 @@ def test_a_session_older_than_its_lifetime_is_logged_out(make_app, make_organize
     assert client.get("/organizer/").status_code == 200
     time.sleep(2.1)
     assert client.get("/organizer/").status_code == 302
+
+
+# These tests sign in on an app of their own (make_app): the `app` fixture keeps one app
+# context for the whole test, so Flask-Login's per-request user would carry over between
+# its requests and hide what the session cookie alone allows.
+def _cookie_after_login(app, make_organizer, role=Role.ADMIN) -> tuple[Organizer, str]:
+    organizer = make_organizer(role, f"{role}-cookie@example.org")
+    client = app.test_client()
+    assert _log_in(client, organizer.email, PASSWORD).status_code == 302
+    return organizer, client.get_cookie("session").value
+
+
+def _with_cookie(app, cookie: str):
+    client = app.test_client()
+    client.set_cookie("session", cookie)
+    return client
+
+
+def test_logging_out_ends_a_copy_of_the_session_cookie_too(make_app, make_organizer):
+    app = make_app()
+    _, cookie = _cookie_after_login(app, make_organizer)
+    client = _with_cookie(app, cookie)
+    assert client.get("/organizer/users").status_code == 200
+    token = csrf_token(client, "/organizer/")
+    assert client.post("/organizer/logout", data={"csrf_token": token}).status_code == 302
+    assert _with_cookie(app, cookie).get("/organizer/users").status_code == 302
+
+
+def test_an_account_enabled_again_does_not_revive_its_old_sessions(make_app, make_organizer):
+    app = make_app()
+    organizer, cookie = _cookie_after_login(app, make_organizer, Role.VIEWER)
+    assert _with_cookie(app, cookie).get("/organizer/").status_code == 200
+    admin = make_organizer(Role.ADMIN, "boss@example.org")
+    set_role(organizer, Role.VIEWER, False, admin)
+    set_role(organizer, Role.VIEWER, True, admin)
+    assert _with_cookie(app, cookie).get("/organizer/").status_code == 302
+
+
+def test_a_session_ends_its_lifetime_after_login_however_busy(make_app, make_organizer):
+    app = make_app(PERMANENT_SESSION_LIFETIME=2)
+    _, cookie = _cookie_after_login(app, make_organizer)
+    client = _with_cookie(app, cookie)
+    statuses = []
+    for _ in range(4):
+        statuses.append(client.get("/organizer/").status_code)
+        time.sleep(0.8)
+    assert statuses[0] == 200 and statuses[-1] == 302
