@@ -136,7 +136,7 @@ def test_letter_is_delivered_only_after_confirmation_and_held_where_no_address(
     assert sent.to == "Pat Chair <chair@example.gov>"
     assert sent.from_addr == "Ann Lee via Chorus <no-reply@chorus.localhost>"
     assert sent.reply_to == "Ann Lee <ann@example.org>"
-    assert sent.subject == "Constituent letter from 94110 (CA-11): Third-country deportations"
+    assert sent.subject == "Constituent letter from 94110: Third-country deportations"
     assert MINE in sent.text and MINE in sent.html
     assert "Ann Lee\nZIP code 94110, California, 11th district" in sent.text
 

@@ -14,6 +14,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import Letter, Moderation, RepresentativeAccess, SignatureStatus, TargetKind
 from app.services import representatives as reps
+from app.services.delivery import drain
 from app.services.letters import queue_letter
 from tests.factories import make_campaign, make_signature, make_target
 from tests.helpers import csrf_token
@@ -301,3 +302,23 @@ def test_a_late_letter_is_dated_by_its_own_sending_not_its_signature(client, app
     assert [datetime.fromisoformat(row["sent_at"]).date() for row in rows] == [sent.date()]
     pdf = PdfReader(io.BytesIO(client.get(_url(token, "c", campaign.slug, "letters.pdf")).data))
     assert f"Sent {sent:%B %-d, %Y}" in pdf.pages[1].extract_text()
+
+
+def test_a_state_senators_letter_shows_the_writers_state_senate_district(app, outbox):
+    # The proof of constituency must be in the recipient's own chamber, not the House's.
+    senator = make_target(kind=TargetKind.STATE_UPPER, name="Sam Senator", state="CA")
+    senator.email = "sam@senate.example"
+    campaign = make_campaign()
+    signer = make_signature(campaign, state="CA", district="11", zip="94110")
+    letter = Letter(
+        signature_id=signer.id, campaign_id=campaign.id, subject="Hi", body="Please act.",
+        targets=[senator], state_upper_district="3",
+    )  # fmt: skip
+    db.session.add(letter)
+    db.session.commit()
+    queue_letter(letter)
+    db.session.commit()
+    drain()
+    [sent] = outbox
+    assert "ZIP code 94110, California, state senate district 3" in sent.text
+    assert "11th district" not in sent.text and "11th district" not in sent.html

@@ -19,8 +19,7 @@ from app.models import (
     SupporterUpdate,
     Target,
 )
-from app.services import digests, letters, tokens
-from app.services.routing import district_label
+from app.services import digests, letters, representatives, tokens
 from app.urls import external_url
 
 
@@ -112,7 +111,7 @@ def letter_message(delivery: Delivery) -> Message | None:
             "target": target,
             "signature": signature,
             "campaign": signature.campaign,
-            "district": district_label(signature.state, signature.district),
+            "district": representatives.constituency(target, letter),
         },
         # Staff see who wrote; the address stays the platform's (we cannot send as them).
         from_addr=format_address(platform_address, f"{signature.name} via {site_name}"),

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Delivery, DeliveryKind, DeliveryStatus, Letter, Moderation, Target
-from app.services import outbox
+from app.services import outbox, representatives
 from app.services.csv_safety import csv_text
 
 
@@ -131,7 +131,8 @@ class DigestLetter:
     email: str
     zip: str
     state: str
-    district: str
+    district: str  # in the target's chamber (representatives.district_for)
+    constituency: str  # the same in words
     subject: str
     body: str
     written_at: datetime
@@ -150,6 +151,7 @@ def digest_letters(digest: Delivery) -> list[DigestLetter]:
         )
         .order_by(Letter.created_at, Letter.id)
     ).all()
+    target = db.session.get(Target, digest.target_id)
     return [
         DigestLetter(
             campaign=letter.signature.campaign.title,
@@ -158,7 +160,8 @@ def digest_letters(digest: Delivery) -> list[DigestLetter]:
             email=(letter.signature.email or "") if letter.reply_to_ok else "",
             zip=letter.signature.zip,
             state=letter.signature.state,
-            district=letter.signature.district,
+            district=representatives.district_for(target, letter),
+            constituency=representatives.constituency(target, letter),
             subject=letter.subject,
             body=letter.body,
             written_at=letter.created_at,

@@ -34,6 +34,7 @@ from app.models import (
 from app.services import exports
 from app.services.errors import ChorusError, InvalidToken
 from app.services.paging import page_offset
+from app.services.routing import district_label, state_name
 
 DEFAULT_DAYS = 30
 RESPONSE_MAX_LENGTH = 5000
@@ -183,6 +184,20 @@ def district_for(target: Target, letter: Letter) -> str:
     if target.kind == TargetKind.US_HOUSE and signature.district:
         return f"{signature.state}-{signature.district}"
     return signature.state
+
+
+_CHAMBERS = {TargetKind.STATE_UPPER: "state senate", TargetKind.STATE_LOWER: "state house"}
+
+
+def constituency(target: Target, letter: Letter) -> str:
+    """Where the writer lives, in words, for the letter itself: their district in a state
+    legislator's chamber ('California, state senate district 3'), else their congressional
+    district ('New York, 12th district') or state."""
+    signature = letter.signature
+    district = district_for(target, letter)
+    if target.kind in _CHAMBERS and district:
+        return f"{state_name(signature.state)}, {_CHAMBERS[target.kind]} district {district}"
+    return district_label(signature.state, signature.district)
 
 
 def _queued_at(letter_id) -> sa.ScalarSelect:
