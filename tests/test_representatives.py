@@ -223,8 +223,9 @@ def test_a_posted_response_is_shown_on_the_campaign_page(client, house):
         path + "/responses",
         data={
             "csrf_token": csrf_token(client, path),
-            "author_name": "Pat Lee, chief of staff",
-            "body": "Thank you for writing.\n\nThe member will <b>vote</b> no.",
+            "author_name": "Pat Lee,\u202e chief of staff",
+            # As a browser sends a textarea: CRLF line breaks.
+            "body": "Thank you for writing.\r\n\r\nThe member will <b>vote</b> no.\u202e",
         },
     )
     assert posted.status_code == 302
@@ -302,6 +303,8 @@ def test_a_late_letter_is_dated_by_its_own_sending_not_its_signature(client, app
     assert [datetime.fromisoformat(row["sent_at"]).date() for row in rows] == [sent.date()]
     pdf = PdfReader(io.BytesIO(client.get(_url(token, "c", campaign.slug, "letters.pdf")).data))
     assert f"Sent {sent:%B %-d, %Y}" in pdf.pages[1].extract_text()
+    page = client.get(_url(token, "c", campaign.slug)).get_data(as_text=True)
+    assert f'sent <time datetime="{sent.date().isoformat()}">' in page
 
 
 def test_a_state_senators_letter_shows_the_writers_state_senate_district(app, outbox):
@@ -322,3 +325,22 @@ def test_a_state_senators_letter_shows_the_writers_state_senate_district(app, ou
     [sent] = outbox
     assert "ZIP code 94110, California, state senate district 3" in sent.text
     assert "11th district" not in sent.text and "11th district" not in sent.html
+
+
+def test_a_link_ends_when_its_official_leaves_office_or_it_is_revoked(app, runner, client, house):
+    kept, left = house["member"], house["other"]
+    kept_link, left_link = reps.create_access(kept), reps.create_access(left)
+    left.active = False  # as the importers mark an official who is no longer in office
+    db.session.commit()
+    assert client.get(_url(left_link)).status_code == 404
+    assert client.get(_url(kept_link)).status_code == 200
+
+    result = runner.invoke(args=["reps", "revoke", str(kept.id)])
+    assert result.exit_code == 0, result.output
+    assert "Revoked 1 live link(s) for Jo Rivera" in result.output
+    assert client.get(_url(kept_link)).status_code == 404
+
+
+def test_an_access_link_lasts_at_most_a_year(app, runner, house):
+    result = runner.invoke(args=["reps", "link", str(house["member"].id), "--days", "400"])
+    assert result.exit_code != 0 and "400 is not in the range 1<=x<=366" in result.output

@@ -31,12 +31,14 @@ from app.models import (
     Target,
     TargetKind,
 )
-from app.services import exports
+from app.services import exports, text
 from app.services.errors import ChorusError, InvalidToken
 from app.services.paging import page_offset
 from app.services.routing import district_label, state_name
 
 DEFAULT_DAYS = 30
+# A link outlives staff changes; offices get a new one each session of the legislature.
+MAX_DAYS = 366
 RESPONSE_MAX_LENGTH = 5000
 
 
@@ -52,7 +54,7 @@ class CampaignLetters:
 
 @dataclass(frozen=True)
 class LetterPage:
-    letters: list[Letter]
+    letters: list[tuple[Letter, datetime | None]]  # each with when it was sent
     number: int
     per_page: int
     total: int
@@ -70,8 +72,8 @@ def create_access(
     target: Target, days: int = DEFAULT_DAYS, created_by: Organizer | None = None
 ) -> str:
     """Create a private link for target's staff; return its token (shown once, never stored)."""
-    if days < 1:
-        raise ValueError("an access link must last at least one day")
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"an access link lasts from 1 to {MAX_DAYS} days")
     token = secrets.token_urlsafe(32)
     db.session.add(
         RepresentativeAccess(
@@ -91,11 +93,25 @@ def target_for_token(token: str, now: datetime | None = None) -> Target:
     access = db.session.scalar(
         sa.select(RepresentativeAccess).where(RepresentativeAccess.token_hash == _hash(token))
     )
-    if access is None or access.expires_at <= now:
+    target = db.session.get(Target, access.target_id) if access else None
+    # An official who left office (the importers mark them inactive) loses the link too.
+    if access is None or access.expires_at <= now or target is None or not target.active:
         raise InvalidToken()
     access.last_used_at = now
     db.session.commit()
-    return db.session.get(Target, access.target_id)
+    return target
+
+
+def revoke_access(target: Target) -> int:
+    """End every private link of target's office now; return how many were live."""
+    now = utcnow()
+    revoked = db.session.execute(
+        sa.update(RepresentativeAccess)
+        .where(RepresentativeAccess.target_id == target.id, RepresentativeAccess.expires_at > now)
+        .values(expires_at=now)
+    ).rowcount
+    db.session.commit()
+    return revoked
 
 
 def _readable(target: Target) -> tuple:
@@ -166,12 +182,13 @@ def letters_page(target: Target, campaign: Campaign, number: int, per_page: int)
     """One page of the campaign's letters to target, oldest first, with the total."""
     letters = _visible_letters(target).where(Letter.campaign_id == campaign.id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(letters.subquery()))
-    rows = db.session.scalars(
-        letters.order_by(Letter.created_at, Letter.id)
+    rows = db.session.execute(
+        letters.add_columns(_queued_at(Letter.id))
+        .order_by(Letter.created_at, Letter.id)
         .offset(page_offset(number, per_page))
         .limit(per_page)
     )
-    return LetterPage(list(rows), number, per_page, total or 0)
+    return LetterPage([(letter, sent_at) for letter, sent_at in rows], number, per_page, total or 0)
 
 
 def district_for(target: Target, letter: Letter) -> str:
@@ -240,7 +257,7 @@ def letters_csv(target: Target, campaign: Campaign) -> Iterator[str]:
 
 def post_response(target: Target, campaign: Campaign, body: str, author_name: str) -> Response:
     """Publish target's official response on the campaign page."""
-    body = body.strip()
+    body = text.paragraphs(body)  # as citizens' text is: no invisible or control characters
     if not body:
         raise ResponseRefused()
     if len(body) > RESPONSE_MAX_LENGTH:
@@ -249,7 +266,7 @@ def post_response(target: Target, campaign: Campaign, body: str, author_name: st
         campaign_id=campaign.id,
         target_id=target.id,
         body=body,
-        author_name=" ".join(author_name.split())[:200],
+        author_name=text.one_line(author_name, 200),
         published=True,
     )
     db.session.add(response)
