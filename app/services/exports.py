@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Campaign, Letter, Organizer, Signature
 from app.services import audit
+from app.services.campaigns import CampaignError, to_utc
 from app.services.csv_safety import csv_chunks
 
 BATCH = 2000
@@ -29,8 +30,8 @@ SIGNATURE_COLUMNS = {
     "district": Signature.district,
     "consent_updates": Signature.consent_updates,
     "review_reason": Signature.review_reason,
-    "created_at": Signature.created_at,
-    "confirmed_at": Signature.confirmed_at,
+    "created_at_utc": Signature.created_at,
+    "confirmed_at_utc": Signature.confirmed_at,
 }
 LETTER_COLUMNS = {
     "id": Letter.id,
@@ -45,7 +46,7 @@ LETTER_COLUMNS = {
     "public_comment": Letter.public_comment,
     "moderation": Letter.moderation,
     "flags": Letter.flags,
-    "created_at": Letter.created_at,
+    "created_at_utc": Letter.created_at,
 }
 # A cell starting with one of these runs as a formula in spreadsheet programs.
 
@@ -62,7 +63,10 @@ def signatures_csv(campaign: Campaign, filters: ExportFilter) -> Iterator[str]:
     """The campaign's signatures matching the filters, as CSV text in chunks."""
     query = (
         sa.select(*SIGNATURE_COLUMNS.values())
-        .where(Signature.campaign_id == campaign.id, *_conditions(filters, Signature.created_at))
+        .where(
+            Signature.campaign_id == campaign.id,
+            *_conditions(filters, Signature.created_at, campaign.timezone),
+        )
         .order_by(Signature.id)
     )
     return query_csv(SIGNATURE_COLUMNS, query)
@@ -73,7 +77,10 @@ def letters_csv(campaign: Campaign, filters: ExportFilter) -> Iterator[str]:
     query = (
         sa.select(*LETTER_COLUMNS.values())
         .join(Signature, Letter.signature_id == Signature.id)
-        .where(Letter.campaign_id == campaign.id, *_conditions(filters, Letter.created_at))
+        .where(
+            Letter.campaign_id == campaign.id,
+            *_conditions(filters, Letter.created_at, campaign.timezone),
+        )
         .order_by(Letter.id)
     )
     return query_csv(LETTER_COLUMNS, query)
@@ -96,17 +103,30 @@ def record_export(
     db.session.commit()
 
 
-def _conditions(filters: ExportFilter, created_at: sa.ColumnElement) -> list:
+def _conditions(filters: ExportFilter, created_at: sa.ColumnElement, timezone: str) -> list:
+    """Filters as SQL; the dates are days in the campaign's time zone, as the workspace
+    shows them (the stored times are UTC)."""
     conditions = []
     if filters.status:
         conditions.append(Signature.status == filters.status)
     if filters.state:
         conditions.append(Signature.state == filters.state.upper())
-    if filters.since:
-        conditions.append(created_at >= datetime.combine(filters.since, datetime.min.time()))
-    if filters.until:
-        conditions.append(created_at <= datetime.combine(filters.until, datetime.max.time()))
+    since = _day_start(filters.since, timezone)
+    if since:
+        conditions.append(created_at >= since)
+    day_after = _day_start(filters.until, timezone, later=timedelta(days=1))
+    if day_after:
+        conditions.append(created_at < day_after)
     return conditions
+
+
+def _day_start(day: date | None, timezone: str, later: timedelta = timedelta(0)) -> datetime | None:
+    """When a day (or the one `later` days after it) begins in timezone, in UTC; None for
+    no day, or one past the end of the calendar."""
+    try:
+        return to_utc(datetime.combine(day + later, time.min), timezone) if day else None
+    except (CampaignError, OverflowError):
+        return None
 
 
 def query_csv(columns: dict, query: sa.Select) -> Iterator[str]:

@@ -46,6 +46,19 @@ def test_signature_export_streams_only_this_campaign_with_filters(login):
     assert events[1].detail["status"] == "confirmed" and events[1].detail["state"] == "ca"
 
 
+def test_export_dates_are_days_in_the_campaigns_time_zone(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(timezone="America/New_York")
+    # 21:00 on January 9 in New York is 02:00 on January 10 in UTC.
+    make_signature(campaign, name="Late Evening", created_at=datetime(2026, 1, 10, 2))
+    make_signature(campaign, name="Next Morning", created_at=datetime(2026, 1, 10, 14))
+    url = f"/organizer/campaigns/{campaign.id}/exports/signatures.csv"
+    ninth = _rows(client.get(f"{url}?since=2026-01-09&until=2026-01-09"))
+    assert [(r["name"], r["created_at_utc"]) for r in ninth] == [
+        ("Late Evening", "2026-01-10 02:00:00")
+    ]
+
+
 def test_letter_export_includes_text_and_signer_place_and_defuses_formulas(login):
     client = login(Role.ORGANIZER)
     campaign = make_campaign()
