@@ -12,7 +12,13 @@ from pypdf import PdfReader
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Letter, Moderation, RepresentativeAccess, SignatureStatus, TargetKind
+from app.models import (
+    Letter,
+    Moderation,
+    RepresentativeAccess,
+    SignatureStatus,
+    TargetKind,
+)
 from app.services import representatives as reps
 from app.services.delivery import drain
 from app.services.letters import queue_letter
@@ -344,3 +350,12 @@ def test_a_link_ends_when_its_official_leaves_office_or_it_is_revoked(app, runne
 def test_an_access_link_lasts_at_most_a_year(app, runner, house):
     result = runner.invoke(args=["reps", "link", str(house["member"].id), "--days", "400"])
     assert result.exit_code != 0 and "400 is not in the range 1<=x<=366" in result.output
+
+
+def test_posting_responses_is_limited_per_hour(client, house):
+    # A leaked link must not let anyone flood the campaign page.
+    token = reps.create_access(house["member"])
+    path = _url(token, "c", house["parks"].slug)
+    form = {"csrf_token": csrf_token(client, path), "author_name": "Staff", "body": "Hello."}
+    statuses = [client.post(path + "/responses", data=form).status_code for _ in range(11)]
+    assert statuses == [302] * 10 + [429]

@@ -99,6 +99,20 @@ def change_status(campaign_id: int):
     return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
 
 
+@bp.post("/campaigns/<int:campaign_id>/responses/<int:response_id>/hide")
+@requires(Role.ORGANIZER)
+def hide_response(campaign_id: int, response_id: int):
+    """Take a representative's response off the public campaign page."""
+    campaign = campaign_or_404(campaign_id)
+    try:
+        campaigns.hide_response(campaign, response_id, current_user)
+    except CampaignError as error:
+        flash(error.message, "error")
+    else:
+        flash("The response is no longer shown on the campaign page.", "ok")
+    return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
+
+
 @bp.post("/preview")
 @requires(Role.ORGANIZER)
 def preview():

@@ -2,6 +2,7 @@
 
 from flask import Response, abort, flash, redirect, render_template, stream_with_context, url_for
 
+from app.extensions import limiter
 from app.models import Campaign, Target
 from app.representatives import bp
 from app.representatives.forms import ResponseForm
@@ -96,6 +97,8 @@ def letters_packet(token: str, slug: str):
 
 
 @bp.post("/<token>/c/<slug>/responses")
+# An office posts a response now and then; a leaked link must not flood the public page.
+@limiter.limit("10 per hour")
 def respond(token: str, slug: str):
     """Publish this representative's official response on the campaign page."""
     target, campaign = _target_and_campaign(token, slug)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Campaign, CampaignStatus, Organizer, Target, TargetKind
+from app.models import Campaign, CampaignStatus, Organizer, Response, Target, TargetKind
 from app.services import audit
 from app.services.errors import ChorusError
 
@@ -194,6 +194,17 @@ def change_status(campaign: Campaign, status: str, organizer: Organizer) -> Camp
     campaign.status = status
     db.session.commit()
     return campaign
+
+
+def hide_response(campaign: Campaign, response_id: int, organizer: Organizer) -> None:
+    """Take a representative's response off the campaign page (one posted through a link
+    that leaked, say); it stays stored and the audit log says who hid it."""
+    response = db.session.get(Response, response_id)
+    if response is None or response.campaign_id != campaign.id:
+        raise CampaignError("That response is not on this campaign.")
+    response.published = False
+    audit.record(organizer, "response.hide", campaign, response_id=response.id)
+    db.session.commit()
 
 
 def all_campaigns() -> list[Campaign]:

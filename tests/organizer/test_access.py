@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AuditEvent, Role, SupporterUpdate
+from app.models import AuditEvent, Response, Role, SupporterUpdate
 from app.services.accounts import RANK
 from tests.factories import make_campaign, make_target
 from tests.helpers import csrf_token
@@ -26,17 +26,20 @@ def _routes(app) -> list[tuple[str, str, str]]:
 
 @pytest.fixture
 def world(app, make_organizer):
-    """A campaign, a target, an update and another account: ids for every route."""
+    """A campaign, a target, an update, a response and another account: ids for every
+    route."""
     campaign = make_campaign()
     target = make_target()
     other = make_organizer(Role.VIEWER, "other@example.org")
     update = SupporterUpdate(campaign_id=campaign.id, subject="News", body="Hello")
-    db.session.add(update)
+    response = Response(campaign_id=campaign.id, target_id=target.id, body="A response.")
+    db.session.add_all([update, response])
     db.session.commit()
     return {
         "campaign_id": campaign.id,
         "target_id": target.id,
         "update_id": update.id,
+        "response_id": response.id,
         "organizer_id": other.id,
         "what": "signatures",
     }

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Campaign, CampaignStatus, Role
+from app.services.representatives import post_response
 from tests.factories import make_campaign, make_target
 from tests.helpers import csrf_token
 
@@ -217,3 +218,27 @@ def test_live_preview_renders_exactly_like_the_public_page(login):
 def test_preview_needs_the_csrf_header(login):
     client = login(Role.ORGANIZER)
     assert client.post("/organizer/preview", data={"text": "# Hi"}).status_code == 400
+
+
+def test_an_organizer_hides_a_representatives_response(login):
+    client = login(Role.ORGANIZER)
+    campaign, other = make_campaign(), make_campaign()
+    office = make_target(name="Jo Rivera")
+    response = post_response(office, campaign, "Posted through a leaked link.", "Someone")
+    overview = f"/organizer/campaigns/{campaign.id}"
+    assert "Hide this response" in client.get(overview).get_data(as_text=True)
+    token = csrf_token(client, overview)
+    refused = client.post(
+        f"/organizer/campaigns/{other.id}/responses/{response.id}/hide",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "not on this campaign" in refused.get_data(as_text=True)
+    assert "leaked link" in client.get(f"/c/{campaign.slug}").get_data(as_text=True)
+    hidden = client.post(f"{overview}/responses/{response.id}/hide", data={"csrf_token": token})
+    assert hidden.status_code == 302
+    assert "leaked link" not in client.get(f"/c/{campaign.slug}").get_data(as_text=True)
+    [event] = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "response.hide")
+    ).all()
+    assert event.detail == {"response_id": response.id}
