@@ -168,27 +168,29 @@ def campaign_for(target: Target, slug: str) -> Campaign:
 def letters_for(target: Target, campaign: Campaign) -> Iterator[tuple[Letter, datetime | None]]:
     """The campaign's letters to target, each with when it was sent, oldest first, read in
     batches."""
-    query = (
+    return iter(
+        db.session.execute(_sent_letters(target, campaign).execution_options(yield_per=500))
+    )
+
+
+def letters_page(target: Target, campaign: Campaign, number: int, per_page: int) -> LetterPage:
+    """One page of letters_for, with the total."""
+    letters = _visible_letters(target).where(Letter.campaign_id == campaign.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(letters.subquery()))
+    rows = db.session.execute(
+        _sent_letters(target, campaign).offset(page_offset(number, per_page)).limit(per_page)
+    )
+    return LetterPage([tuple(row) for row in rows], number, per_page, total or 0)
+
+
+def _sent_letters(target: Target, campaign: Campaign) -> sa.Select:
+    """The campaign's letters to target with when each was sent, oldest first."""
+    return (
         _visible_letters(target)
         .add_columns(_queued_at(Letter.id))
         .where(Letter.campaign_id == campaign.id)
         .order_by(Letter.created_at, Letter.id)
-        .execution_options(yield_per=500)
     )
-    return iter(db.session.execute(query))
-
-
-def letters_page(target: Target, campaign: Campaign, number: int, per_page: int) -> LetterPage:
-    """One page of the campaign's letters to target, oldest first, with the total."""
-    letters = _visible_letters(target).where(Letter.campaign_id == campaign.id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(letters.subquery()))
-    rows = db.session.execute(
-        letters.add_columns(_queued_at(Letter.id))
-        .order_by(Letter.created_at, Letter.id)
-        .offset(page_offset(number, per_page))
-        .limit(per_page)
-    )
-    return LetterPage([(letter, sent_at) for letter, sent_at in rows], number, per_page, total or 0)
 
 
 def district_for(target: Target, letter: Letter) -> str:
