@@ -27,9 +27,9 @@ run: install
 
 import-data: install
 	$(FLASK) zips import $(SHARED)/data/us-zipcodes-congress/zccd.csv
-	$(FLASK) reps import congress $(SHARED)/data/congress-legislators/legislators-current.yaml \
+	$(FLASK) targets import congress $(SHARED)/data/congress-legislators/legislators-current.yaml \
 	  --offices $(SHARED)/data/congress-legislators/legislators-district-offices.yaml
-	$(FLASK) reps import openstates $(SHARED)/data/openstates-people
+	$(FLASK) targets import openstates $(SHARED)/data/openstates-people
 
 # The suite on SQLite, then again on PostgreSQL (and Redis) when TEST_DATABASE_URL is set.
 test: install

@@ -32,6 +32,8 @@ def _int(name: str, default: int) -> int:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
+    # Campaign content files that `flask seed` loads.
+    CONTENT_DIR = BASE_DIR / "content" / "campaigns"
     SQLALCHEMY_DATABASE_URI = (
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'chorus.sqlite3'}"
     )

@@ -40,6 +40,6 @@ wsgi_app = "app:create_app()"
 
 def worker_exit(server, worker):
     """Write the worker's buffered funnel counts before it goes (a restart or a deploy)."""
-    from app.services.analytics import flush_before_exit
+    from app.services.workspace.analytics import flush_before_exit
 
     flush_before_exit(worker.wsgi)

@@ -44,11 +44,11 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     from app.api import bp as api_bp
     from app.organizer import bp as organizer_bp
     from app.public import bp as public_bp
-    from app.representatives import bp as representatives_bp
+    from app.targets import bp as targets_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(organizer_bp)
-    app.register_blueprint(representatives_bp)
+    app.register_blueprint(targets_bp)
     app.register_blueprint(api_bp)
 
     from app.cli import register_commands

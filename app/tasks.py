@@ -17,7 +17,8 @@ from celery.signals import worker_process_init
 
 from app import create_app
 from app.extensions import db
-from app.services import counting, delivery
+from app.services.delivery import sending
+from app.services.signing import counting
 from app.worker import (
     TASK_COUNT,
     TASK_DELIVER,
@@ -72,7 +73,7 @@ def _fresh_connections(**_) -> None:
 @celery.task(name=TASK_DELIVER)
 def deliver() -> dict:
     """Send one batch of due mail; if the batch was full, ask another worker to continue."""
-    result = delivery.deliver_due()
+    result = sending.deliver_due()
     if result.claimed >= config["DELIVERY_BATCH_SIZE"] and not result.stopped:
         deliver.apply_async()
     return asdict(result)
@@ -81,7 +82,7 @@ def deliver() -> dict:
 @celery.task(name=TASK_SWEEP)
 def sweep() -> int:
     """Enqueue enough "deliver" tasks for everything due (retries and anything missed)."""
-    due = delivery.count_due()
+    due = sending.count_due()
     tasks = min(MAX_FANOUT, math.ceil(due / config["DELIVERY_BATCH_SIZE"]))
     for _ in range(tasks):
         deliver.apply_async()

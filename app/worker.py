@@ -15,11 +15,11 @@ from celery import Celery
 from flask import Flask, current_app
 
 from app.clock import utcnow
-from app.services.analytics import metrics_buffer
-from app.services.counting import count_signatures
-from app.services.delivery import Round, send_all_due
-from app.services.digests import queue_digests
-from app.services.outbox import on_new_deliveries
+from app.services.delivery.digests import queue_digests
+from app.services.delivery.outbox import on_new_deliveries
+from app.services.delivery.sending import Round, send_all_due
+from app.services.signing.counting import count_signatures
+from app.services.workspace.analytics import metrics_buffer
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from flask import Flask
 from app import create_app
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Signature, SignatureStatus, ZipDistrict
-from app.services.content import seed_campaigns
+from app.services.campaigns.content import seed_campaigns
 from bench.web import ROOT, ZIPS
 from config import Config
 

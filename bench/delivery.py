@@ -44,8 +44,8 @@ from app.models import (  # noqa: E402
     Letter,
     Signature,
 )
-from app.services.places import Place  # noqa: E402
-from app.services.signing import SignatureRequest, sign  # noqa: E402
+from app.services.letters.places import Place  # noqa: E402
+from app.services.signing.signatures import SignatureRequest, sign  # noqa: E402
 from bench.web import bench_database  # noqa: E402
 from config import Config  # noqa: E402
 from tests.fakes import FakeSendGrid  # noqa: E402

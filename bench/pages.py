@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Campaign
-from app.services.counting import recount
+from app.services.signing.counting import recount
 from bench.data import build, load_confirmed_signatures
 from bench.web import (
     BASELINE_PORT,

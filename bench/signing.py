@@ -27,7 +27,7 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Campaign, CampaignTally, Delivery, Signature, SignatureStatus
-from app.services.counting import count_signatures, exact_counts
+from app.services.signing.counting import count_signatures, exact_counts
 from bench.data import build, signature_rows
 from bench.web import (
     BASELINE_PORT,

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from app.services.analytics import flush_before_exit
+from app.services.workspace.analytics import flush_before_exit
 from config import TestConfig
 from tests.fakes.sendgrid import fake_sendgrid, sendgrid_app  # noqa: F401  (shared fixtures)
 

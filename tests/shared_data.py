@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from app.services.importers.congress import import_congress
-from app.services.importers.zips import import_zips
+from app.services.targets.importers.congress import import_congress
+from app.services.targets.importers.zips import import_zips
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ZCCD = DATA / "us-zipcodes-congress" / "zccd.csv"

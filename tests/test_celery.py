@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Delivery, DeliveryKind, DeliveryStatus
-from app.services import outbox
+from app.services.delivery import outbox
 from tests.factories import make_campaign, make_signature
 from tests.fakes import FakeSendGrid, Reply
 from tests.helpers import sign_via_form

@@ -27,9 +27,11 @@ from app.models import (
     SignatureStatus,
     SupporterUpdate,
 )
-from app.services import moderation, signing, tokens, updates
-from app.services.counting import count_signatures
-from app.services.places import Place
+from app.services import tokens
+from app.services.letters.places import Place
+from app.services.signing import signatures
+from app.services.signing.counting import count_signatures
+from app.services.workspace import moderation, updates
 from tests.browser.live import serve
 from tests.factories import make_campaign, make_signature, make_target
 
@@ -69,12 +71,12 @@ def test_same_email_signed_at_once_in_threads_is_one_signature(app):
     def sign(i: int) -> int:
         with app.app_context():
             slug = db.session.get(Campaign, campaign_id).slug
-            request = signing.SignatureRequest(
+            request = signatures.SignatureRequest(
                 name=f"Ann {i}",
                 email="Ann@Example.org" if i % 2 else "ann@example.org",
                 place=Place("10001", (("NY", "12"),), from_zcta=True),
             )
-            return signing.sign(slug, request)
+            return signatures.sign(slug, request)
 
     results = _race(RACERS, sign)
     assert not [r for r in results if isinstance(r, Exception)], results
@@ -201,7 +203,7 @@ def test_a_rejection_made_while_the_writer_confirms_still_stops_the_letter(app, 
     thread.start()
     assert rejected.wait(5)
     with app.app_context():
-        signing.confirm(token)
+        signatures.confirm(token)
     thread.join(10)
     db.session.rollback()
     statuses = db.session.scalars(sa.select(Delivery.status).where(Delivery.letter_id == letter_id))

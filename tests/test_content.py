@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from app import ROOT
 from app.clock import utcnow
-from app.services.content import ContentError, parse_content_file
+from app.services.campaigns.content import ContentError, parse_content_file
 
 CONTENT = ROOT / "content" / "campaigns" / "third-country-deportations.md"
 SOURCE_PACK = ROOT.parent / "shared" / "sources"

@@ -26,8 +26,10 @@ from app.models import (
     SignatureStatus,
     Suppression,
 )
-from app.services import delivery, outbox, signing, tokens
-from app.services.delivery import claim_due, send_all_due
+from app.services import tokens
+from app.services.delivery import outbox, sending
+from app.services.delivery.sending import claim_due, send_all_due
+from app.services.signing import signatures
 from tests.factories import make_campaign, make_signature
 from tests.fakes import Reply, rate_limited
 from tests.helpers import sign_via_form
@@ -170,7 +172,7 @@ def test_temporary_errors_back_off_then_give_up_after_max_attempts(make_app, fak
 )
 def test_retry_delay_doubles_with_jitter_up_to_a_cap(attempt, expected_range):
     low, high = expected_range
-    delays = [delivery.retry_delay(attempt, base=30, cap=3600) for _ in range(50)]
+    delays = [sending.retry_delay(attempt, base=30, cap=3600) for _ in range(50)]
     assert all(low <= d <= high for d in delays)
     assert len(set(delays)) > 1
 
@@ -202,21 +204,21 @@ def withdraw_once_planned(monkeypatch, row: Delivery) -> None:
     round it is in, as a signer clicking the withdraw link at that moment would."""
     token = tokens.make_token(tokens.WITHDRAW, row.signature_id, row.to_email)
     app = current_app._get_current_object()
-    plan = delivery._plan
+    plan = sending._plan
 
     def plan_then_withdraw(claims, result):
         units = plan(claims, result)
 
         def withdraw():
             with app.app_context():
-                signing.withdraw(token)
+                signatures.withdraw(token)
 
         elsewhere = threading.Thread(target=withdraw)
         elsewhere.start()
         elsewhere.join()
         return units
 
-    monkeypatch.setattr(delivery, "_plan", plan_then_withdraw)
+    monkeypatch.setattr(sending, "_plan", plan_then_withdraw)
 
 
 def test_a_signer_who_withdraws_while_their_mail_is_claimed_gets_none(app, outbox, monkeypatch):
@@ -249,8 +251,8 @@ def test_a_dead_workers_lease_expires_and_its_late_outcome_is_ignored(app, outbo
     [fresh] = claim_due(now=later)
     assert (fresh.id, fresh.attempt) == (row.id, stale.attempt + 1)
     assert fresh.leased_until > stale.leased_until
-    delivery.send_claims([fresh], delivery.Round())
-    assert delivery._record([stale], status=DeliveryStatus.FAILED, error="late") == 0
+    sending.send_claims([fresh], sending.Round())
+    assert sending._record([stale], status=DeliveryStatus.FAILED, error="late") == 0
     db.session.refresh(row)
     assert row.status == DeliveryStatus.SENT and row.last_error == ""
     assert len(outbox) == 1

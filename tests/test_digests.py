@@ -12,10 +12,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Delivery, DeliveryKind, DeliveryStatus, Letter, Moderation, Target
-from app.services import provider_events
-from app.services.delivery import send_all_due
-from app.services.digests import queue_digests
-from app.services.letters import queue_letter
+from app.services.delivery import provider_events
+from app.services.delivery.digests import queue_digests
+from app.services.delivery.sending import send_all_due
+from app.services.letters.writing import queue_letter
 from app.worker import run_periodic_jobs
 from tests.factories import make_campaign, make_signature, make_target
 

@@ -11,8 +11,8 @@ from app.extensions import db
 from app.mail.backends import ConsoleBackend, to_email_message
 from app.models import Delivery, Signature
 from app.services import text
-from app.services.counting import count_signatures
-from app.services.delivery import drain
+from app.services.delivery.sending import drain
+from app.services.signing.counting import count_signatures
 from tests.factories import make_campaign
 from tests.helpers import link_token, sign_via_form
 

@@ -9,8 +9,8 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Signature
-from app.services.counting import count_signatures
-from app.services.delivery import drain
+from app.services.delivery.sending import drain
+from app.services.signing.counting import count_signatures
 from tests.factories import make_campaign, make_signature
 from tests.helpers import link_token
 

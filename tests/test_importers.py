@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Target, TargetKind, ZipDistrict
-from app.services.importers.congress import import_congress
-from app.services.importers.openstates import import_openstates
-from app.services.importers.zips import import_zips
+from app.services.targets.importers.congress import import_congress
+from app.services.targets.importers.openstates import import_openstates
+from app.services.targets.importers.zips import import_zips
 from tests.shared_data import (
     CONGRESS_CSV,
     CONGRESS_YAML,
@@ -173,7 +173,7 @@ def malformed_congress_csv(tmp_path):
     lines = CONGRESS_CSV.read_text().splitlines()[:6]
     lines[4] = lines[4].replace(",sen,", ",senator,", 1)
     path.write_text("\n".join(lines) + "\n")
-    return ["reps", "import", "congress", str(path)], f"{path}:5: "
+    return ["targets", "import", "congress", str(path)], f"{path}:5: "
 
 
 def malformed_congress_yaml(tmp_path):
@@ -182,7 +182,7 @@ def malformed_congress_yaml(tmp_path):
     good = text[: text.index("\n- id:", 1) + 1]  # the first legislator, complete
     bad = "- id:\n    govtrack: 1\n  name:\n    official_full: No Id\n  terms:\n  - type: rep\n"
     path.write_text(good + bad)
-    return ["reps", "import", "congress", str(path)], (
+    return ["targets", "import", "congress", str(path)], (
         f"{path}:{good.count(chr(10)) + 1}: legislator without a bioguide id"
     )
 
@@ -192,7 +192,7 @@ def offices_csv_for_someone_not_in_the_members_file(tmp_path):
     lines = OFFICES_CSV.read_text().splitlines()[:4]
     lines[2] = lines[2].replace("A000055,", "Z999999,", 1)
     path.write_text("\n".join(lines) + "\n")
-    args = ["reps", "import", "congress", str(CONGRESS_CSV), "--offices", str(path)]
+    args = ["targets", "import", "congress", str(CONGRESS_CSV), "--offices", str(path)]
     return args, f"{path}:3: office 'A000055-jasper': Z999999 is not a member"
 
 
@@ -202,7 +202,7 @@ def offices_yaml_for_someone_not_in_the_members_file(tmp_path):
     good = text[: text.index("\n- id:", 1) + 1]
     bad = "- id:\n    bioguide: Z999999\n  offices:\n  - id: Z999999-x\n    city: Nowhere\n"
     path.write_text(good + bad)
-    args = ["reps", "import", "congress", str(CONGRESS_YAML), "--offices", str(path)]
+    args = ["targets", "import", "congress", str(CONGRESS_YAML), "--offices", str(path)]
     line = good.count("\n") + 1
     return args, f"{path}:{line}: office 'Z999999-x': Z999999 is not a member"
 
@@ -211,7 +211,7 @@ def malformed_openstates(tmp_path):
     shutil.copytree(OPENSTATES / "data" / "vt", tmp_path / "data" / "vt")
     broken = sorted((tmp_path / "data" / "vt" / "legislature").glob("*.yml"))[3]
     broken.write_text(broken.read_text().replace("roles:\n", "roles: [\n", 1))
-    return ["reps", "import", "openstates", str(tmp_path)], f"{broken}:"
+    return ["targets", "import", "openstates", str(tmp_path)], f"{broken}:"
 
 
 def overlong_openstates_district(tmp_path):
@@ -224,7 +224,7 @@ def overlong_openstates_district(tmp_path):
         / ("Aaron-Michlewitz-4183f327-e2a6-4b1a-9d23-161da1b5e261.yml")
     )
     person.write_text(person.read_text().replace("3rd Suffolk", "Suffolk " * 10))
-    return ["reps", "import", "openstates", str(tmp_path)], (
+    return ["targets", "import", "openstates", str(tmp_path)], (
         f"{person}:1: district is longer than 64 characters"
     )
 
@@ -259,10 +259,10 @@ def test_commands_print_a_summary(app, runner, tmp_path):
     result = runner.invoke(args=["zips", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert "ZIP districts: 1 added, 0 updated, 0 deactivated, 0 unchanged" in result.output
-    result = runner.invoke(args=["reps", "import", "congress", str(CONGRESS_CSV)])
+    result = runner.invoke(args=["targets", "import", "congress", str(CONGRESS_CSV)])
     assert "members of Congress: 537 added, 0 updated, 0 deactivated" in result.output
     offices = ["--offices", str(OFFICES_CSV)]
-    result = runner.invoke(args=["reps", "import", "congress", str(CONGRESS_CSV), *offices])
+    result = runner.invoke(args=["targets", "import", "congress", str(CONGRESS_CSV), *offices])
     # One member (of 537) lists no district office upstream.
     assert "0 added, 536 updated, 0 deactivated, 1 unchanged, 1312 district offices" in (
         result.output

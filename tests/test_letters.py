@@ -16,10 +16,11 @@ from app.models import (
     Signature,
     TargetKind,
 )
-from app.services import letters, signing
-from app.services.counting import count_signatures, exact_counts
-from app.services.delivery import drain
-from app.services.routing import route_letter
+from app.services.delivery.sending import drain
+from app.services.letters import writing
+from app.services.letters.routing import route_letter
+from app.services.signing import signatures
+from app.services.signing.counting import count_signatures, exact_counts
 from tests.factories import make_campaign, make_target
 from tests.helpers import link_token, sign_via_form
 from tests.shared_data import load_congress, requires_data
@@ -150,15 +151,17 @@ def test_letters_go_out_through_sendgrid_with_the_right_recipient_and_text(
     )
     campaign = make_campaign(collects_letters=True, fixed_targets=[office])
     route = route_letter(campaign, "94110")
-    signature_id = signing.sign(
+    signature_id = signatures.sign(
         campaign.slug,
-        signing.SignatureRequest(name="Bo Diaz", email="bo@example.org", place=route.signer_place),
-        letter=letters.LetterDraft("Hearing", MINE, tuple(route.targets)),
+        signatures.SignatureRequest(
+            name="Bo Diaz", email="bo@example.org", place=route.signer_place
+        ),
+        letter=writing.LetterDraft("Hearing", MINE, tuple(route.targets)),
     )
     signature = db.session.get(Signature, signature_id)
     drain()
     confirm_text = fake_sendgrid.accepted()[0].payload["content"][0]["value"]
-    signing.confirm(re.search(r"/confirm/(\S+)", confirm_text).group(1))
+    signatures.confirm(re.search(r"/confirm/(\S+)", confirm_text).group(1))
     assert signature.status == "confirmed"
     drain()
     letter_request = fake_sendgrid.accepted()[1]

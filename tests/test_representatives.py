@@ -19,9 +19,9 @@ from app.models import (
     SignatureStatus,
     TargetKind,
 )
-from app.services import representatives as reps
-from app.services.delivery import drain
-from app.services.letters import queue_letter
+from app.services.delivery.sending import drain
+from app.services.letters.writing import queue_letter
+from app.services.targets import access as reps
 from tests.factories import make_campaign, make_signature, make_target
 from tests.helpers import csrf_token
 
@@ -67,7 +67,7 @@ def _url(token: str, *rest: str) -> str:
 
 
 def test_cli_prints_a_link_that_opens_the_page_and_stores_only_a_hash(app, runner, client, house):
-    result = runner.invoke(args=["reps", "link", str(house["member"].id), "--days", "7"])
+    result = runner.invoke(args=["targets", "link", str(house["member"].id), "--days", "7"])
     assert result.exit_code == 0, result.output
     url = result.output.strip().splitlines()[-1]
     assert url.startswith("http://chorus.test/r/")
@@ -84,7 +84,7 @@ def test_cli_prints_a_link_that_opens_the_page_and_stores_only_a_hash(app, runne
 
 
 def test_cli_refuses_an_unknown_target(runner):
-    result = runner.invoke(args=["reps", "link", "999999"])
+    result = runner.invoke(args=["targets", "link", "999999"])
     assert result.exit_code != 0
     assert "no target with id 999999" in result.output
 
@@ -341,14 +341,14 @@ def test_a_link_ends_when_its_official_leaves_office_or_it_is_revoked(app, runne
     assert client.get(_url(left_link)).status_code == 404
     assert client.get(_url(kept_link)).status_code == 200
 
-    result = runner.invoke(args=["reps", "revoke", str(kept.id)])
+    result = runner.invoke(args=["targets", "revoke", str(kept.id)])
     assert result.exit_code == 0, result.output
     assert "Revoked 1 live link(s) for Jo Rivera" in result.output
     assert client.get(_url(kept_link)).status_code == 404
 
 
 def test_an_access_link_lasts_at_most_a_year(app, runner, house):
-    result = runner.invoke(args=["reps", "link", str(house["member"].id), "--days", "400"])
+    result = runner.invoke(args=["targets", "link", str(house["member"].id), "--days", "400"])
     assert result.exit_code != 0 and "400 is not in the range 1<=x<=366" in result.output
 
 

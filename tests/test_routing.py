@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Target, TargetKind
 from app.services.errors import UnknownZip
-from app.services.routing import route_letter
+from app.services.letters.routing import route_letter
 from tests.factories import make_campaign, make_target
 from tests.shared_data import load_congress, requires_data
 

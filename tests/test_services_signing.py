@@ -23,23 +23,25 @@ from app.models import (
     SignatureStatus,
     ZipDistrict,
 )
-from app.services import counting, outbox, signing, text, tokens
+from app.services import text, tokens
+from app.services.delivery import outbox
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
-from app.services.letters import LetterDraft, queue_letter
-from app.services.places import Place, locate_zip, normalize_zip
+from app.services.letters.places import Place, locate_zip, normalize_zip
+from app.services.letters.writing import LetterDraft, queue_letter
+from app.services.signing import counting, signatures
 from tests.factories import make_campaign, make_signature, make_target
 
 NY_12 = Place("10001", (("NY", "12"),), from_zcta=True)
 
 
-def _request(**fields) -> signing.SignatureRequest:
+def _request(**fields) -> signatures.SignatureRequest:
     values = {"name": "Ann Lee", "email": "ann@example.org", "place": NY_12}
     values.update(fields)
-    return signing.SignatureRequest(**values)
+    return signatures.SignatureRequest(**values)
 
 
-def _sign(campaign, request: signing.SignatureRequest) -> Signature:
-    return db.session.get(Signature, signing.sign(campaign.slug, request))
+def _sign(campaign, request: signatures.SignatureRequest) -> Signature:
+    return db.session.get(Signature, signatures.sign(campaign.slug, request))
 
 
 def _confirmation_deliveries() -> list[Delivery]:
@@ -57,8 +59,8 @@ def _tallies(campaign) -> dict[tuple[str, str], int]:
 
 
 def test_normalize_email_folds_case_space_and_lookalikes():
-    assert signing.normalize_email("  Ann@Example.ORG ") == "ann@example.org"
-    assert signing.normalize_email("\uff41nn@example.org") == "ann@example.org"
+    assert signatures.normalize_email("  Ann@Example.ORG ") == "ann@example.org"
+    assert signatures.normalize_email("\uff41nn@example.org") == "ann@example.org"
 
 
 def test_clean_name_removes_controls_and_collapses_space():
@@ -72,10 +74,10 @@ def test_clean_name_keeps_the_joiners_that_shape_emoji_and_scripts():
 
 
 def test_hash_ip_is_keyed_stable_and_empty_for_no_ip(app):
-    assert signing.hash_ip("203.0.113.9") == signing.hash_ip("203.0.113.9")
-    assert signing.hash_ip("203.0.113.9") != signing.hash_ip("203.0.113.10")
-    assert "203.0.113.9" not in signing.hash_ip("203.0.113.9")
-    assert signing.hash_ip("") == ""
+    assert signatures.hash_ip("203.0.113.9") == signatures.hash_ip("203.0.113.9")
+    assert signatures.hash_ip("203.0.113.9") != signatures.hash_ip("203.0.113.10")
+    assert "203.0.113.9" not in signatures.hash_ip("203.0.113.9")
+    assert signatures.hash_ip("") == ""
 
 
 def test_sign_stores_a_pending_signature_with_its_confirmation_queued(app):
@@ -128,13 +130,13 @@ def test_the_sql_open_rule_agrees_with_the_python_one(app):
 
 def test_a_closed_campaign_keeps_nothing_even_for_a_repeat_signer(app):
     campaign = make_campaign()
-    signing.sign(campaign.slug, _request())
+    signatures.sign(campaign.slug, _request())
     campaign.status = CampaignStatus.CLOSED
     db.session.commit()
     with pytest.raises(CampaignClosed):
-        signing.sign(campaign.slug, _request())
+        signatures.sign(campaign.slug, _request())
     with pytest.raises(CampaignClosed):
-        signing.sign("no-such-campaign", _request())
+        signatures.sign("no-such-campaign", _request())
     assert len(_confirmation_deliveries()) == 1
 
 
@@ -143,9 +145,9 @@ def test_a_signature_with_or_without_a_letter_wakes_the_workers_once_committed(a
     target = make_target(email="office@example.gov")
     woken = []
     outbox.on_new_deliveries(app, lambda: woken.append("woken"))
-    signing.sign(campaign.slug, _request())
+    signatures.sign(campaign.slug, _request())
     assert woken == ["woken"]
-    signing.sign(
+    signatures.sign(
         campaign.slug, _request(email="bo@example.org"), letter=LetterDraft("S", "B", (target,))
     )
     assert woken == ["woken", "woken"]
@@ -157,7 +159,7 @@ def test_only_a_repeat_signer_is_taken_for_one(app):
     campaign = make_campaign(collects_letters=True)
     target = make_target(email="office@example.gov")
     with pytest.raises(IntegrityError):
-        signing.sign(campaign.slug, _request(), letter=LetterDraft("S", "B", (target, target)))
+        signatures.sign(campaign.slug, _request(), letter=LetterDraft("S", "B", (target, target)))
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 0
 
@@ -187,8 +189,8 @@ def test_confirm_marks_the_signature_and_queues_its_letter_once(app):
     db.session.add(letter)
     db.session.commit()
     token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email, letter_id=letter.id)
-    assert signing.confirm(token).status == SignatureStatus.CONFIRMED
-    assert signing.confirm(token).status == SignatureStatus.CONFIRMED
+    assert signatures.confirm(token).status == SignatureStatus.CONFIRMED
+    assert signatures.confirm(token).status == SignatureStatus.CONFIRMED
     letters = [d for d in _confirmation_deliveries() if d.letter_id]
     assert [(d.target_id, d.status) for d in letters] == [(target.id, DeliveryStatus.QUEUED)]
 
@@ -197,9 +199,9 @@ def test_confirm_refuses_a_withdrawn_signature(app):
     campaign = make_campaign()
     signature = _sign(campaign, _request())
     confirm = tokens.make_token(tokens.CONFIRM, signature.id, signature.email)
-    signing.withdraw(tokens.make_token(tokens.WITHDRAW, signature.id, signature.email))
+    signatures.withdraw(tokens.make_token(tokens.WITHDRAW, signature.id, signature.email))
     with pytest.raises(InvalidToken):
-        signing.confirm(confirm)
+        signatures.confirm(confirm)
 
 
 def test_confirm_refuses_a_link_older_than_the_configured_age(app, monkeypatch):
@@ -210,7 +212,7 @@ def test_confirm_refuses_a_link_older_than_the_configured_age(app, monkeypatch):
     token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email)
     monkeypatch.undo()
     with pytest.raises(InvalidToken, match="expired"):
-        signing.confirm(token)
+        signatures.confirm(token)
 
 
 def test_withdraw_erases_personal_data_and_cancels_unsent_mail(app):
@@ -219,7 +221,7 @@ def test_withdraw_erases_personal_data_and_cancels_unsent_mail(app):
     [delivery] = _confirmation_deliveries()
     delivery.last_error = f"SMTP 452: <{signature.email}>: mailbox full"  # a retry's reason
     db.session.commit()
-    signing.withdraw(tokens.make_token(tokens.WITHDRAW, signature.id, signature.email))
+    signatures.withdraw(tokens.make_token(tokens.WITHDRAW, signature.id, signature.email))
     db.session.expire_all()
     signature = db.session.get(Signature, signature.id)
     assert signature.status == SignatureStatus.WITHDRAWN
@@ -237,7 +239,7 @@ def test_withdraw_erases_personal_data_and_cancels_unsent_mail(app):
 def test_after_withdrawing_the_same_address_can_sign_again(app):
     campaign = make_campaign()
     first = _sign(campaign, _request())
-    signing.withdraw(tokens.make_token(tokens.WITHDRAW, first.id, first.email))
+    signatures.withdraw(tokens.make_token(tokens.WITHDRAW, first.id, first.email))
     second = _sign(campaign, _request())
     assert second.id != first.id
     assert second.status == SignatureStatus.PENDING
@@ -249,7 +251,7 @@ def test_recent_public_signers_are_confirmed_and_agreed_to_be_shown(app):
     make_signature(campaign, show_publicly=False)
     make_signature(campaign, confirmed=False, show_publicly=True)
     make_signature(make_campaign(), show_publicly=True)
-    assert [s.id for s in signing.recent_public_signers(campaign)] == [shown.id]
+    assert [s.id for s in signatures.recent_public_signers(campaign)] == [shown.id]
     assert shown.first_name == "Shown"
 
 
@@ -364,7 +366,7 @@ def test_count_takes_withdrawn_signatures_back_out(app):
     keep = make_signature(campaign)
     gone = make_signature(campaign, state="CA", district="7")
     counting.count_signatures()
-    signing.withdraw(tokens.make_token(tokens.WITHDRAW, gone.id, gone.email))
+    signatures.withdraw(tokens.make_token(tokens.WITHDRAW, gone.id, gone.email))
     assert counting.count_signatures() == 1
     db.session.expire_all()
     assert campaign.signature_count == 1
@@ -427,21 +429,21 @@ def test_a_letter_racing_a_confirm_and_a_count_leaves_the_tallies_right(app, mon
     # confirm click and the counting job land between reading the signature and adding the
     # letter: it was counted in NY-12, so it must stay there to be taken back on withdrawal.
     campaign = make_campaign(collects_letters=True)
-    signature_id = signing.sign(campaign.slug, _request())
+    signature_id = signatures.sign(campaign.slug, _request())
     confirm = tokens.make_token(tokens.CONFIRM, signature_id, "ann@example.org")
-    add_letter = signing._add_letter
+    add_letter = signatures._add_letter
 
     def confirmed_and_counted_meanwhile(signature, request, letter):
         with app.app_context():
-            signing.confirm(confirm)
+            signatures.confirm(confirm)
             counting.count_signatures()
         return add_letter(signature, request, letter)
 
-    monkeypatch.setattr(signing, "_add_letter", confirmed_and_counted_meanwhile)
+    monkeypatch.setattr(signatures, "_add_letter", confirmed_and_counted_meanwhile)
     ny_10 = Place("10001", (("NY", "10"),), from_zcta=True)
     draft = LetterDraft(subject="S", body="B", targets=(make_target(),))
-    signing.sign(campaign.slug, _request(place=ny_10), draft)
-    signing.withdraw(tokens.make_token(tokens.WITHDRAW, signature_id, "ann@example.org"))
+    signatures.sign(campaign.slug, _request(place=ny_10), draft)
+    signatures.withdraw(tokens.make_token(tokens.WITHDRAW, signature_id, "ann@example.org"))
     counting.count_signatures()
     db.session.expire_all()
     tallies = db.session.execute(sa.select(CampaignTally.district, CampaignTally.count)).all()

@@ -6,9 +6,9 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import CampaignStatus, Delivery, DeliveryStatus, Signature, SignatureStatus
-from app.services.counting import count_signatures, exact_counts
-from app.services.delivery import drain
-from app.services.places import forget_cached_zips
+from app.services.delivery.sending import drain
+from app.services.letters.places import forget_cached_zips
+from app.services.signing.counting import count_signatures, exact_counts
 from tests.factories import make_campaign
 from tests.helpers import link_token, sign_via_form
 

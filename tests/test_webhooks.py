@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from app.extensions import db
 from app.models import Delivery, DeliveryKind, DeliveryStatus, ProviderEvent, Suppression
-from app.services import outbox
-from app.services.delivery import drain
+from app.services.delivery import outbox
+from app.services.delivery.sending import drain
 from tests.factories import make_campaign
 from tests.helpers import sign_via_form
 

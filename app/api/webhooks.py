@@ -6,7 +6,7 @@ from flask import current_app, request
 
 from app.api import bp
 from app.extensions import csrf
-from app.services import provider_events
+from app.services.delivery import provider_events
 
 log = logging.getLogger(__name__)
 

@@ -1,13 +1,11 @@
-"""Flask CLI commands (`flask --app app <command>`), one module per area."""
+"""Flask CLI commands (`flask --app app <command>`), one module per command group."""
 
 from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import content, delivery, organizers, representatives, reps
+    from app.cli import campaigns, organizers, outbox, signatures, targets, zips
 
-    for module in (content, delivery, organizers, reps):
+    for module in (campaigns, organizers, outbox, signatures, targets, zips):
         for command in module.COMMANDS:
             app.cli.add_command(command)
-    for command in representatives.REPS_COMMANDS:
-        reps.reps.add_command(command)

@@ -5,7 +5,7 @@ import sys
 import click
 
 from app.models import Role
-from app.services.accounts import AccountError, create_organizer
+from app.services.workspace.accounts import AccountError, create_organizer
 
 
 @click.group("organizer")

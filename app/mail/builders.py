@@ -19,7 +19,10 @@ from app.models import (
     SupporterUpdate,
     Target,
 )
-from app.services import digests, letters, representatives, tokens
+from app.services import tokens
+from app.services.delivery import digests
+from app.services.letters import writing
+from app.services.targets import access
 from app.urls import external_url
 
 
@@ -87,7 +90,7 @@ def _awaits_click(signature: Signature) -> bool:
     return (
         signature.status == SignatureStatus.CONFIRMED
         and signature.letter is not None
-        and letters.awaits_confirmation(signature.letter)
+        and writing.awaits_confirmation(signature.letter)
     )
 
 
@@ -111,7 +114,7 @@ def letter_message(delivery: Delivery) -> Message | None:
             "target": target,
             "signature": signature,
             "campaign": signature.campaign,
-            "district": representatives.constituency(target, letter),
+            "district": access.constituency(target, letter),
         },
         # Staff see who wrote; the address stays the platform's (we cannot send as them).
         from_addr=format_address(platform_address, f"{signature.name} via {site_name}"),

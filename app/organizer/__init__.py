@@ -4,7 +4,7 @@ from flask import Blueprint, Response, session
 
 from app.extensions import login_manager
 from app.models import Organizer
-from app.services import accounts
+from app.services.workspace import accounts
 
 bp = Blueprint("organizer", __name__, url_prefix="/organizer")
 # The session key that holds when its organizer logged in (a Unix time).

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import Campaign
-from app.services.accounts import has_role
+from app.services.workspace.accounts import has_role
 
 View = TypeVar("View", bound=Callable)
 

@@ -5,7 +5,7 @@ from flask import render_template
 from app.models import Role
 from app.organizer import bp
 from app.organizer.access import campaign_or_404, requires
-from app.services import analytics
+from app.services.workspace import analytics
 
 
 @bp.get("/campaigns/<int:campaign_id>/analytics")

@@ -12,7 +12,7 @@ from app.organizer import LOGGED_IN_AT, bp
 from app.organizer.access import requires
 from app.organizer.forms import LoginForm
 from app.ratelimits import login_limit
-from app.services.accounts import authenticate, end_sessions
+from app.services.workspace.accounts import authenticate, end_sessions
 
 
 def _safe_next(target: str | None) -> str:

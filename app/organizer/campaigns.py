@@ -11,8 +11,8 @@ from app.organizer import bp
 from app.organizer.access import campaign_or_404, requires
 from app.organizer.forms import ActionForm, CampaignForm
 from app.rendering import render_markdown
-from app.services import campaigns
-from app.services.campaigns import TRANSITIONS, CampaignError
+from app.services.campaigns import editing
+from app.services.campaigns.editing import TRANSITIONS, CampaignError
 
 
 def _fixed_target_choices(selected: list[int]) -> list[SelectChoice]:
@@ -29,7 +29,7 @@ def _fixed_target_choices(selected: list[int]) -> list[SelectChoice]:
 @requires(Role.VIEWER)
 def dashboard():
     """List every campaign with its status and count."""
-    return render_template("organizer/dashboard.html", campaigns=campaigns.all_campaigns())
+    return render_template("organizer/dashboard.html", campaigns=editing.all_campaigns())
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -40,7 +40,7 @@ def new_campaign():
     form.fixed_targets.choices = _fixed_target_choices(form.fixed_targets.data or [])
     if form.validate_on_submit():
         try:
-            campaign = campaigns.create_campaign(form.to_input(), current_user)
+            campaign = editing.create_campaign(form.to_input(), current_user)
         except CampaignError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -70,11 +70,11 @@ def edit_campaign(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     form = CampaignForm()
     if request.method == "GET":
-        form.fill_from(campaigns.input_from(campaign))
+        form.fill_from(editing.input_from(campaign))
     form.fixed_targets.choices = _fixed_target_choices(form.fixed_targets.data or [])
     if form.validate_on_submit():
         try:
-            campaigns.update_campaign(campaign, form.to_input(), current_user)
+            editing.update_campaign(campaign, form.to_input(), current_user)
         except CampaignError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -90,7 +90,7 @@ def change_status(campaign_id: int):
     """Open, close or reopen a campaign."""
     campaign = campaign_or_404(campaign_id)
     try:
-        campaigns.change_status(campaign, request.form.get("status", ""), current_user)
+        editing.change_status(campaign, request.form.get("status", ""), current_user)
     except CampaignError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -105,7 +105,7 @@ def hide_response(campaign_id: int, response_id: int):
     """Take a representative's response off the public campaign page."""
     campaign = campaign_or_404(campaign_id)
     try:
-        campaigns.hide_response(campaign, response_id, current_user)
+        editing.hide_response(campaign, response_id, current_user)
     except CampaignError as error:
         flash(error.message, "error")
     else:

@@ -7,8 +7,8 @@ from app.models import Role
 from app.organizer import bp
 from app.organizer.access import campaign_or_404, requires
 from app.organizer.forms import ExportForm
-from app.services import exports
-from app.services.exports import ExportFilter
+from app.services.workspace import exports
+from app.services.workspace.exports import ExportFilter
 
 EXPORTS = {"signatures": exports.signatures_csv, "letters": exports.letters_csv}
 

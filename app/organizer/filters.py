@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from app.organizer import bp
-from app.services.campaigns import to_local
+from app.services.campaigns.editing import to_local
 
 
 @bp.app_template_filter("local_time")

@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import Role, SignatureStatus, TargetKind
-from app.services.campaigns import CampaignInput
+from app.services.campaigns.editing import CampaignInput
 from app.templating import web_url
 
 # Zones people in the US campaign from come first; every other IANA zone follows.

@@ -7,8 +7,8 @@ from app.models import Role
 from app.organizer import bp
 from app.organizer.access import campaign_or_404, requires
 from app.organizer.forms import ActionForm
-from app.services import moderation
-from app.services.moderation import GROUPINGS, ModerationError
+from app.services.workspace import moderation
+from app.services.workspace.moderation import GROUPINGS, ModerationError
 
 
 def _ids(name: str) -> list[int]:

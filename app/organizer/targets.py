@@ -8,8 +8,8 @@ from app.models import Role, Target, TargetKind
 from app.organizer import bp
 from app.organizer.access import requires
 from app.organizer.forms import ActionForm, CustomTargetForm, TargetDeliveryForm
-from app.services import target_admin
-from app.services.target_admin import TargetError, TargetFilter
+from app.services.targets import admin
+from app.services.targets.admin import TargetError, TargetFilter
 
 PER_PAGE = 50
 
@@ -33,7 +33,7 @@ def targets():
         active=request.args.get("active", "yes"),
     )
     page = request.args.get("page", 1, type=int)
-    found, total = target_admin.search_targets(filters, page, PER_PAGE)
+    found, total = admin.search_targets(filters, page, PER_PAGE)
     return render_template(
         "organizer/targets.html",
         targets=found,
@@ -42,7 +42,7 @@ def targets():
         pages=max(1, -(-total // PER_PAGE)),
         filters=filters,
         kinds=TargetKind.LABELS,
-        counts=target_admin.letter_counts([t.id for t in found]),
+        counts=admin.letter_counts([t.id for t in found]),
     )
 
 
@@ -52,7 +52,7 @@ def _render_target(target: Target, form: TargetDeliveryForm, status: int = 200):
         target=target,
         form=form,
         release_form=ActionForm(),
-        counts=target_admin.letter_counts([target.id])[target.id],
+        counts=admin.letter_counts([target.id])[target.id],
     ), status
 
 
@@ -73,9 +73,7 @@ def set_delivery(target_id: int):
     if not form.validate_on_submit():
         return _render_target(target, form, 400)
     try:
-        target_admin.set_delivery(
-            target, form.email.data or "", form.wants_digest.data, current_user
-        )
+        admin.set_delivery(target, form.email.data or "", form.wants_digest.data, current_user)
     except TargetError as error:
         db.session.rollback()
         form.email.errors = [error.message]
@@ -90,7 +88,7 @@ def release_held(target_id: int):
     """Queue a target's held letters now that it has an address."""
     target = _target_or_404(target_id)
     try:
-        released = target_admin.release_held(target, current_user)
+        released = admin.release_held(target, current_user)
     except TargetError as error:
         flash(error.message, "error")
     else:
@@ -105,7 +103,7 @@ def new_target():
     form = CustomTargetForm()
     if form.validate_on_submit():
         try:
-            target = target_admin.add_custom_target(
+            target = admin.add_custom_target(
                 form.name.data,
                 form.title.data or "",
                 form.email.data or "",

@@ -8,8 +8,8 @@ from app.models import Role, SupporterUpdate
 from app.organizer import bp
 from app.organizer.access import campaign_or_404, owned_or_404, requires
 from app.organizer.forms import ActionForm, UpdateForm
-from app.services import updates
-from app.services.updates import UpdateError
+from app.services.workspace import updates
+from app.services.workspace.updates import UpdateError
 
 
 @bp.route("/campaigns/<int:campaign_id>/updates", methods=["GET", "POST"])

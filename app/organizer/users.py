@@ -8,8 +8,9 @@ from app.models import Organizer, Role
 from app.organizer import bp
 from app.organizer.access import requires
 from app.organizer.forms import NewOrganizerForm, RoleForm
-from app.services import accounts, audit
-from app.services.accounts import AccountError
+from app.services import audit
+from app.services.workspace import accounts
+from app.services.workspace.accounts import AccountError
 
 
 @bp.route("/users", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, TextArea
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
 from app.services import text
-from app.services.places import ZIP_PATTERN
+from app.services.letters.places import ZIP_PATTERN
 
 
 def strip(value: str | None) -> str | None:

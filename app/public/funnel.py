@@ -8,7 +8,7 @@ to an in-memory counter that is flushed in batches, never a database write per v
 from app.extensions import csrf, limiter
 from app.models import Metric
 from app.public import bp
-from app.services.analytics import metrics_buffer
+from app.services.workspace.analytics import metrics_buffer
 
 EVENTS = {"view": Metric.PAGE_VIEW, "started": Metric.FORM_STARTED}
 

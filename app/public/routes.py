@@ -12,9 +12,9 @@ from app.models import Campaign, CampaignStatus
 from app.public import bp
 from app.public.forms import SignForm
 from app.ratelimits import client_ip, count_submission
-from app.services import signing
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
-from app.services.places import locate_zip
+from app.services.letters.places import locate_zip
+from app.services.signing import signatures
 
 
 def public_campaign(slug: str) -> Campaign:
@@ -64,7 +64,7 @@ def render_campaign(
         "campaign.html",
         campaign=campaign,
         form=form,
-        recent_signers=signing.recent_public_signers(campaign),
+        recent_signers=signatures.recent_public_signers(campaign),
         with_token=with_token,
         **context,
     ), status
@@ -125,9 +125,9 @@ def sign(slug: str):
         form.zip.errors = [error.message]
         return render_campaign(public_campaign(slug), form, 400)
     try:
-        signing.sign(
+        signatures.sign(
             slug,
-            signing.SignatureRequest(
+            signatures.SignatureRequest(
                 name=form.name.data,
                 email=form.email.data,
                 place=place,
@@ -153,7 +153,7 @@ def check_email(slug: str):
 def confirm(token: str):
     """Confirm a signature (a GET, since link scanners prefetch it; confirming is idempotent)."""
     try:
-        signature = signing.confirm(token)
+        signature = signatures.confirm(token)
     except InvalidToken as error:
         return render_template("link_invalid.html", message=error.message), 400
     return render_template("confirmed.html", campaign=signature.campaign, signature=signature)
@@ -163,12 +163,12 @@ def confirm(token: str):
 def withdraw(token: str):
     """Ask before withdrawing (GET), then erase the signature (POST)."""
     try:
-        signature = signing.signature_from_token(signing.tokens.WITHDRAW, token)
+        signature = signatures.signature_from_token(signatures.tokens.WITHDRAW, token)
     except InvalidToken as error:
         return render_template("link_invalid.html", message=error.message), 400
     if request.method == "GET":
         return render_template("withdraw.html", campaign=signature.campaign, token=token)
-    campaign = signing.withdraw(token)
+    campaign = signatures.withdraw(token)
     return render_template("withdrawn.html", campaign=campaign)
 
 

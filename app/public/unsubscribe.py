@@ -4,10 +4,10 @@ from flask import render_template, request
 
 from app.extensions import csrf
 from app.public import bp
-from app.services import updates
 from app.services.errors import InvalidToken
-from app.services.signing import signature_from_token
+from app.services.signing.signatures import signature_from_token
 from app.services.tokens import UNSUBSCRIBE
+from app.services.workspace import updates
 
 
 # The token in the link is the credential; mail clients' one-click POST carries no CSRF token.

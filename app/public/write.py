@@ -10,9 +10,10 @@ from app.public import bp
 from app.public.forms import LetterForm, WhereForm
 from app.public.routes import public_campaign
 from app.ratelimits import client_ip, count_submission
-from app.services import letters, signing
 from app.services.errors import CampaignClosed, UnknownZip
-from app.services.routing import Route, route_letter
+from app.services.letters import writing
+from app.services.letters.routing import Route, route_letter
+from app.services.signing import signatures
 
 
 def writing_campaign(slug: str) -> Campaign:
@@ -108,7 +109,7 @@ def send_letter(slug: str):
         # A bot filled the honeypot: answer as if all went well and store nothing.
         count_submission()
         return redirect(url_for("public.check_email", slug=slug))
-    draft = letters.LetterDraft(
+    draft = writing.LetterDraft(
         subject=form.subject.data,
         body=form.body.data,
         targets=tuple(route.targets),
@@ -117,7 +118,7 @@ def send_letter(slug: str):
         upper_district=route.upper_district,
         lower_district=route.lower_district,
     )
-    signature_request = signing.SignatureRequest(
+    signature_request = signatures.SignatureRequest(
         name=form.name.data,
         email=form.email.data,
         place=route.signer_place,
@@ -126,19 +127,19 @@ def send_letter(slug: str):
         review_reason=count_submission(form.email.data),
     )
     try:
-        signing.sign(slug, signature_request, letter=draft)
+        signatures.sign(slug, signature_request, letter=draft)
     except CampaignClosed:
         return render_letter(campaign, form, route, 409)
     return redirect(url_for("public.check_email", slug=slug))
 
 
 @bp.app_template_global()
-def letter_outcomes(letter: Letter) -> list[letters.Outcome]:
+def letter_outcomes(letter: Letter) -> list[writing.Outcome]:
     """For the confirmation page: where the signer's letter went, recipient by recipient."""
-    return letters.letter_outcomes(letter)
+    return writing.letter_outcomes(letter)
 
 
 @bp.app_template_global()
 def public_comments(campaign: Campaign) -> list[Letter]:
     """For the campaign page: letters shown as public comments after moderation."""
-    return letters.public_comments(campaign)
+    return writing.public_comments(campaign)

@@ -7,8 +7,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Organizer, Role, ZipDistrict
-from app.services.accounts import create_organizer
-from app.services.delivery import drain
+from app.services.delivery.sending import drain
+from app.services.workspace.accounts import create_organizer
 from tests.helpers import link_token
 
 pytestmark = pytest.mark.browser

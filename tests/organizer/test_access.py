@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Response, Role, SupporterUpdate
-from app.services.accounts import RANK
+from app.services.workspace.accounts import RANK
 from tests.factories import make_campaign, make_target
 from tests.helpers import csrf_token
 

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import CampaignMetric, DeliveryStatus, Metric, Role, SignatureStatus
-from app.services import analytics
-from app.services.analytics import MetricsBuffer, flush_before_exit, metrics_buffer
-from app.services.counting import count_signatures, exact_counts
-from app.services.letters import queue_letter
+from app.services.letters.writing import queue_letter
+from app.services.signing.counting import count_signatures, exact_counts
+from app.services.workspace import analytics
+from app.services.workspace.analytics import MetricsBuffer, flush_before_exit, metrics_buffer
 from app.worker import run_periodic_jobs
 from tests.factories import make_campaign, make_signature, make_target
 from tests.organizer.helpers import make_delivery, make_letter
@@ -98,7 +98,7 @@ def test_counts_survive_a_failed_flush(app, monkeypatch):
     def database_down(counts):
         raise OSError("database unavailable")
 
-    monkeypatch.setattr("app.services.analytics._store", database_down)
+    monkeypatch.setattr("app.services.workspace.analytics._store", database_down)
     with pytest.raises(OSError):
         buffer.flush()
     monkeypatch.undo()

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Organizer, Role
-from app.services.accounts import set_role
+from app.services.workspace.accounts import set_role
 from tests.helpers import csrf_token
 from tests.organizer.conftest import PASSWORD
 

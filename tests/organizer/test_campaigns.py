@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Campaign, CampaignStatus, Role
-from app.services.representatives import post_response
+from app.services.targets.access import post_response
 from tests.factories import make_campaign, make_target
 from tests.helpers import csrf_token
 

@@ -13,9 +13,10 @@ from app.models import (
     Signature,
     SignatureStatus,
 )
-from app.services import signing, tokens
-from app.services.counting import count_signatures, exact_counts
-from app.services.delivery import drain
+from app.services import tokens
+from app.services.delivery.sending import drain
+from app.services.signing import signatures
+from app.services.signing.counting import count_signatures, exact_counts
 from tests.factories import make_campaign, make_signature, make_target
 from tests.helpers import csrf_token
 from tests.organizer.helpers import make_delivery, make_letter
@@ -210,7 +211,7 @@ def _unconfirmed_letter(campaign, target, **fields):
 def _confirm(letter):
     signature = letter.signature
     link = tokens.make_token(tokens.CONFIRM, signature.id, signature.email, letter_id=letter.id)
-    signing.confirm(link)
+    signatures.confirm(link)
 
 
 def _delivery_statuses(letter):

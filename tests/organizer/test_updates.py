@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Delivery, DeliveryKind, DeliveryStatus, Role, Signature, SupporterUpdate
-from app.services.delivery import drain
-from app.services.signing import withdraw
+from app.services.delivery.sending import drain
+from app.services.signing.signatures import withdraw
 from app.services.tokens import WITHDRAW, make_token
 from tests.factories import make_campaign, make_signature
 from tests.helpers import csrf_token

@@ -1,0 +1,1 @@
+"""Campaigns: editing them in the workspace and loading them from content files."""

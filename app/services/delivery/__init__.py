@@ -1,0 +1,1 @@
+"""Delivery: the outbox, sending what is due, provider events, daily digests."""

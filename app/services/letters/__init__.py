@@ -1,0 +1,1 @@
+"""Letters: writing one, where a ZIP code is, and who receives it."""

@@ -1,0 +1,265 @@
+"""Who receives a signer's letter: from a ZIP code to the campaign's targets for that place.
+
+A ZIP code may lie in several congressional districts (or, rarely, states); state
+legislative districts are not known from a ZIP at all. Where the data cannot decide, the
+signer picks from a short list naming each district's members, and the choice is checked
+again here on every step.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Campaign, Target, TargetKind, ZipDistrict
+from app.services.letters.places import Place, locate_zip
+
+STATE_NAMES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "Washington, D.C.",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
+    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
+    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "AS": "American Samoa", "GU": "Guam", "MP": "the Northern Mariana Islands",
+    "PR": "Puerto Rico", "VI": "the U.S. Virgin Islands",
+}  # fmt: skip
+# Places with a non-voting member of the House and no senators.
+NO_SENATORS = {"DC", "AS", "GU", "MP", "PR", "VI"}
+# Nebraska's Legislature and the DC Council have one chamber, imported as the upper one.
+ONE_CHAMBER = {"NE", "DC"}
+
+
+def state_name(state: str) -> str:
+    return STATE_NAMES.get(state, state)
+
+
+def ordinal(number: int) -> str:
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+def district_label(state: str, district: str) -> str:
+    """'New York, 12th district', 'Alaska, at large', or the state alone if unknown."""
+    if not district:
+        return state_name(state)
+    if district == "0":
+        return f"{state_name(state)}, at large"
+    return f"{state_name(state)}, {ordinal(int(district))} district"
+
+
+@dataclass(frozen=True)
+class DistrictOption:
+    """One district a signer may pick, with the names of the people who represent it."""
+
+    state: str
+    district: str
+    label: str
+    members: tuple[str, ...]
+
+    @property
+    def code(self) -> str:
+        return f"{self.state}-{self.district}"
+
+
+@dataclass
+class Route:
+    """Where a signer is, what they still have to choose, and who receives their letter."""
+
+    place: Place
+    state: str = ""
+    district: str = ""
+    upper_district: str = ""
+    lower_district: str = ""
+    district_choices: list[DistrictOption] = field(default_factory=list)
+    upper_choices: list[DistrictOption] = field(default_factory=list)
+    lower_choices: list[DistrictOption] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    # Plain-language reasons: why a kind of recipient is missing, why we asked.
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not (self.district_choices or self.upper_choices or self.lower_choices)
+
+    @property
+    def district_code(self) -> str:
+        return f"{self.state}-{self.district}" if self.state and self.district else ""
+
+    @property
+    def label(self) -> str:
+        return district_label(self.state, self.district)
+
+    @property
+    def signer_place(self) -> Place:
+        """The place to record on the signature: the one district settled on."""
+        return Place(self.place.zip, ((self.state, self.district),), self.place.from_zcta)
+
+
+def route_letter(
+    campaign: Campaign, zip_code: str, district: str = "", upper: str = "", lower: str = ""
+) -> Route:
+    """Work out a signer's districts and the campaign's recipients for them.
+
+    `district` is a chosen congressional district as "ST-N"; `upper` and `lower` are chosen
+    state legislative districts. Choices that do not belong to the place are ignored, and
+    the route then lists what is left to choose. Raises UnknownZip.
+    """
+    route = Route(place=locate_zip(zip_code))
+    _settle_congressional_district(route, district)
+    if not route.state:
+        return route
+    kinds = set(campaign.target_kinds or ())
+    if TargetKind.STATE_UPPER in kinds:
+        route.upper_district, route.upper_choices = _pick_state_district(
+            route.state, TargetKind.STATE_UPPER, upper
+        )
+    if TargetKind.STATE_LOWER in kinds:
+        route.lower_district, route.lower_choices = _pick_state_district(
+            route.state, TargetKind.STATE_LOWER, lower
+        )
+    if route.complete:
+        route.targets = _targets(campaign, route)
+    return route
+
+
+def _settle_congressional_district(route: Route, chosen: str) -> None:
+    place = route.place
+    if place.from_zcta:
+        pairs = list(place.districts)
+    else:
+        pairs = congressional_districts(place.state)
+        route.notes.append(
+            f"ZIP code {place.zip} is not on the Census Bureau's ZIP code map (often a "
+            f"PO box ZIP), so we only know it is in {state_name(place.state)}."
+        )
+    options = _district_options(pairs)
+    match = [o for o in options if o.code == chosen]
+    if len(options) == 1 or match:
+        settled = match[0] if match else options[0]
+        route.state, route.district = settled.state, settled.district
+    elif options:
+        route.district_choices = options
+    else:
+        # A territory with no House data: we still know the state.
+        route.state = place.state
+
+
+def congressional_districts(state: str) -> list[tuple[str, str]]:
+    """A state's congressional districts, from the ZIP map and the members on file."""
+    rows = db.session.execute(
+        sa.union(
+            sa.select(ZipDistrict.state, ZipDistrict.district).where(ZipDistrict.state == state),
+            sa.select(Target.state, Target.district).where(
+                Target.kind == TargetKind.US_HOUSE, Target.state == state, Target.active
+            ),
+        )
+    ).all()
+    return sorted(((r[0], r[1]) for r in rows), key=lambda p: (p[0], int(p[1] or 0)))
+
+
+def _district_options(pairs: list[tuple[str, str]]) -> list[DistrictOption]:
+    members = _members(TargetKind.US_HOUSE, {state for state, _ in pairs})
+    return [
+        DistrictOption(
+            state, district, district_label(state, district), members.get((state, district), ())
+        )
+        for state, district in pairs
+    ]
+
+
+def _members(kind: str, states: set[str]) -> dict[tuple[str, str], tuple[str, ...]]:
+    rows = db.session.execute(
+        sa.select(Target.state, Target.district, Target.name)
+        .where(Target.kind == kind, Target.state.in_(states), Target.active)
+        .order_by(Target.name)
+    ).all()
+    found: dict[tuple[str, str], tuple[str, ...]] = {}
+    for state, district, name in rows:
+        found[(state, district)] = (*found.get((state, district), ()), name)
+    return found
+
+
+def _pick_state_district(state: str, kind: str, chosen: str) -> tuple[str, list[DistrictOption]]:
+    """(the chosen district, or "" and the state's list to choose from)."""
+    members = _members(kind, {state})
+    if not members:
+        return "", []
+    options = [
+        DistrictOption(state, district, _state_district_label(district), names)
+        for (_, district), names in sorted(members.items(), key=lambda kv: _natural(kv[0][1]))
+    ]
+    if len(options) == 1:
+        return options[0].district, []
+    if chosen in {o.district for o in options}:
+        return chosen, []
+    return "", options
+
+
+def _state_district_label(district: str) -> str:
+    return f"District {district}" if district.isdigit() else district
+
+
+def _natural(text: str) -> tuple:
+    """Sort '2' before '10' and '21A' before '21B'."""
+    parts = re.findall(r"\d+|\D+", text)
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts)
+
+
+def _targets(campaign: Campaign, route: Route) -> list[Target]:
+    kinds = [kind for kind in TargetKind.ROUTED if kind in (campaign.target_kinds or ())]
+    targets: list[Target] = []
+    for kind in kinds:
+        found = _active(kind, route)
+        if not found:
+            note = _missing_note(kind, route)
+            if note:
+                route.notes.append(note)
+        targets.extend(found)
+    targets.extend(t for t in campaign.fixed_targets if t.active and t not in targets)
+    return targets
+
+
+def _active(kind: str, route: Route) -> list[Target]:
+    query = sa.select(Target).where(Target.kind == kind, Target.state == route.state, Target.active)
+    district = {
+        TargetKind.US_HOUSE: route.district,
+        TargetKind.STATE_UPPER: route.upper_district,
+        TargetKind.STATE_LOWER: route.lower_district,
+    }.get(kind)
+    if district is not None:
+        query = query.where(Target.district == district)
+    return list(db.session.scalars(query.order_by(Target.name)))
+
+
+def _missing_note(kind: str, route: Route) -> str:
+    place = state_name(route.state)
+    if kind == TargetKind.US_SENATE:
+        if route.state in NO_SENATORS:
+            return (
+                f"{place[:1].upper()}{place[1:]} has no U.S. senators; it is represented in "
+                "Congress by a non-voting member of the House."
+            )
+        return f"We have no U.S. senators on file for {place}."
+    if kind == TargetKind.US_HOUSE:
+        if route.district:
+            return (
+                f"The House seat for {route.label} is vacant, so no representative "
+                "receives this letter for now."
+            )
+        return f"We have no member of the House on file for {place}."
+    if kind == TargetKind.GOVERNOR:
+        return f"We have no current governor on file for {place}."
+    if kind == TargetKind.STATE_LOWER and route.state in ONE_CHAMBER:
+        return f"{place[:1].upper()}{place[1:]} has a one-chamber legislature, listed above."
+    return f"We have no {TargetKind.LABELS[kind].lower()} on file for {place}."

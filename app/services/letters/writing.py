@@ -1,0 +1,208 @@
+"""Letters: writing one on a signature, queueing its deliveries once confirmed, showing comments."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import (
+    Campaign,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Letter,
+    Moderation,
+    Signature,
+    SignatureStatus,
+    Target,
+)
+from app.services import text
+from app.services.delivery import outbox
+
+DUPLICATE_FLAG = "duplicate"
+LINK_FLAG = "link"
+PROFANITY_FLAG = "profanity"
+RATE_LIMITED_FLAG = "rate_limited"
+
+
+@dataclass(frozen=True)
+class LetterDraft:
+    """What a signer wrote and agreed to, and who it goes to (already routed)."""
+
+    subject: str
+    body: str
+    targets: tuple[Target, ...]
+    reply_to_ok: bool = False
+    public_comment: bool = False
+    upper_district: str = ""
+    lower_district: str = ""
+
+
+def body_hash(body: str) -> str:
+    """The same for bodies that differ only in case and spacing: spots copy-paste duplicates."""
+    normalised = " ".join(text.paragraphs(body).casefold().split())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def attach_letter(signature: Signature, draft: LetterDraft) -> Letter:
+    """Add the signer's letter to their signature, in the caller's transaction.
+
+    Records whether they changed the campaign's template. A flagged letter (see
+    letter_flags) is held for a moderator, and a public comment also waits for one before
+    it is shown.
+    """
+    campaign = signature.campaign
+    subject, body = text.one_line(draft.subject, 200), text.paragraphs(draft.body)
+    digest = body_hash(body)
+    edited = digest != body_hash(campaign.letter_body) or subject != text.one_line(
+        campaign.letter_subject, 200
+    )
+    public = draft.public_comment and campaign.collects_comments
+    flags = letter_flags(campaign, signature, subject, body, digest)
+    letter = Letter(
+        signature=signature,
+        campaign_id=campaign.id,
+        subject=subject,
+        body=body,
+        edited=edited,
+        body_hash=digest,
+        reply_to_ok=draft.reply_to_ok,
+        public_comment=public,
+        moderation=Moderation.PENDING if public or flags else Moderation.NONE,
+        flags=",".join(flags),
+        state_upper_district=draft.upper_district,
+        state_lower_district=draft.lower_district,
+        targets=list(draft.targets),
+    )
+    db.session.add(letter)
+    return letter
+
+
+def letter_flags(
+    campaign: Campaign, signature: Signature, subject: str, body: str, digest: str
+) -> list[str]:
+    """Why a moderator should read a letter before it goes out (empty when nothing is odd)."""
+    flags = []
+    if _is_duplicate(campaign, signature, digest):
+        flags.append(DUPLICATE_FLAG)
+    if text.has_link(subject) or text.has_link(body):
+        flags.append(LINK_FLAG)
+    if text.has_profanity(subject) or text.has_profanity(body):
+        flags.append(PROFANITY_FLAG)
+    if signature.review_reason:
+        flags.append(RATE_LIMITED_FLAG)
+    return flags
+
+
+def _is_duplicate(campaign: Campaign, signature: Signature, digest: str) -> bool:
+    if not signature.ip_hash:
+        return False
+    return (
+        db.session.scalar(
+            sa.select(Letter.id)
+            .join(Signature, Letter.signature_id == Signature.id)
+            .where(
+                Letter.campaign_id == campaign.id,
+                Letter.body_hash == digest,
+                Signature.ip_hash == signature.ip_hash,
+                Signature.id != signature.id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def queue_letter(letter: Letter) -> int:
+    """Add one Delivery per target of a confirmed letter, in the caller's transaction.
+
+    Idempotent (one row per letter and target). A target without a delivery address (or
+    taking a daily digest) keeps the letter as held, for its private page, printed packet
+    or digest; so does a flagged letter no moderator has approved yet. A letter a moderator
+    rejected before its writer confirmed is recorded as cancelled: it never goes out.
+    Addresses are never invented. Returns how many deliveries were added (0 when the
+    letter was queued before).
+    """
+    rejected = letter.moderation == Moderation.REJECTED
+    awaits_moderator = bool(letter.flags) and letter.moderation != Moderation.APPROVED
+    added = 0
+    for target in letter.targets:
+        delivery = outbox.enqueue(
+            DeliveryKind.LETTER,
+            f"letter:{letter.id}:{target.id}",
+            target.email,
+            campaign_id=letter.campaign_id,
+            signature_id=letter.signature_id,
+            letter_id=letter.id,
+            target_id=target.id,
+        )
+        if delivery is None:
+            continue
+        added += 1
+        if rejected:
+            delivery.status = DeliveryStatus.CANCELLED
+        elif not target.email or target.wants_digest or awaits_moderator:
+            delivery.status = DeliveryStatus.HELD
+    return added
+
+
+def awaits_confirmation(letter: Letter) -> bool:
+    """Whether a letter has not been queued yet, i.e. still needs its writer's click."""
+    queued = db.session.scalar(
+        sa.select(Delivery.id).where(Delivery.letter_id == letter.id).limit(1)
+    )
+    return queued is None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to a letter for one recipient, for the signer."""
+
+    target: Target
+    status: str
+
+    @property
+    def emailed(self) -> bool:
+        return self.status in (
+            DeliveryStatus.QUEUED,
+            DeliveryStatus.SENDING,
+            DeliveryStatus.SENT,
+            DeliveryStatus.DELIVERED,
+        )
+
+    @property
+    def held(self) -> bool:
+        return self.status == DeliveryStatus.HELD
+
+
+def letter_outcomes(letter: Letter) -> list[Outcome]:
+    """Each recipient of a letter with the state of its delivery, in the letter's order."""
+    statuses = dict(
+        db.session.execute(
+            sa.select(Delivery.target_id, Delivery.status).where(Delivery.letter_id == letter.id)
+        ).all()
+    )
+    return [Outcome(t, statuses.get(t.id, "")) for t in letter.targets]
+
+
+def public_comments(campaign: Campaign, limit: int = 20) -> list[Letter]:
+    """Letters their confirmed writers let us show, once a moderator approved them."""
+    if not campaign.collects_comments:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Letter)
+            .join(Signature, Letter.signature_id == Signature.id)
+            .where(
+                Letter.campaign_id == campaign.id,
+                Letter.public_comment.is_(True),
+                Letter.moderation == Moderation.APPROVED,
+                Signature.status == SignatureStatus.CONFIRMED,
+            )
+            .order_by(Letter.created_at.desc(), Letter.id.desc())
+            .limit(limit)
+        )
+    )

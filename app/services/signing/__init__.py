@@ -1,0 +1,1 @@
+"""Signatures: signing, confirming, withdrawing, and the public counts."""

@@ -1,0 +1,394 @@
+"""Signing a petition: sign, confirm by email, withdraw."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import (
+    Campaign,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Signature,
+    SignatureStatus,
+)
+from app.services import text, tokens
+from app.services.delivery import outbox
+from app.services.errors import CampaignClosed, InvalidToken
+from app.services.letters.places import Place
+from app.services.letters.writing import LetterDraft, attach_letter, queue_letter
+from app.services.signing.counting import count_late_letter
+
+
+@dataclass(frozen=True)
+class SignatureRequest:
+    name: str
+    email: str
+    place: Place
+    consent_updates: bool = False
+    show_publicly: bool = False
+    ip: str = ""
+    # Why rate limits or heuristics want a person to review this signature ("" if not).
+    review_reason: str = ""
+
+
+def normalize_email(email: str) -> str:
+    """The form an address is compared and stored in: NFKC, trimmed, lower case."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def hash_ip(ip: str) -> str:
+    """A keyed hash of the client IP: enough to group abuse, useless to identify a person."""
+    return tokens.keyed_hash(ip, 32) if ip else ""
+
+
+def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None) -> int:
+    """Record a pending signature (and its letter) and queue its confirmation email, in one
+    transaction; return the signature's id. Nothing is delivered until the signer confirms.
+
+    The INSERT itself checks that the campaign takes signatures now (CampaignClosed if not,
+    or if there is no such campaign): no campaign is loaded on this path, the hottest one
+    in a spike. Signing again with the same address finds the existing signature and, while
+    it is still pending, re-sends the confirmation (capped); the caller answers both the
+    same way so nobody can learn whether an address has signed. A letter written by someone
+    who has signed already (from the same ZIP code) is attached and needs one more click.
+    """
+    email = normalize_email(request.email)
+    now = utcnow()
+    row = {
+        "slug": slug,
+        "now": now,
+        "status": SignatureStatus.PENDING,
+        "name": text.one_line(request.name),
+        "email": email,
+        "email_domain": email.rpartition("@")[2],
+        "zip": request.place.zip,
+        "state": request.place.state,
+        "district": request.place.district,
+        "consent_updates": request.consent_updates,
+        "show_publicly": request.show_publicly,
+        "ip_hash": hash_ip(request.ip),
+        "review_reason": request.review_reason,
+        "confirmations_sent": 1,
+        "counted": False,
+    }
+    alone = letter is None and db.engine.dialect.name == "postgresql"
+    try:
+        signature_id = _sign_alone(row) if alone else _insert_pending(db.session.connection(), row)
+    except IntegrityError as error:
+        db.session.rollback()
+        if not _signed_already(error):
+            raise
+        # The same address signed already (perhaps a moment ago, in a concurrent request).
+        return _signed_again(slug, email, request, letter).id
+    if signature_id is None:
+        db.session.rollback()
+        raise CampaignClosed()
+    if not alone:
+        if letter is not None:
+            attach_letter(db.session.get(Signature, signature_id), letter)
+        outbox.note_new_rows()
+        db.session.commit()
+    return signature_id
+
+
+def _sign_alone(row: dict) -> int | None:
+    """PostgreSQL, no letter: one statement that is its own transaction, so the signature
+    costs no BEGIN or COMMIT round trip."""
+    # End what the caller read (a ZIP look-up), so a thread never holds two connections;
+    # usually the request has no session yet, and none is made just to ask.
+    if db.session.registry.has() and db.session().in_transaction():
+        db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        signature_id = _insert_pending(connection, row)
+    if signature_id is not None:
+        outbox.tell_workers()
+    return signature_id
+
+
+def _signed_already(error: IntegrityError) -> bool:
+    """Whether an INSERT failed on the one-signature-per-address rule (and nothing else)."""
+    diagnostics = getattr(error.orig, "diag", None)  # psycopg names the constraint
+    if diagnostics is not None:
+        return diagnostics.constraint_name == "uq_signatures_campaign_id_email"
+    return "signatures.campaign_id, signatures.email" in str(error.orig)  # SQLite's message
+
+
+def _insert_pending(connection: sa.Connection, row: dict) -> int | None:
+    """Insert the signature and its first confirmation email; the signature's id, or None
+    when the campaign does not take signatures. PostgreSQL does both in one statement."""
+    if connection.dialect.name == "postgresql":
+        return connection.execute(_insert_signature_and_confirmation(), row).scalar()
+    inserted = connection.execute(_insert_signature(), row).first()
+    if inserted is None:
+        return None
+    signature_id, campaign_id = inserted
+    outbox.enqueue_new(
+        DeliveryKind.CONFIRMATION,
+        _confirmation_key(signature_id, 1),
+        row["email"],
+        campaign_id=campaign_id,
+        signature_id=signature_id,
+    )
+    return signature_id
+
+
+@cache
+def _insert_signature() -> sa.Insert:
+    """INSERT ... SELECT from the campaign's row, which gives no row unless the campaign
+    takes signatures at :now. Built once; every value is a bound parameter (sign's row)."""
+    columns = Signature.__table__.c
+    fields = [
+        "status", "name", "email", "email_domain", "zip", "state", "district",
+        "consent_updates", "show_publicly", "ip_hash", "review_reason",
+        "confirmations_sent", "counted",
+    ]  # fmt: skip
+    now = sa.bindparam("now", type_=sa.DateTime)
+    open_campaign = sa.select(
+        Campaign.id, now, *(sa.bindparam(name, type_=columns[name].type) for name in fields)
+    ).where(Campaign.slug == sa.bindparam("slug"), Campaign.is_open(now))
+    return (
+        sa.insert(Signature.__table__)
+        .from_select(["campaign_id", "created_at", *fields], open_campaign, include_defaults=False)
+        .returning(columns.id, columns.campaign_id)
+    )
+
+
+@cache
+def _insert_signature_and_confirmation() -> sa.Insert:
+    """_insert_signature and its confirmation's outbox row in one statement (PostgreSQL:
+    a data-modifying CTE), returning the signature's id."""
+    signature = _insert_signature().returning(Signature.__table__.c.email).cte("signature")
+    now = sa.bindparam("now", type_=sa.DateTime)
+    confirmation = {
+        "kind": sa.literal(DeliveryKind.CONFIRMATION),
+        # _confirmation_key(signature id, 1), written in SQL
+        "dedupe_key": sa.func.concat("confirmation:", signature.c.id, ":1"),
+        "campaign_id": signature.c.campaign_id,
+        "signature_id": signature.c.id,
+        "to_email": signature.c.email,
+        "status": sa.literal(DeliveryStatus.QUEUED),
+        "attempts": sa.literal(0),
+        "next_attempt_at": now,
+        "last_error": sa.literal(""),
+        "provider_message_id": sa.literal(""),
+        "created_at": now,
+        "updated_at": now,
+    }
+    return (
+        sa.insert(Delivery.__table__)
+        .from_select(list(confirmation), sa.select(*confirmation.values()), include_defaults=False)
+        .returning(Delivery.__table__.c.signature_id)
+    )
+
+
+def _signed_again(
+    slug: str, email: str, request: SignatureRequest, letter: LetterDraft | None
+) -> Signature:
+    signature = db.session.scalar(
+        sa.select(Signature).join(Campaign).where(Campaign.slug == slug, Signature.email == email)
+    )
+    if signature is None:
+        # Withdrawn between our insert and this read, which freed the address: sign afresh.
+        return db.session.get(Signature, sign(slug, request, letter))
+    if _takes_letter(signature, request, letter):
+        return _add_letter(signature, request, letter)
+    # A letter that cannot be attached is explained by email (the page answers as always);
+    # otherwise a pending signer gets the confirmation again. One counter caps both, so
+    # submitting an address over and over cannot flood its mailbox.
+    if letter is not None or signature.status == SignatureStatus.PENDING:
+        limit = current_app.config["CONFIRMATION_RESEND_LIMIT"]
+        # The guard in the UPDATE keeps concurrent re-sends within the cap.
+        sent = db.session.execute(
+            sa.update(Signature)
+            .where(Signature.id == signature.id, Signature.confirmations_sent < limit)
+            .values(confirmations_sent=Signature.confirmations_sent + 1)
+            .returning(Signature.confirmations_sent)
+        ).scalar()
+        if sent is not None:
+            signature.confirmations_sent = sent
+            _queue_confirmation(
+                signature,
+                DeliveryKind.LETTER_NOT_TAKEN if letter is not None else DeliveryKind.CONFIRMATION,
+            )
+    db.session.commit()
+    return signature
+
+
+def _takes_letter(
+    signature: Signature, request: SignatureRequest, letter: LetterDraft | None
+) -> bool:
+    # The letter's proof of constituency is the signature's ZIP code, so they must agree.
+    return (
+        letter is not None
+        and signature.letter is None
+        and signature.status in (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
+        and signature.zip == request.place.zip
+    )
+
+
+def _add_letter(signature: Signature, request: SignatureRequest, letter: LetterDraft) -> Signature:
+    """Attach a letter to an existing signature and ask for one more confirming click.
+
+    A signature carries at most one letter, so this sends at most one extra email.
+    """
+    attach_letter(signature, letter)
+    # The district the writer picked is more precise than the ZIP's, but only a signature
+    # not counted yet may move: a confirm click and a count may have come since it was read,
+    # and a withdrawal takes it back from the district it was counted in.
+    db.session.execute(
+        sa.update(Signature)
+        .where(
+            Signature.id == signature.id,
+            Signature.status == SignatureStatus.PENDING,
+            Signature.counted.is_(False),
+        )
+        .values(state=request.place.state, district=request.place.district)
+    )
+    signature.confirmations_sent += 1
+    _queue_confirmation(signature)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same person sent a letter a moment ago, in a concurrent request.
+        db.session.rollback()
+    return signature
+
+
+def _confirmation_key(signature_id: int, nth: int, kind: str = DeliveryKind.CONFIRMATION) -> str:
+    """The outbox dedupe key of the nth email to a signer (of any kind; they share n)."""
+    return f"{kind}:{signature_id}:{nth}"
+
+
+def _queue_confirmation(signature: Signature, kind: str = DeliveryKind.CONFIRMATION) -> None:
+    """Queue the signer's next email: the confirmation, or another kind counted with it."""
+    outbox.enqueue(
+        kind,
+        _confirmation_key(signature.id, signature.confirmations_sent, kind),
+        signature.email or "",
+        campaign_id=signature.campaign_id,
+        signature_id=signature.id,
+    )
+
+
+def signature_from_token(purpose: str, token: str, max_age: int | None = None) -> Signature:
+    """The signature a confirm or withdraw link points at, or InvalidToken."""
+    return _follow(purpose, token, max_age)[0]
+
+
+def _follow(purpose: str, token: str, max_age: int | None) -> tuple[Signature, tokens.Link]:
+    link = tokens.read_token(purpose, token, max_age)
+    signature = db.session.get(Signature, link.signature_id)
+    if signature is None or tokens.email_fingerprint(signature.email) != link.fingerprint:
+        raise InvalidToken()
+    return signature, link
+
+
+def confirm(token: str) -> Signature:
+    """Confirm the signature behind a link; confirming twice is harmless.
+
+    Letters riding on the signature are queued for delivery in the same transaction.
+    """
+    max_age = current_app.config["CONFIRM_TOKEN_MAX_AGE"]
+    signature, link = _follow(tokens.CONFIRM, token, max_age)
+    if signature.status in (SignatureStatus.WITHDRAWN, SignatureStatus.FRAUDULENT):
+        raise InvalidToken()
+    # A conditional UPDATE makes two simultaneous clicks confirm (and queue letters) once.
+    changed = db.session.execute(
+        sa.update(Signature)
+        .where(Signature.id == signature.id, Signature.status == SignatureStatus.PENDING)
+        .values(status=SignatureStatus.CONFIRMED, confirmed_at=utcnow())
+    ).rowcount
+    if changed:
+        db.session.refresh(signature)
+    letter = signature.letter
+    # Only the link sent for this letter sends it: an older link (or someone who wrote a
+    # letter with another person's address) cannot.
+    if signature.status == SignatureStatus.CONFIRMED and letter and link.letter_id == letter.id:
+        # Locked, so the counting job either counted this signature before (and the late
+        # letter is added here) or counts it after, letter included; never neither or both.
+        counted = db.session.scalar(
+            sa.select(Signature.counted).where(Signature.id == signature.id).with_for_update()
+        )
+        # Locked and read afresh, so a moderator's decision committed meanwhile is seen
+        # (moderation.decide updates this row); one still in progress is waited for.
+        db.session.refresh(letter, with_for_update=True)
+        if queue_letter(letter) and counted:
+            count_late_letter(signature.campaign_id)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A simultaneous click queued the same deliveries first: the outcome is the same.
+        db.session.rollback()
+    return signature
+
+
+def withdraw(token: str) -> Campaign:
+    """Withdraw a signature: erase the signer's personal data and stop unsent mail.
+
+    State and district stay (they identify nobody) so counts can be reduced correctly.
+    """
+    signature = signature_from_token(tokens.WITHDRAW, token)
+    campaign = signature.campaign
+    signature.status = SignatureStatus.WITHDRAWN
+    signature.withdrawn_at = utcnow()
+    signature.name = ""
+    signature.email = None
+    signature.email_domain = ""
+    signature.zip = ""
+    signature.ip_hash = ""
+    signature.consent_updates = False
+    signature.show_publicly = False
+    if signature.letter is not None:
+        # The row stays so counts can be corrected; the words are the signer's and go.
+        signature.letter.subject = ""
+        signature.letter.body = ""
+        signature.letter.public_comment = False
+    # Unsent mail is cancelled, including rows a worker has claimed: it checks each row is
+    # still its own just before sending (delivery._still_held).
+    db.session.execute(
+        sa.update(Delivery)
+        .where(
+            Delivery.signature_id == signature.id,
+            Delivery.status.in_(
+                (DeliveryStatus.QUEUED, DeliveryStatus.HELD, DeliveryStatus.SENDING)
+            ),
+        )
+        .values(status=DeliveryStatus.CANCELLED, leased_until=None)
+    )
+    # The signer's own address goes from every email sent to them, whatever its state
+    # (and from the provider's error text, which may quote it); a letter's row holds the
+    # representative's address, which stays.
+    db.session.execute(
+        sa.update(Delivery)
+        .where(Delivery.signature_id == signature.id, Delivery.kind != DeliveryKind.LETTER)
+        .values(to_email="", last_error="")
+    )
+    db.session.commit()
+    return campaign
+
+
+def recent_public_signers(campaign: Campaign, limit: int = 8) -> list[Signature]:
+    """The latest confirmed signers who agreed to be shown (first name and state only)."""
+    return list(
+        db.session.scalars(
+            sa.select(Signature)
+            .where(
+                Signature.campaign_id == campaign.id,
+                Signature.status == SignatureStatus.CONFIRMED,
+                # Written as the predicate of ix_signatures_recent_public, so PostgreSQL
+                # reads the newest rows from that index ("IS TRUE" would not match it).
+                Signature.show_publicly,
+            )
+            .order_by(Signature.confirmed_at.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,1 @@
+"""Targets (representatives and decision-makers): their data, admin, private pages."""

@@ -1,0 +1,79 @@
+"""Printable packets: a representative's letters from one campaign as a PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from app.clock import utcnow
+from app.models import Campaign, Letter, Target
+from app.services.targets.access import district_for
+
+# A Unicode TrueType font prints any writer's name; the PDF core fonts know only Latin-1.
+UNICODE_FONTS = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
+)
+
+
+def _new_pdf(title: str) -> tuple[FPDF, Callable[[str], str]]:
+    """A PDF with a font for any text, and how to make text printable in that font."""
+    pdf = FPDF(format="Letter")
+    pdf.set_title(title)
+    pdf.set_creator("Chorus")
+    pdf.set_auto_page_break(auto=True, margin=18)
+    font = next((path for path in UNICODE_FONTS if path.is_file()), None)
+    if font:
+        pdf.add_font("Body", "", str(font))
+        pdf.set_font("Body", size=11)
+        return pdf, str
+    # Without a Unicode font on this machine, print what Latin-1 can and mark the rest.
+    pdf.set_font("Helvetica", size=11)
+    return pdf, lambda text: text.encode("latin-1", "replace").decode("latin-1")
+
+
+def letters_pdf(
+    target: Target,
+    campaign: Campaign,
+    letters: Iterable[tuple[Letter, datetime | None]],
+) -> bytes:
+    """A cover page, then one page per letter with the writer's name, ZIP and district."""
+    title = f"Letters to {target.name}: {campaign.title}"
+    pdf, printable = _new_pdf(title)
+
+    def line(text: str, size: int = 11, height: float = 6) -> None:
+        pdf.set_font_size(size)
+        pdf.multi_cell(0, height, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    pdf.add_page()
+    line("Letters to " + " ".join(filter(None, [target.title, target.name])), size=18, height=9)
+    line(f"Campaign: {campaign.title}", size=13, height=8)
+    line(f"Prepared {utcnow():%B %-d, %Y} by Chorus.")
+    line(
+        "Each letter was confirmed by its writer from their own email address. The ZIP code "
+        "and district shown are the ones the writer gave."
+    )
+    if target.offices:
+        # Whoever carries the printed packet needs to know where to take it.
+        pdf.ln(4)
+        line("District offices", size=12, height=7)
+        for office in target.offices:
+            parts = [office["building"], office["address"], office["suite"], office["city"]]
+            place = ", ".join(filter(None, parts)) + f", {office['state']} {office['zip']}"
+            line(f"{place}; phone {office['phone'] or 'not published'}")
+    for letter, sent_at in letters:
+        signature = letter.signature
+        pdf.add_page()
+        line(signature.name, size=13, height=8)
+        line(f"ZIP {signature.zip}   District {district_for(target, letter)}")
+        if sent_at:
+            line(f"Sent {sent_at:%B %-d, %Y}")
+        pdf.ln(4)
+        line(letter.subject, size=12, height=7)
+        pdf.ln(2)
+        line(letter.body)
+    return bytes(pdf.output())

@@ -1,0 +1,1 @@
+"""The organizer workspace: accounts, analytics, exports, moderation, updates."""

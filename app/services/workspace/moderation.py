@@ -1,0 +1,229 @@
+"""Moderation: the queue of public comments and flagged letters, and fraud clean-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import (
+    Campaign,
+    Delivery,
+    DeliveryStatus,
+    Letter,
+    Moderation,
+    Organizer,
+    Signature,
+    SignatureStatus,
+    Target,
+)
+from app.services import audit
+from app.services.errors import ChorusError
+from app.services.signing.counting import count_signatures
+
+DECISIONS = {"approve": Moderation.APPROVED, "reject": Moderation.REJECTED}
+# Signatures are grouped by what a script reuses: its IP address or an email domain.
+GROUPINGS = {"ip": Signature.ip_hash, "domain": Signature.email_domain}
+_LIVE = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
+
+
+class ModerationError(ChorusError):
+    message = "That moderation step could not be done."
+
+
+def _awaiting_decision(campaign: Campaign) -> tuple:
+    """Letters a moderator should decide on: public comments and letters flagged when
+    written wait as pending; letters from senders the rate limits marked for review are
+    shown too (they were not held, but rejecting one still stops what is unsent)."""
+    reviewed_senders = sa.select(Signature.id).where(
+        Signature.campaign_id == campaign.id,
+        Signature.review_reason != "",
+        Signature.status.in_(_LIVE),
+    )
+    return (
+        Letter.campaign_id == campaign.id,
+        sa.or_(
+            Letter.moderation == Moderation.PENDING,
+            sa.and_(
+                Letter.moderation == Moderation.NONE, Letter.signature_id.in_(reviewed_senders)
+            ),
+        ),
+    )
+
+
+def queue(campaign: Campaign, limit: int = 200) -> list[Letter]:
+    """Letters awaiting a decision, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Letter)
+            .join(Signature, Letter.signature_id == Signature.id)
+            .where(*_awaiting_decision(campaign), Signature.status.in_(_LIVE))
+            .order_by(Letter.created_at, Letter.id)
+            .limit(limit)
+        )
+    )
+
+
+def decide(campaign: Campaign, letter_ids: list[int], decision: str, organizer: Organizer) -> int:
+    """Approve or reject letters awaiting a decision; return how many were decided.
+
+    Ids from another campaign or already decided are ignored. Approving a flagged letter
+    sends what was held only for moderation; rejecting one cancels its unsent deliveries,
+    so it never reaches a representative.
+    """
+    if decision not in DECISIONS:
+        raise ModerationError(f"Unknown decision {decision!r}.")
+    decided = list(
+        db.session.scalars(
+            sa.update(Letter)
+            .where(Letter.id.in_(letter_ids), *_awaiting_decision(campaign))
+            .values(moderation=DECISIONS[decision])
+            .returning(Letter.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if decided and decision == "reject":
+        db.session.execute(
+            sa.update(Delivery)
+            .where(
+                Delivery.letter_id.in_(decided),
+                Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
+            )
+            .values(status=DeliveryStatus.CANCELLED)
+        )
+    if decided and decision == "approve":
+        _release_moderated(decided)
+    if decided:
+        audit.record(organizer, f"moderation.{decision}", campaign, letters=sorted(decided))
+    db.session.commit()
+    return len(decided)
+
+
+def _release_moderated(letter_ids: list[int]) -> None:
+    """Queue approved letters' deliveries that were held only because of moderation."""
+    deliverable = sa.select(Target.id).where(Target.email != "", Target.wants_digest.is_(False))
+    held = db.session.execute(
+        sa.select(Delivery.id, Target.email)
+        .join(Target, Delivery.target_id == Target.id)
+        .where(
+            Delivery.letter_id.in_(letter_ids),
+            Delivery.status == DeliveryStatus.HELD,
+            Delivery.target_id.in_(deliverable),
+        )
+    ).all()
+    now = utcnow()
+    for delivery_id, email in held:
+        db.session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.HELD)
+            .values(status=DeliveryStatus.QUEUED, to_email=email, next_attempt_at=now)
+        )
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    signatures: int
+    confirmed: int
+    pending: int
+
+
+def suspicious_groups(
+    campaign: Campaign, by: str, minimum: int = 2, limit: int = 50
+) -> list[Group]:
+    """Live signatures of the campaign grouped by IP hash or email domain, largest first."""
+    column = _grouping(by)
+    confirmed = sa.func.sum(sa.case((Signature.status == SignatureStatus.CONFIRMED, 1), else_=0))
+    rows = db.session.execute(
+        sa.select(column, sa.func.count(), confirmed)
+        .where(Signature.campaign_id == campaign.id, Signature.status.in_(_LIVE), column != "")
+        .group_by(column)
+        .having(sa.func.count() >= minimum)
+        .order_by(sa.func.count().desc(), column)
+        .limit(limit)
+    )
+    return [Group(key, n, int(c or 0), n - int(c or 0)) for key, n, c in rows]
+
+
+@dataclass(frozen=True)
+class InvalidationPreview:
+    by: str
+    key: str
+    # The first few signatures of the group, for a person to look at.
+    sample: list[Signature]
+    confirmed: int
+    pending: int
+    count_before: int
+
+    @property
+    def count_after(self) -> int:
+        return self.count_before - self.confirmed
+
+
+def preview_invalidation(
+    campaign: Campaign, by: str, key: str, sample_size: int = 50
+) -> InvalidationPreview:
+    """What marking one group fraudulent would change, without changing anything."""
+    members = _group_members(campaign, by, key)
+    by_status = dict(
+        db.session.execute(
+            sa.select(Signature.status, sa.func.count()).where(*members).group_by(Signature.status)
+        ).all()
+    )
+    sample = db.session.scalars(
+        sa.select(Signature).where(*members).order_by(Signature.created_at).limit(sample_size)
+    )
+    return InvalidationPreview(
+        by=by,
+        key=key,
+        sample=list(sample),
+        confirmed=by_status.get(SignatureStatus.CONFIRMED, 0),
+        pending=by_status.get(SignatureStatus.PENDING, 0),
+        count_before=campaign.signature_count,
+    )
+
+
+def invalidate(campaign: Campaign, by: str, key: str, organizer: Organizer) -> int:
+    """Mark one group's live signatures fraudulent, stop their mail, and lower the counts."""
+    ids = list(
+        db.session.scalars(
+            sa.update(Signature)
+            .where(*_group_members(campaign, by, key))
+            .values(status=SignatureStatus.FRAUDULENT)
+            .returning(Signature.id)
+        )
+    )
+    if not ids:
+        db.session.rollback()
+        return 0
+    db.session.execute(
+        sa.update(Delivery)
+        .where(
+            Delivery.signature_id.in_(ids),
+            Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
+        )
+        .values(status=DeliveryStatus.CANCELLED)
+    )
+    audit.record(organizer, "signatures.invalidate", campaign, by=by, key=key, count=len(ids))
+    db.session.commit()
+    # Fold the change into the public counts now rather than at the next periodic run.
+    count_signatures()
+    return len(ids)
+
+
+def _grouping(by: str) -> sa.ColumnElement:
+    if by not in GROUPINGS:
+        raise ModerationError(f"Unknown grouping {by!r}.")
+    return GROUPINGS[by]
+
+
+def _group_members(campaign: Campaign, by: str, key: str) -> tuple:
+    if not key:
+        raise ModerationError("Choose a group to invalidate.")
+    return (
+        Signature.campaign_id == campaign.id,
+        Signature.status.in_(_LIVE),
+        _grouping(by) == key,
+    )

@@ -1,0 +1,114 @@
+"""Views for a representative's office, reached only through a private link."""
+
+from flask import Response, abort, flash, redirect, render_template, stream_with_context, url_for
+
+from app.extensions import limiter
+from app.models import Campaign, Target
+from app.targets import bp
+from app.targets.forms import ResponseForm
+from app.services.errors import InvalidToken
+from app.services.targets import access as reps
+from app.services.targets.packets import letters_pdf
+
+LETTERS_PER_PAGE = 50
+
+
+def _target(token: str) -> Target:
+    try:
+        return reps.target_for_token(token)
+    except InvalidToken:
+        abort(404)
+
+
+def _target_and_campaign(token: str, slug: str) -> tuple[Target, Campaign]:
+    target = _target(token)
+    try:
+        return target, reps.campaign_for(target, slug)
+    except InvalidToken:
+        abort(404)
+
+
+@bp.after_request
+def keep_private(response: Response) -> Response:
+    # The token is in the URL: never send it on as a Referer, never let a cache or crawler keep it.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/<token>")
+def index(token: str):
+    """List the campaigns whose letters reached this representative."""
+    target = _target(token)
+    return render_template(
+        "targets/index.html",
+        token=token,
+        target=target,
+        campaigns=reps.campaigns_for(target),
+    )
+
+
+@bp.get("/<token>/c/<slug>")
+@bp.get("/<token>/c/<slug>/page/<int:page>")
+def letters(token: str, slug: str, page: int = 1):
+    """Show one campaign's letters to this representative, with the response form."""
+    target, campaign = _target_and_campaign(token, slug)
+    return _letters_page(token, target, campaign, page, ResponseForm())
+
+
+def _letters_page(token, target, campaign, page, form, status=200):
+    rows = reps.letters_page(target, campaign, max(page, 1), LETTERS_PER_PAGE)
+    if page < 1 or (page > 1 and not rows.letters):
+        abort(404)
+    return render_template(
+        "targets/letters.html",
+        token=token,
+        target=target,
+        campaign=campaign,
+        page=rows,
+        district_for=reps.district_for,
+        form=form,
+        responses=[r for r in campaign.published_responses if r.target_id == target.id],
+    ), status
+
+
+@bp.get("/<token>/c/<slug>/letters.csv")
+def letters_csv(token: str, slug: str):
+    """Download the campaign's letters to this representative as CSV (streamed)."""
+    target, campaign = _target_and_campaign(token, slug)
+    return Response(
+        stream_with_context(reps.letters_csv(target, campaign)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="letters-{campaign.slug}.csv"'},
+    )
+
+
+@bp.get("/<token>/c/<slug>/letters.pdf")
+def letters_packet(token: str, slug: str):
+    """Download the campaign's letters to this representative as a printable PDF."""
+    target, campaign = _target_and_campaign(token, slug)
+    pdf = letters_pdf(target, campaign, reps.letters_for(target, campaign))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="letters-{campaign.slug}.pdf"'},
+    )
+
+
+@bp.post("/<token>/c/<slug>/responses")
+# An office posts a response now and then; a leaked link must not flood the public page.
+@limiter.limit("10 per hour")
+def respond(token: str, slug: str):
+    """Publish this representative's official response on the campaign page."""
+    target, campaign = _target_and_campaign(token, slug)
+    form = ResponseForm()
+    if not form.validate_on_submit():
+        return _letters_page(token, target, campaign, 1, form, status=400)
+    try:
+        reps.post_response(target, campaign, form.body.data, form.author_name.data)
+    except reps.ResponseRefused as error:
+        form.body.errors = [error.message]
+        return _letters_page(token, target, campaign, 1, form, status=400)
+    flash("Your response is published on the campaign page.", "success")
+    return redirect(url_for("targets.letters", token=token, slug=slug))
