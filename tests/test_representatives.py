@@ -21,7 +21,7 @@ from app.models import (
 )
 from app.services.delivery.sending import drain
 from app.services.letters.writing import queue_letter
-from app.services.targets import access as reps
+from app.services.targets import access
 from tests.factories import make_campaign, make_signature, make_target
 from tests.helpers import csrf_token
 
@@ -95,7 +95,7 @@ def test_a_bad_token_is_not_found(client, house, path):
 
 
 def test_an_expired_token_is_not_found(client, house):
-    token = reps.create_access(house["member"], days=1)
+    token = access.create_access(house["member"], days=1)
     access = db.session.scalar(sa.select(RepresentativeAccess))
     access.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
@@ -103,7 +103,7 @@ def test_an_expired_token_is_not_found(client, house):
 
 
 def test_page_lists_only_this_targets_campaigns_and_letters(client, house):
-    token = reps.create_access(house["member"])
+    token = access.create_access(house["member"])
     index = client.get(_url(token)).get_data(as_text=True)
     assert "Save the parks" in index and "Fix the roads" in index
     assert "Only for Sam" not in index
@@ -120,14 +120,14 @@ def test_page_lists_only_this_targets_campaigns_and_letters(client, house):
 
 
 def test_another_targets_campaign_is_not_found(client, house):
-    token = reps.create_access(house["member"])
+    token = access.create_access(house["member"])
     slug = house["only"].slug
     for path in ("", "/letters.csv", "/letters.pdf"):
         assert client.get(_url(token, "c", slug) + path).status_code == 404
 
 
 def test_a_page_number_past_the_end_is_not_found(client, house):
-    token = reps.create_access(house["member"])
+    token = access.create_access(house["member"])
     url = _url(token, "c", house["parks"].slug, "page", "99999999999999999999")
     assert client.get(url).status_code == 404
 
@@ -152,7 +152,7 @@ def test_unconfirmed_withdrawn_rejected_or_erased_letters_are_not_shown(client, 
     for key, value in change.items():
         setattr(letter.signature if key == "status" else letter, key, value)
     db.session.commit()
-    token = reps.create_access(house["member"])
+    token = access.create_access(house["member"])
     page = client.get(_url(token, "c", house["parks"].slug)).get_data(as_text=True)
     assert "Hidden Writer" not in page
     rows = list(
@@ -168,7 +168,7 @@ def test_unconfirmed_withdrawn_rejected_or_erased_letters_are_not_shown(client, 
 
 
 def test_csv_has_every_letter_with_proof_of_constituency(client, house):
-    token = reps.create_access(house["member"])
+    token = access.create_access(house["member"])
     response = client.get(_url(token, "c", house["parks"].slug, "letters.csv"))
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -187,7 +187,7 @@ def test_pdf_packet_has_every_letter(client, house):
     office |= {"city": "New York", "state": "NY", "zip": "10001", "phone": "212-555-0100"}
     house["member"].offices = [office]
     db.session.commit()
-    token = reps.create_access(house["member"])
+    token = access.create_access(house["member"])
     response = client.get(_url(token, "c", house["parks"].slug, "letters.pdf"))
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -203,7 +203,7 @@ def test_pdf_packet_has_every_letter(client, house):
 
 
 def test_pdf_packet_queries_do_not_grow_with_its_letters(client, house):
-    token = reps.create_access(house["member"])
+    token = access.create_access(house["member"])
     path = _url(token, "c", house["parks"].slug, "letters.pdf")
 
     def statements() -> int:
@@ -223,7 +223,7 @@ def test_pdf_packet_queries_do_not_grow_with_its_letters(client, house):
 
 
 def test_a_posted_response_is_shown_on_the_campaign_page(client, house):
-    token = reps.create_access(house["member"])
+    token = access.create_access(house["member"])
     path = _url(token, "c", house["parks"].slug)
     posted = client.post(
         path + "/responses",
@@ -248,7 +248,7 @@ def test_a_posted_response_is_shown_on_the_campaign_page(client, house):
 
 
 def test_an_empty_response_is_a_field_error(client, house):
-    token = reps.create_access(house["member"])
+    token = access.create_access(house["member"])
     path = _url(token, "c", house["parks"].slug)
     response = client.post(
         path + "/responses",
@@ -260,9 +260,9 @@ def test_an_empty_response_is_a_field_error(client, house):
 
 
 def test_a_response_cannot_be_posted_to_another_targets_campaign(client, house):
-    token = reps.create_access(house["member"])
+    token = access.create_access(house["member"])
     path = _url(token, "c", house["only"].slug, "responses")
-    other_token = reps.create_access(house["other"])
+    other_token = access.create_access(house["other"])
     csrf = csrf_token(client, _url(other_token, "c", house["only"].slug))
     response = client.post(path, data={"csrf_token": csrf, "author_name": "X", "body": "Y"})
     assert response.status_code == 404
@@ -283,12 +283,12 @@ def test_district_shown_is_the_one_for_the_targets_chamber(app, kind, expected):
     target = make_target(kind=kind, state="NY")
     letter = _letter(campaign, [target], state="NY", district="12")
     letter.state_upper_district, letter.state_lower_district = "27", "74"
-    assert reps.district_for(target, letter) == expected
+    assert access.district_for(target, letter) == expected
 
 
 def test_an_access_link_must_last_at_least_a_day(app):
     with pytest.raises(ValueError):
-        reps.create_access(make_target(), days=0)
+        access.create_access(make_target(), days=0)
 
 
 def test_a_late_letter_is_dated_by_its_own_sending_not_its_signature(client, app):
@@ -297,10 +297,10 @@ def test_a_late_letter_is_dated_by_its_own_sending_not_its_signature(client, app
     campaign = make_campaign(title="Save the parks")
     long_ago = datetime(2026, 1, 1, 12, 0)
     letter = _letter(campaign, [member], confirmed_at=long_ago)
-    [(listed, sent)] = list(reps.letters_for(member, campaign))
+    [(listed, sent)] = list(access.letters_for(member, campaign))
     assert listed == letter
     assert sent > long_ago + timedelta(days=10)
-    token = reps.create_access(member)
+    token = access.create_access(member)
     rows = csv.DictReader(
         io.StringIO(
             client.get(_url(token, "c", campaign.slug, "letters.csv")).get_data(as_text=True)
@@ -335,7 +335,7 @@ def test_a_state_senators_letter_shows_the_writers_state_senate_district(app, ou
 
 def test_a_link_ends_when_its_official_leaves_office_or_it_is_revoked(app, runner, client, house):
     kept, left = house["member"], house["other"]
-    kept_link, left_link = reps.create_access(kept), reps.create_access(left)
+    kept_link, left_link = access.create_access(kept), access.create_access(left)
     left.active = False  # as the importers mark an official who is no longer in office
     db.session.commit()
     assert client.get(_url(left_link)).status_code == 404
@@ -354,7 +354,7 @@ def test_an_access_link_lasts_at_most_a_year(app, runner, house):
 
 def test_posting_responses_is_limited_per_hour(client, house):
     # A leaked link must not let anyone flood the campaign page.
-    token = reps.create_access(house["member"])
+    token = access.create_access(house["member"])
     path = _url(token, "c", house["parks"].slug)
     form = {"csrf_token": csrf_token(client, path), "author_name": "Staff", "body": "Hello."}
     statuses = [client.post(path + "/responses", data=form).status_code for _ in range(11)]

@@ -4,18 +4,18 @@ from flask import Response, abort, flash, redirect, render_template, stream_with
 
 from app.extensions import limiter
 from app.models import Campaign, Target
+from app.services.errors import InvalidToken
+from app.services.targets import access
+from app.services.targets.packets import letters_pdf
 from app.targets import bp
 from app.targets.forms import ResponseForm
-from app.services.errors import InvalidToken
-from app.services.targets import access as reps
-from app.services.targets.packets import letters_pdf
 
 LETTERS_PER_PAGE = 50
 
 
 def _target(token: str) -> Target:
     try:
-        return reps.target_for_token(token)
+        return access.target_for_token(token)
     except InvalidToken:
         abort(404)
 
@@ -23,7 +23,7 @@ def _target(token: str) -> Target:
 def _target_and_campaign(token: str, slug: str) -> tuple[Target, Campaign]:
     target = _target(token)
     try:
-        return target, reps.campaign_for(target, slug)
+        return target, access.campaign_for(target, slug)
     except InvalidToken:
         abort(404)
 
@@ -45,7 +45,7 @@ def index(token: str):
         "targets/index.html",
         token=token,
         target=target,
-        campaigns=reps.campaigns_for(target),
+        campaigns=access.campaigns_for(target),
     )
 
 
@@ -58,7 +58,7 @@ def letters(token: str, slug: str, page: int = 1):
 
 
 def _letters_page(token, target, campaign, page, form, status=200):
-    rows = reps.letters_page(target, campaign, max(page, 1), LETTERS_PER_PAGE)
+    rows = access.letters_page(target, campaign, max(page, 1), LETTERS_PER_PAGE)
     if page < 1 or (page > 1 and not rows.letters):
         abort(404)
     return render_template(
@@ -67,7 +67,7 @@ def _letters_page(token, target, campaign, page, form, status=200):
         target=target,
         campaign=campaign,
         page=rows,
-        district_for=reps.district_for,
+        district_for=access.district_for,
         form=form,
         responses=[r for r in campaign.published_responses if r.target_id == target.id],
     ), status
@@ -78,7 +78,7 @@ def letters_csv(token: str, slug: str):
     """Download the campaign's letters to this representative as CSV (streamed)."""
     target, campaign = _target_and_campaign(token, slug)
     return Response(
-        stream_with_context(reps.letters_csv(target, campaign)),
+        stream_with_context(access.letters_csv(target, campaign)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="letters-{campaign.slug}.csv"'},
     )
@@ -88,7 +88,7 @@ def letters_csv(token: str, slug: str):
 def letters_packet(token: str, slug: str):
     """Download the campaign's letters to this representative as a printable PDF."""
     target, campaign = _target_and_campaign(token, slug)
-    pdf = letters_pdf(target, campaign, reps.letters_for(target, campaign))
+    pdf = letters_pdf(target, campaign, access.letters_for(target, campaign))
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -106,8 +106,8 @@ def respond(token: str, slug: str):
     if not form.validate_on_submit():
         return _letters_page(token, target, campaign, 1, form, status=400)
     try:
-        reps.post_response(target, campaign, form.body.data, form.author_name.data)
-    except reps.ResponseRefused as error:
+        access.post_response(target, campaign, form.body.data, form.author_name.data)
+    except access.ResponseRefused as error:
         form.body.errors = [error.message]
         return _letters_page(token, target, campaign, 1, form, status=400)
     flash("Your response is published on the campaign page.", "success")
