@@ -73,9 +73,9 @@ def test_cli_prints_a_link_that_opens_the_page_and_stores_only_a_hash(app, runne
     assert url.startswith("http://chorus.test/r/")
     token = url.rsplit("/", 1)[1]
 
-    access = db.session.scalar(sa.select(RepresentativeAccess))
-    assert access.target_id == house["member"].id
-    assert token not in access.token_hash
+    grant = db.session.scalar(sa.select(RepresentativeAccess))
+    assert grant.target_id == house["member"].id
+    assert token not in grant.token_hash
     assert timedelta(days=6, hours=23) < access.expires_at - utcnow() <= timedelta(days=7)
 
     page = client.get(_url(token))
@@ -96,8 +96,8 @@ def test_a_bad_token_is_not_found(client, house, path):
 
 def test_an_expired_token_is_not_found(client, house):
     token = access.create_access(house["member"], days=1)
-    access = db.session.scalar(sa.select(RepresentativeAccess))
-    access.expires_at = utcnow() - timedelta(seconds=1)
+    grant = db.session.scalar(sa.select(RepresentativeAccess))
+    grant.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert client.get(_url(token)).status_code == 404
 
