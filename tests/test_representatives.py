@@ -76,7 +76,7 @@ def test_cli_prints_a_link_that_opens_the_page_and_stores_only_a_hash(app, runne
     grant = db.session.scalar(sa.select(RepresentativeAccess))
     assert grant.target_id == house["member"].id
     assert token not in grant.token_hash
-    assert timedelta(days=6, hours=23) < access.expires_at - utcnow() <= timedelta(days=7)
+    assert timedelta(days=6, hours=23) < grant.expires_at - utcnow() <= timedelta(days=7)
 
     page = client.get(_url(token))
     assert page.status_code == 200
