@@ -55,6 +55,26 @@ class Config:
     SENDGRID_WEBHOOK_PUBLIC_KEY = os.environ.get("SENDGRID_WEBHOOK_PUBLIC_KEY") or ""
     MAIL_SEND_TIMEOUT = _int("MAIL_SEND_TIMEOUT", 10)
 
+    # Communicating with Congress (docs/cwc.md): off until the House or Senate approves the
+    # organization as a vendor. A chamber's own URL and key, when set, win over the shared ones;
+    # the URL is the full message endpoint (or the validate endpoint, to test).
+    CWC_HOUSE = _bool("CWC_HOUSE", False)
+    CWC_SENATE = _bool("CWC_SENATE", False)
+    CWC_API_URL = os.environ.get("CWC_API_URL") or ""
+    CWC_API_KEY = os.environ.get("CWC_API_KEY") or ""
+    CWC_HOUSE_API_URL = os.environ.get("CWC_HOUSE_API_URL") or ""
+    CWC_HOUSE_API_KEY = os.environ.get("CWC_HOUSE_API_KEY") or ""
+    CWC_SENATE_API_URL = os.environ.get("CWC_SENATE_API_URL") or ""
+    CWC_SENATE_API_KEY = os.environ.get("CWC_SENATE_API_KEY") or ""
+    # The delivery agent must be named exactly as the API key was issued.
+    CWC_DELIVERY_AGENT = os.environ.get("CWC_DELIVERY_AGENT") or ""
+    CWC_DELIVERY_AGENT_CONTACT_NAME = os.environ.get("CWC_DELIVERY_AGENT_CONTACT_NAME") or ""
+    CWC_DELIVERY_AGENT_CONTACT_EMAIL = os.environ.get("CWC_DELIVERY_AGENT_CONTACT_EMAIL") or ""
+    # Format 202-555-0100.
+    CWC_DELIVERY_AGENT_CONTACT_PHONE = os.environ.get("CWC_DELIVERY_AGENT_CONTACT_PHONE") or ""
+    CWC_ACK_EMAIL = os.environ.get("CWC_ACK_EMAIL") or ""
+    CWC_TIMEOUT = _int("CWC_TIMEOUT", 10)
+
     REDIS_URL = os.environ.get("REDIS_URL") or ""
     # The embedded worker drains the outbox inside the web process when no broker is set up.
     EMBEDDED_WORKER = _bool("EMBEDDED_WORKER", False)

@@ -18,6 +18,7 @@ from app import create_app
 from app.extensions import db
 from app.services.workspace.analytics import flush_before_exit
 from config import TestConfig
+from tests.fakes.cwc import fake_cwc  # noqa: F401  (shared fixture)
 from tests.fakes.sendgrid import fake_sendgrid, sendgrid_app  # noqa: F401  (shared fixtures)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")

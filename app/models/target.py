@@ -42,6 +42,8 @@ class Target(db.Model):
     # State legislative districts can be names ("Berkshire, Hampden, Franklin and Hampshire").
     district: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     party: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    # 1, 2 or 3 for U.S. senators (which seat of the state's two; CWC codes offices by it).
+    senate_class: so.Mapped[int | None] = so.mapped_column(default=None)
     email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
     # An address an organizer set survives re-imports of public data.
     email_set_by_organizer: so.Mapped[bool] = so.mapped_column(default=False)

@@ -74,6 +74,7 @@ def _read_yaml(path: Path) -> list[dict[str, Any]]:
             "type": term.get("type"),
             "state": term.get("state"),
             "district": term.get("district"),
+            "senate_class": term.get("class"),
             "party": term.get("party"),
             "phone": term.get("phone"),
             "contact_form_url": term.get("contact_form"),
@@ -103,6 +104,7 @@ def _read_csv(path: Path) -> list[dict[str, Any]]:
                 "type": row["type"],
                 "state": row["state"],
                 "district": row["district"],
+                "senate_class": row.get("senate_class"),
                 "party": row["party"],
                 "phone": row.get("phone"),
                 "contact_form_url": row.get("contact_form"),
@@ -129,6 +131,11 @@ def _record(fields: dict[str, Any], path: Path, line: int | None) -> dict[str, A
         raise MalformedData(path, line, f"{fields['bioguide_id']}: bad state {state!r}")
     if kind == TargetKind.US_HOUSE and not district.isdigit():
         raise MalformedData(path, line, f"{fields['bioguide_id']}: bad district {district!r}")
+    senate_class = "" if fields["senate_class"] is None else str(fields["senate_class"]).strip()
+    if kind == TargetKind.US_SENATE and senate_class not in {"1", "2", "3"}:
+        raise MalformedData(
+            path, line, f"{fields['bioguide_id']}: bad senate class {senate_class!r}"
+        )
     if kind == TargetKind.US_SENATE:
         title, district = "U.S. Senator", ""
     else:
@@ -140,6 +147,7 @@ def _record(fields: dict[str, Any], path: Path, line: int | None) -> dict[str, A
         "title": title,
         "state": state,
         "district": district,
+        "senate_class": int(senate_class) if kind == TargetKind.US_SENATE else None,
         "party": fields["party"] or "",
         # congress-legislators publishes no email addresses; never guess one.
         "email": "",

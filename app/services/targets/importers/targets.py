@@ -18,6 +18,7 @@ IMPORTED_FIELDS = (
     "title",
     "state",
     "district",
+    "senate_class",
     "party",
     "email",
     "phone",
