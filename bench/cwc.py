@@ -10,7 +10,7 @@ The fake runs in this process on 127.0.0.1, so the figures measure the adapter a
 local HTTP round trip, not CWC. The outbox (leases, rows) is not in the loop yet: extend
 post_all() to go through the delivery service once the CWC channel is wired into it.
 
-Figures (2 cores, 2000 messages of ~1.9 KB, two runs): build + validate 1,450-1,600/s;
+Figures (2 cores, 2000 messages of ~3 KB, two runs): build + validate 1,450-1,600/s;
 build + validate + post 305-383/s with one thread, 826-959/s with two. Two threads more
 than double one: each post waits on a fresh local connection (urllib closes it), and the
 second thread fills that wait.
