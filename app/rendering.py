@@ -1,5 +1,6 @@
 """Safe Markdown: raw HTML in content or user text is escaped, never rendered."""
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -29,9 +30,10 @@ def _link_citations(html: str) -> tuple[str, dict[int, list[int]]]:
     """
     parts = _TAG.split(html)
     places: dict[int, list[int]] = {}
+    markers = itertools.count(1)
 
     def cite(match: re.Match) -> str:
-        marker = sum(map(len, places.values())) + 1
+        marker = next(markers)
         numbers = [int(n) for n in match.group(1).split(",")]
         for n in dict.fromkeys(numbers):
             places.setdefault(n, []).append(marker)
