@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from app.models import TargetKind
-from app.rendering import render_markdown
+from app.rendering import citation_places, render_markdown
 
 
 def web_url(value: str | None) -> str:
@@ -23,6 +23,7 @@ def thousands(value: int | None) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(citation_places, "citation_places")
     app.add_template_filter(thousands, "thousands")
     app.add_template_filter(web_url, "web_url")
     app.add_template_global(TargetKind.LABELS, "target_kind_labels")

@@ -1,30 +1,35 @@
-"""The first campaign's explainer: every fact cited, quotes exact and attributed, own words."""
+"""Campaign content files: every fact cited, quotes exact and attributed, own words."""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
 
 from app import ROOT
 from app.clock import utcnow
 from app.services.campaigns.content import ContentError, parse_content_file
+from tests import content_checks
+from tests.content_checks import ACTION_SECTIONS, CITATION, QUOTE, blocks
 
-CONTENT = ROOT / "content" / "campaigns" / "third-country-deportations.md"
-SOURCE_PACK = ROOT.parent / "shared" / "sources"
-# Sections that tell the reader what they can do, rather than state facts.
-ACTION_SECTIONS = {"What you can do"}
+CONTENT_DIR = ROOT / "content" / "campaigns"
+CONTENT = CONTENT_DIR / "third-country-deportations.md"
+# The shared source pack sits beside the repository; SOURCE_PACK points elsewhere (a worktree).
+SOURCE_PACK = Path(os.environ.get("SOURCE_PACK") or ROOT.parent / "shared" / "sources")
 # Officials quoted in the explainer; each quote must sit beside the name of who said it.
 SPEAKERS = ("Rubio", "State Department")
-CITATION = re.compile(r"\[(\d{1,3}(?:,\s*\d{1,3})*)\](?!\()")
-# A sentence ends at . ? or ! (after any closing quote) followed by a capital letter.
-SENTENCE_END = re.compile(r'(?<=[.?!])"?\s+(?=[A-Z])')
-QUOTE = re.compile(r'"([^"]+)"')
-# Eight words in the same order outside a quotation is copying, not paraphrase.
-RUN_LENGTH = 8
+# Reading speed for the reading-time estimate, in words a minute.
+WORDS_PER_MINUTE = 200
+
+
+@pytest.fixture(scope="module")
+def source_pack() -> Path:
+    if not any(SOURCE_PACK.glob("*.txt")):
+        pytest.skip(f"the source pack is not at {SOURCE_PACK} (set SOURCE_PACK)")
+    return SOURCE_PACK
 
 
 @pytest.fixture(scope="module")
@@ -33,44 +38,92 @@ def campaign() -> dict:
 
 
 @pytest.fixture(scope="module")
-def source_text() -> str:
-    files = sorted(SOURCE_PACK.glob("*.txt"))
-    if not files:
-        pytest.skip(f"the source pack is not at {SOURCE_PACK}")
-    text = "\n".join(path.read_text(encoding="utf-8") for path in files)
-    return text.replace("\u201c", '"').replace("\u201d", '"')
+def source_text(campaign, source_pack) -> str:
+    return "\n".join(content_checks.source_texts(campaign, source_pack))
 
 
-def _blocks(explainer: str) -> list[tuple[str, str]]:
-    """(section heading, text) for every paragraph and list item of the explainer."""
-    tokens = MarkdownIt("commonmark").parse(explainer)
-    blocks, section = [], ""
-    for opening, inline in zip(tokens, tokens[1:], strict=False):
-        if opening.type == "heading_open":
-            section = inline.content
-        elif opening.type == "paragraph_open":
-            blocks.append((section, inline.content))
-    return blocks
+def _all_content_files() -> list[Path]:
+    return sorted(CONTENT_DIR.glob("*.md"))
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+(?:['\u2019][a-z]+)?", text.lower())
+@pytest.mark.parametrize("path", _all_content_files(), ids=lambda p: p.stem)
+def test_every_content_file_passes_the_fact_checks(path, source_pack):
+    fields = parse_content_file(path)
+    assert content_checks.uncited_paragraphs(fields) == []
+    assert content_checks.unknown_citations(fields) == []
+    assert content_checks.misquotes(fields, source_pack) == []
+    assert content_checks.copied_runs(fields, source_pack) == []
 
 
-def _runs(text: str) -> set[tuple[str, ...]]:
-    words = _words(text)
-    return {tuple(words[i : i + RUN_LENGTH]) for i in range(len(words) - RUN_LENGTH + 1)}
+BAD_FILE = """---
+title: Bad
+summary: "The administration is exploring the possibility of sending migrants with criminal records"
+sources:
+  - title: The report
+    publisher: Unknown
+    file: {file}
+---
+## What was proposed
+
+A fact with no citation.
+
+A fact citing a source that is not listed. [2]
+
+Rubio said: "We want to send you the finest people." [1]
+
+## What you can do
+
+Sign it.
+"""
 
 
-def test_every_factual_sentence_cites_a_listed_source(campaign):
+@pytest.fixture
+def bad_file(tmp_path, source_pack) -> dict:
+    path = tmp_path / "bad.md"
+    report = next(iter(sorted(source_pack.glob("*.txt")))).name
+    path.write_text(BAD_FILE.format(file=report))
+    return parse_content_file(path)
+
+
+def test_the_checks_catch_a_bad_content_file(bad_file, source_pack):
+    assert content_checks.uncited_paragraphs(bad_file) == [
+        "What was proposed: A fact with no citation."
+    ]
+    assert content_checks.unknown_citations(bad_file) == [2]
+    assert content_checks.misquotes(bad_file, source_pack) == [
+        "We want to send you the finest people."
+    ]
+    assert content_checks.copied_runs(bad_file, source_pack) == [
+        "administration is exploring the possibility of sending migrants",
+        "exploring the possibility of sending migrants with criminal",
+        "is exploring the possibility of sending migrants with",
+        "the possibility of sending migrants with criminal records",
+    ]
+
+
+def test_a_quote_is_checked_only_against_sources_with_a_file(bad_file, source_pack):
+    bad_file["sources"][0].pop("file")
+    quote = "We want to send you some of the most despicable human beings"
+    bad_file["explainer"] += f'\nRubio said: "{quote}" [1]\n'
+    assert quote in content_checks.misquotes(bad_file, source_pack)
+
+
+def test_the_page_reads_in_under_three_minutes(campaign):
+    text = CITATION.sub(" ", campaign["explainer"])
+    words = len(re.findall(r"[A-Za-z0-9\u2019'.-]+", text.replace("#", "").replace("*", "")))
+    assert words / WORDS_PER_MINUTE < 3, f"{words} words"
+
+
+def test_every_factual_paragraph_cites_a_listed_source(campaign):
     sources = len(campaign["sources"])
-    factual = [(s, text) for s, text in _blocks(campaign["explainer"]) if s not in ACTION_SECTIONS]
+    factual = [(s, text) for s, text in blocks(campaign["explainer"]) if s not in ACTION_SECTIONS]
     assert len(factual) >= 10
     for section, text in factual:
-        for sentence in SENTENCE_END.split(text):
-            cited = [int(n) for match in CITATION.findall(sentence) for n in match.split(",")]
-            assert cited, f"no citation in {section!r}: {sentence!r}"
-            assert all(1 <= n <= sources for n in cited), f"unknown source in {sentence!r}"
+        cited = content_checks.cited_numbers(text)
+        assert cited, f"no citation in {section!r}: {text!r}"
+        assert all(1 <= n <= sources for n in cited), f"unknown source in {text!r}"
+        # One marker per paragraph or claim group, not one per sentence.
+        assert len(CITATION.findall(text)) <= 2, f"too many markers in {text!r}"
 
 
 def test_every_source_is_cited_and_described(campaign):
@@ -81,14 +134,14 @@ def test_every_source_is_cited_and_described(campaign):
 
 
 def test_the_sections_a_reader_needs_are_there(campaign):
-    sections = {s for s, _ in _blocks(campaign["explainer"])}
+    sections = {s for s, _ in blocks(campaign["explainer"])}
     for needed in ("proposed", "Libya", "Rwanda", "officials", "court", "undecided", "can do"):
         assert any(needed in s for s in sections), f"no section about {needed!r}: {sections}"
 
 
 def test_quotes_are_exact_and_attributed(campaign, source_text):
     quoted = 0
-    for _, text in _blocks(campaign["explainer"]):
+    for _, text in blocks(campaign["explainer"]):
         for quote in QUOTE.findall(text):
             assert quote.strip(" .") in source_text, f"not in the source word for word: {quote!r}"
             if len(quote.split()) < 5:
@@ -101,13 +154,9 @@ def test_quotes_are_exact_and_attributed(campaign, source_text):
     assert quoted >= 3
 
 
-def test_nothing_is_copied_from_the_source_beyond_exact_quotes(campaign, source_text):
-    source_runs = _runs(source_text)
-    own_words = "\n".join([campaign["summary"], campaign["letter_body"], campaign["explainer"]])
-    # Quotes of officials are meant to be verbatim; everything between them must not be.
-    for segment in QUOTE.split(own_words)[::2]:
-        copied = _runs(CITATION.sub(" ", segment)) & source_runs
-        assert not copied, f"copied from the source: {' '.join(sorted(copied)[0])!r}"
+def test_nothing_is_copied_from_the_source_beyond_exact_quotes(campaign, source_pack):
+    copied = content_checks.copied_runs(campaign, source_pack)
+    assert not copied, f"copied from the source: {copied[0]!r}"
 
 
 def test_the_explainer_says_when_it_was_last_updated(campaign):
@@ -123,14 +172,29 @@ def test_the_seeded_campaign_page_shows_date_sources_and_form(runner, client):
     assert 'id="source-1"' in page
     assert 'href="#source-1"' in page
     assert "Sign the petition" in page
+    assert 'href="/c/third-country-deportations/changes">See all updates</a>' in page
 
 
-def test_source_pack_file_named_in_the_sources_exists(campaign):
-    notes = " ".join(source.get("note", "") for source in campaign["sources"])
-    for name in re.findall(r"\b[0-9a-f]{3}_[0-9a-f]{16}\.txt\b", notes):
-        if SOURCE_PACK.is_dir():
-            assert (SOURCE_PACK / name).is_file(), name
-        assert Path(name).suffix == ".txt"
+def test_the_report_names_its_source_pack_file_but_never_shows_it(campaign, runner, client):
+    [report] = [source for source in campaign["sources"] if source.get("file")]
+    if SOURCE_PACK.is_dir():
+        assert (SOURCE_PACK / report["file"]).is_file(), report["file"]
+    for field in ("title", "publisher", "date", "note"):
+        assert report[field] and report["file"] not in report[field]
+    for unknown in ("publisher", "author", "web address", "date", "republished", "title is ours"):
+        assert unknown in report["note"]
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    page = client.get("/c/third-country-deportations").get_data(as_text=True)
+    assert report["file"] not in page
+    assert not re.search(r"[0-9a-f]{3}_[0-9a-f]{16}", page)
+
+
+def test_later_sources_say_who_published_them_when_and_where(campaign):
+    later = [source for source in campaign["sources"] if not source.get("file")]
+    assert len(later) >= 5
+    for source in later:
+        assert source["title"] and source["publisher"] and source["date"]
+        assert source["url"].startswith("https://")
 
 
 def test_content_times_are_wall_clock_in_the_campaigns_time_zone(tmp_path):

@@ -2,6 +2,7 @@
 
 from app.models.campaign import (
     Campaign,
+    CampaignRevision,
     CampaignStatus,
     CampaignTally,
     Response,
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "Campaign",
     "CampaignMetric",
+    "CampaignRevision",
     "CampaignStatus",
     "CampaignTally",
     "Delivery",

@@ -155,3 +155,21 @@ class SupporterUpdate(db.Model):
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("organizers.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     queued_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+
+
+class CampaignRevision(db.Model):
+    """One change of a campaign's public text: who made it, when, why, and the text after it."""
+
+    __tablename__ = "campaign_revisions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    # Empty when the change came from a content file (`flask seed`), not from an organizer.
+    author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("organizers.id"))
+    reason: so.Mapped[str] = so.mapped_column(sa.String(300))
+    # The public text after this change: {"title", "summary", "explainer", "letter_subject",
+    # "letter_body", "sources"}, so any two revisions can be compared without the campaign.
+    text: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

@@ -72,7 +72,8 @@ def _parse_lines(text: str, names: list[str]) -> list[dict[str, str]]:
     return items
 
 
-SOURCE_PARTS = ["title", "publisher", "date", "url", "note"]
+# "file" names the source's text in the source pack, for the content checks; never shown.
+SOURCE_PARTS = ["title", "publisher", "date", "url", "note", "file"]
 
 
 class CampaignForm(FlaskForm):
@@ -85,7 +86,7 @@ class CampaignForm(FlaskForm):
     summary = TextAreaField("Summary", filters=[strip], validators=[Length(max=1000)])
     explainer = TextAreaField("Explainer (Markdown)", validators=[Length(max=100_000)])
     sources = TextAreaField(
-        "Sources, one per line: title | publisher | date | URL | note",
+        "Sources, one per line: title | publisher | date | URL | note | source-pack file",
         validators=[Length(max=20_000)],
     )
     goal = IntegerField(
@@ -108,6 +109,11 @@ class CampaignForm(FlaskForm):
         choices=[SelectChoice(kind, TargetKind.LABELS[kind]) for kind in TargetKind.ROUTED],
     )
     fixed_targets = MultiCheckboxField("Fixed targets (every letter)", coerce=int, choices=[])
+    reason = StringField(
+        "Why the public text changed (one line, shown in the page's list of changes)",
+        filters=[strip],
+        validators=[Length(max=300)],
+    )
 
     def validate_sources(self, field) -> None:
         for source in _parse_lines(field.data, SOURCE_PARTS):
@@ -148,6 +154,7 @@ class CampaignForm(FlaskForm):
             letter_prompt=self.letter_prompt.data or "",
             target_kinds=self.target_kinds.data or [],
             fixed_target_ids=self.fixed_targets.data or [],
+            reason=self.reason.data or "",
         )
 
     def fill_from(self, values: CampaignInput) -> None:

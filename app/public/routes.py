@@ -12,6 +12,7 @@ from app.models import Campaign, CampaignStatus
 from app.public import bp
 from app.public.forms import SignForm
 from app.ratelimits import client_ip, count_submission
+from app.services.campaigns import revisions
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
 from app.services.letters.places import locate_zip
 from app.services.signing import signatures
@@ -46,6 +47,14 @@ def campaign(slug: str):
     """
     campaign = public_campaign(slug)
     return render_campaign(campaign, sign_form(), with_token=False)
+
+
+@bp.get("/c/<slug>/changes")
+@public
+def changes(slug: str):
+    """List every change of a campaign's public text: when, why, and what changed."""
+    campaign = public_campaign(slug)
+    return render_template("changes.html", campaign=campaign, changes=revisions.changes(campaign))
 
 
 def sign_form() -> SignForm:

@@ -11,6 +11,7 @@ import yaml
 
 from app.extensions import db
 from app.models import Campaign
+from app.services.campaigns import revisions
 from app.services.campaigns.editing import CampaignError, to_utc
 
 FIELDS = {
@@ -31,7 +32,11 @@ FIELDS = {
     "letter_body",
     "letter_prompt",
     "target_kinds",
+    # Why this version of the text differs from the last: the seeded revision's reason.
+    "change_reason",
 }
+# A seeded revision's reason when the content file gives none.
+SEEDED = "Loaded from the campaign's content file."
 
 
 class ContentError(ValueError):
@@ -86,11 +91,13 @@ def seed_campaigns(directory: Path, overwrite: bool = False) -> SeedResult:
     """Create a campaign per content file (matched by slug); safe to run again.
 
     Existing campaigns are left alone, since organizers may have edited them in the
-    browser, unless overwrite is set.
+    browser, unless overwrite is set. A change of public text is kept as a revision with
+    the file's change_reason.
     """
     result = SeedResult(created=[], updated=[])
     for path in sorted(directory.glob("*.md")):
         fields = parse_content_file(path)
+        reason = fields.pop("change_reason", None) or SEEDED
         campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == fields["slug"]))
         if campaign is None:
             campaign = Campaign(slug=fields["slug"])
@@ -100,7 +107,10 @@ def seed_campaigns(directory: Path, overwrite: bool = False) -> SeedResult:
             result.updated.append(campaign.slug)
         else:
             continue
+        before = revisions.public_text(campaign) if campaign.id else None
         for key, value in fields.items():
             setattr(campaign, key, value)
+        db.session.flush()
+        revisions.record_revision(campaign, reason, before=before)
     db.session.commit()
     return result

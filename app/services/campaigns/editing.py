@@ -14,6 +14,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Organizer, Response, Target, TargetKind
 from app.services import audit
+from app.services.campaigns import revisions
 from app.services.errors import ChorusError
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -54,6 +55,8 @@ class CampaignInput:
     letter_prompt: str = ""
     target_kinds: list[str] = field(default_factory=list)
     fixed_target_ids: list[int] = field(default_factory=list)
+    # Why the public text changed, in one line; shown in the page's public list of changes.
+    reason: str = ""
 
 
 def to_utc(local: datetime | None, timezone: str) -> datetime | None:
@@ -111,18 +114,33 @@ def create_campaign(values: CampaignInput, organizer: Organizer) -> Campaign:
     _apply(campaign, values)
     db.session.add(campaign)
     db.session.flush()
+    revisions.record_revision(campaign, values.reason or "First draft.", organizer)
     audit.record(organizer, "campaign.create", campaign, slug=campaign.slug)
     db.session.commit()
     return campaign
 
 
 def update_campaign(campaign: Campaign, values: CampaignInput, organizer: Organizer) -> Campaign:
-    """Save an organizer's edits and log which fields changed."""
+    """Save an organizer's edits, log which fields changed and keep any new public text.
+
+    Once a campaign is public, a change of its public text needs a reason: readers see it in
+    the page's list of changes.
+    """
     before = asdict(input_from(campaign))
+    text_before = revisions.public_text(campaign)
     _apply(campaign, values)
+    if revisions.public_text(campaign) != text_before:
+        if campaign.is_public and not values.reason.strip():
+            raise CampaignError("Say in one line why the public text changed.")
+        revisions.record_revision(
+            campaign, values.reason or "Edited as a draft.", organizer, before=text_before
+        )
+        campaign.last_updated = utcnow().date()
     after = asdict(values)
     changed = sorted(
-        name for name in after if _comparable(after[name]) != _comparable(before[name])
+        name
+        for name in after
+        if name != "reason" and _comparable(after[name]) != _comparable(before[name])
     )
     if changed:
         audit.record(organizer, "campaign.edit", campaign, fields=changed)
