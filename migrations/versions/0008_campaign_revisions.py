@@ -1,7 +1,7 @@
 """campaign revisions: every change of a campaign's public text, with who, when and why
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-05 07:40:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-05 07:40:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
