@@ -4,12 +4,14 @@ from app.models.campaign import (
     Campaign,
     CampaignStatus,
     CampaignTally,
+    Milestone,
     Response,
     SupporterUpdate,
     campaign_fixed_targets,
 )
 from app.models.delivery import Delivery, DeliveryKind, DeliveryStatus, ProviderEvent, Suppression
 from app.models.metrics import CampaignMetric, Metric
+from app.models.organization import Organization
 from app.models.organizer import AuditEvent, Organizer, RepresentativeAccess, Role
 from app.models.signature import (
     Letter,
@@ -31,7 +33,9 @@ __all__ = [
     "DeliveryStatus",
     "Letter",
     "Metric",
+    "Milestone",
     "Moderation",
+    "Organization",
     "Organizer",
     "ProviderEvent",
     "RepresentativeAccess",

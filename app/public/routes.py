@@ -12,6 +12,7 @@ from app.models import Campaign, CampaignStatus
 from app.public import bp
 from app.public.forms import SignForm
 from app.ratelimits import client_ip, count_submission
+from app.services.campaigns.milestones import milestones_of
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
 from app.services.letters.places import locate_zip
 from app.services.signing import signatures
@@ -65,6 +66,7 @@ def render_campaign(
         campaign=campaign,
         form=form,
         recent_signers=signatures.recent_public_signers(campaign),
+        milestones=milestones_of(campaign),
         with_token=with_token,
         **context,
     ), status

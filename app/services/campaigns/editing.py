@@ -38,6 +38,8 @@ class CampaignInput:
     title: str
     slug: str
     summary: str = ""
+    petition: str = ""
+    sponsor: str = ""
     explainer: str = ""
     sources: list[dict[str, str]] = field(default_factory=list)
     goal: int = 1000
@@ -54,6 +56,7 @@ class CampaignInput:
     letter_prompt: str = ""
     target_kinds: list[str] = field(default_factory=list)
     fixed_target_ids: list[int] = field(default_factory=list)
+    retention_days: int | None = None
 
 
 def to_utc(local: datetime | None, timezone: str) -> datetime | None:
@@ -87,6 +90,8 @@ def input_from(campaign: Campaign) -> CampaignInput:
         title=campaign.title,
         slug=campaign.slug,
         summary=campaign.summary,
+        petition=campaign.petition,
+        sponsor=campaign.sponsor,
         explainer=campaign.explainer,
         sources=list(campaign.sources or []),
         goal=campaign.goal,
@@ -102,6 +107,7 @@ def input_from(campaign: Campaign) -> CampaignInput:
         letter_prompt=campaign.letter_prompt,
         target_kinds=list(campaign.target_kinds or []),
         fixed_target_ids=[t.id for t in campaign.fixed_targets],
+        retention_days=campaign.retention_days,
     )
 
 
@@ -167,6 +173,8 @@ def _apply(campaign: Campaign, values: CampaignInput) -> None:
     campaign.slug = slug
     campaign.title = values.title.strip()
     campaign.summary = values.summary.strip()
+    campaign.petition = values.petition.strip()
+    campaign.sponsor = values.sponsor.strip()
     campaign.explainer = values.explainer
     campaign.sources = values.sources
     campaign.goal = values.goal
@@ -182,6 +190,7 @@ def _apply(campaign: Campaign, values: CampaignInput) -> None:
     campaign.letter_prompt = values.letter_prompt
     campaign.target_kinds = [k for k in TargetKind.ROUTED if k in values.target_kinds]
     campaign.fixed_targets = fixed
+    campaign.retention_days = values.retention_days
 
 
 def change_status(campaign: Campaign, status: str, organizer: Organizer) -> Campaign:
@@ -192,6 +201,7 @@ def change_status(campaign: Campaign, status: str, organizer: Organizer) -> Camp
         raise CampaignError("Its closing time has passed: move it later first, then open it.")
     audit.record(organizer, "campaign.status", campaign, status=[campaign.status, status])
     campaign.status = status
+    campaign.closed_at = utcnow() if status == CampaignStatus.CLOSED else None
     db.session.commit()
     return campaign
 
