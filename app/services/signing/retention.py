@@ -28,8 +28,8 @@ class PersonalDatum:
 PERSONAL_DATA = (
     PersonalDatum(
         "Your name",
-        "shown to the representatives your letter goes to, and (first "
-        "name and state only) among recent signers if you ticked that box",
+        "given to your own representatives with the petition and your letter, and "
+        "(first name and state only) shown among recent signers if you ticked that box",
     ),
     PersonalDatum(
         "Your email address",
