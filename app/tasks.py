@@ -18,11 +18,12 @@ from celery.signals import worker_process_init
 from app import create_app
 from app.extensions import db
 from app.services.delivery import sending
-from app.services.signing import counting
+from app.services.signing import counting, retention
 from app.worker import (
     TASK_COUNT,
     TASK_DELIVER,
     TASK_DIGESTS,
+    TASK_ERASE,
     TASK_RECOUNT,
     TASK_SWEEP,
     celery_settings,
@@ -59,6 +60,8 @@ celery.conf.update(
         # Hourly, and idempotent: a beat that was down at the digest hour catches up later.
         "queue-digests": {"task": TASK_DIGESTS, "schedule": crontab(minute=0)},
         "recount": {"task": TASK_RECOUNT, "schedule": crontab(minute=30, hour=4)},
+        # Retention periods are counted in days: an hourly check erases on time.
+        "erase-personal-data": {"task": TASK_ERASE, "schedule": crontab(minute=15)},
     },
 )
 
@@ -105,3 +108,9 @@ def recount() -> None:
 def queue_digests() -> int:
     """Create today's digests once their hour has come (they are sent like any delivery)."""
     return queue_digests_if_due()
+
+
+@celery.task(name=TASK_ERASE)
+def erase_personal_data() -> list[str]:
+    """Erase the personal data of closed campaigns whose retention period has passed."""
+    return retention.erase_due()

@@ -8,6 +8,8 @@ from flask import Flask
 
 from app.models import TargetKind
 from app.rendering import citation_places, render_markdown
+from app.services.workspace import organization
+from app.urls import external_url
 
 
 def web_url(value: str | None) -> str:
@@ -27,6 +29,10 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(thousands, "thousands")
     app.add_template_filter(web_url, "web_url")
     app.add_template_global(TargetKind.LABELS, "target_kind_labels")
+    app.add_template_global(organization.shown_profile, "organization")
+    app.add_template_global(organization.sponsor_of, "sponsor_of")
+    # Emails are rendered by workers, outside any request: their links need BASE_URL.
+    app.add_template_global(external_url, "external_url")
 
     @app.context_processor
     def site():

@@ -19,6 +19,7 @@ from app.services.delivery.digests import queue_digests
 from app.services.delivery.outbox import on_new_deliveries
 from app.services.delivery.sending import Round, send_all_due
 from app.services.signing.counting import count_signatures
+from app.services.signing.retention import erase_due
 from app.services.workspace.analytics import metrics_buffer
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ TASK_SWEEP = "chorus.sweep"
 TASK_COUNT = "chorus.count_signatures"
 TASK_RECOUNT = "chorus.recount"
 TASK_DIGESTS = "chorus.queue_digests"
+TASK_ERASE = "chorus.erase_personal_data"
 
 
 def celery_settings(config) -> dict:
@@ -70,10 +72,12 @@ def mail_round() -> Round:
 
 
 def run_periodic_jobs(app: Flask) -> None:
-    """One round of background work: mail, counts, and this process's funnel counters."""
+    """One round of background work: mail, counts, erasures due, and this process's funnel
+    counters."""
     with app.app_context():
         mail_round()
         count_signatures()
+        erase_due()
         # Written here too, so an idle process does not sit on counts until the next view.
         metrics_buffer(app).flush()
 

@@ -11,18 +11,23 @@ from app.extensions import db
 from app.mail import render_email
 from app.mail.message import Attachment, Message, format_address, split_address
 from app.models import (
+    Campaign,
     Delivery,
     DeliveryKind,
     Letter,
+    Milestone,
     Signature,
     SignatureStatus,
     SupporterUpdate,
     Target,
 )
 from app.services import tokens
+from app.services.campaigns import milestones
 from app.services.delivery import digests
 from app.services.letters import writing
-from app.services.targets import access
+from app.services.targets import access, petition
+from app.services.targets.packets import petition_pdf
+from app.services.workspace.organization import sponsor_of
 from app.urls import external_url
 
 
@@ -155,6 +160,96 @@ def update_message(delivery: Delivery) -> Message | None:
     )
 
 
+def milestone_message(delivery: Delivery) -> Message | None:
+    """A milestone reached, to one supporter who agreed to updates (and still does)."""
+    signature = db.session.get(Signature, delivery.signature_id) if delivery.signature_id else None
+    milestone = db.session.get(Milestone, milestones.milestone_id(delivery.dedupe_key))
+    if (
+        milestone is None
+        or signature is None
+        or signature.status != SignatureStatus.CONFIRMED
+        or not signature.consent_updates
+        or not signature.email
+    ):
+        return None
+    token = tokens.make_token(tokens.UNSUBSCRIBE, signature.id, signature.email)
+    unsubscribe_url = external_url("public.unsubscribe", token=token)
+    return _compose(
+        delivery,
+        "milestone",
+        to=format_address(signature.email, signature.name),
+        context={
+            "milestone": milestone,
+            "campaign": signature.campaign,
+            "signature": signature,
+            "campaign_url": external_url("public.campaign", slug=signature.campaign.slug),
+            "unsubscribe_url": unsubscribe_url,
+        },
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def milestone_notice_message(delivery: Delivery) -> Message | None:
+    """A milestone reached, told to one organizer."""
+    milestone = db.session.get(Milestone, milestones.milestone_id(delivery.dedupe_key))
+    if milestone is None or not delivery.to_email:
+        return None
+    campaign = db.session.get(Campaign, milestone.campaign_id)
+    return _compose(
+        delivery,
+        "milestone_notice",
+        to=delivery.to_email,
+        context={
+            "milestone": milestone,
+            "campaign": campaign,
+            "workspace_url": external_url("organizer.campaign", campaign_id=campaign.id),
+        },
+    )
+
+
+def packet_message(delivery: Delivery) -> Message | None:
+    """The petition to one target: its text, the total, their constituents (PDF and CSV)."""
+    target = db.session.get(Target, delivery.target_id) if delivery.target_id else None
+    campaign = db.session.get(Campaign, delivery.campaign_id) if delivery.campaign_id else None
+    if target is None or campaign is None or not delivery.to_email:
+        return None
+    total = petition.signature_total(campaign)
+    constituents = (
+        petition.constituent_count(campaign, target)
+        if petition.represents_constituents(target)
+        else None
+    )
+    sponsor = sponsor_of(campaign)
+    pdf = petition_pdf(
+        target, campaign, sponsor, total, constituents, petition.signers(campaign, target)
+    )
+    attachments = [Attachment(f"petition-{campaign.slug}.pdf", pdf, "application/pdf")]
+    if constituents:
+        attachments.append(
+            Attachment(
+                f"constituents-{campaign.slug}.csv",
+                petition.signers_csv(campaign, target).encode(),
+            )
+        )
+    return _compose(
+        delivery,
+        "petition_packet",
+        to=format_address(delivery.to_email, target.name),
+        context={
+            "target": target,
+            "campaign": campaign,
+            "sponsor": sponsor,
+            "total": total,
+            "constituents": constituents,
+            "campaign_url": external_url("public.campaign", slug=campaign.slug),
+        },
+        attachments=attachments,
+    )
+
+
 def digest_message(delivery: Delivery) -> Message | None:
     """A target's daily digest: the count, the first letters in full, all of them as CSV."""
     target = db.session.get(Target, delivery.target_id) if delivery.target_id else None
@@ -200,5 +295,8 @@ BUILDERS: dict[str, Callable[[Delivery], Message | None]] = {
     DeliveryKind.DIGEST: digest_message,
     DeliveryKind.LETTER: letter_message,
     DeliveryKind.LETTER_NOT_TAKEN: letter_not_taken_message,
+    DeliveryKind.MILESTONE: milestone_message,
+    DeliveryKind.MILESTONE_NOTICE: milestone_notice_message,
+    DeliveryKind.PACKET: packet_message,
     DeliveryKind.UPDATE: update_message,
 }

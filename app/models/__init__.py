@@ -5,12 +5,14 @@ from app.models.campaign import (
     CampaignRevision,
     CampaignStatus,
     CampaignTally,
+    Milestone,
     Response,
     SupporterUpdate,
     campaign_fixed_targets,
 )
 from app.models.delivery import Delivery, DeliveryKind, DeliveryStatus, ProviderEvent, Suppression
 from app.models.metrics import CampaignMetric, Metric
+from app.models.organization import Organization
 from app.models.organizer import AuditEvent, Organizer, RepresentativeAccess, Role
 from app.models.signature import (
     Letter,
@@ -33,7 +35,9 @@ __all__ = [
     "DeliveryStatus",
     "Letter",
     "Metric",
+    "Milestone",
     "Moderation",
+    "Organization",
     "Organizer",
     "ProviderEvent",
     "RepresentativeAccess",

@@ -37,6 +37,10 @@ class Campaign(db.Model):
     slug: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # The petition statement: what the signers ask, and of whom.
+    petition: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    # The organization that runs this campaign; empty means the site's own organization.
+    sponsor: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     explainer: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # Citations: [{"title", "publisher", "date", "url", "note"}], numbered in order from 1.
     sources: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
@@ -62,6 +66,13 @@ class Campaign(db.Model):
     signature_count: so.Mapped[int] = so.mapped_column(default=0)
     letter_count: so.Mapped[int] = so.mapped_column(default=0)
     counted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+
+    # Days after closing before signers' personal data is erased (None: kept until erased by
+    # hand); counts and tallies stay.
+    retention_days: so.Mapped[int | None] = so.mapped_column()
+    # When an organizer last closed it by hand (a closing time passing is closes_at).
+    closed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+    personal_data_erased_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
 
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
@@ -173,3 +184,20 @@ class CampaignRevision(db.Model):
     # "letter_body", "sources"}, so any two revisions can be compared without the campaign.
     text: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class Milestone(db.Model):
+    """A threshold of the campaign's that its count has reached: one row, however often."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "threshold"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE")
+    )
+    threshold: so.Mapped[int] = so.mapped_column()
+    label: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    # The public count when the counting job saw it cross the threshold.
+    count_at_reach: so.Mapped[int] = so.mapped_column(default=0)
+    reached_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

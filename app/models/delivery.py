@@ -20,6 +20,11 @@ class DeliveryKind:
     # written from another ZIP code): the page cannot say so without telling anyone who
     # types an address whether it has signed.
     LETTER_NOT_TAKEN = "letter_not_taken"
+    # A milestone reached: to each consenting supporter, and a notice to each organizer.
+    MILESTONE = "milestone"
+    MILESTONE_NOTICE = "milestone_notice"
+    # The petition (text, total, constituents) to one target; held when it has no email.
+    PACKET = "packet"
 
 
 class DeliveryStatus:

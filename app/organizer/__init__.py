@@ -31,6 +31,8 @@ from app.organizer import (  # noqa: E402, F401
     exports,
     filters,
     moderation,
+    organization,
+    petition,
     targets,
     updates,
     users,

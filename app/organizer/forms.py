@@ -84,6 +84,16 @@ class CampaignForm(FlaskForm):
         validators=[DataRequired(), Length(max=80)],
     )
     summary = TextAreaField("Summary", filters=[strip], validators=[Length(max=1000)])
+    petition = TextAreaField(
+        "Petition statement: what the signers ask, and of whom",
+        filters=[strip],
+        validators=[Length(max=5000)],
+    )
+    sponsor = StringField(
+        "Sponsoring organization (empty: the site's own)",
+        filters=[strip],
+        validators=[Length(max=200)],
+    )
     explainer = TextAreaField("Explainer (Markdown)", validators=[Length(max=100_000)])
     sources = TextAreaField(
         "Sources, one per line: title | publisher | date | URL | note | source-pack file",
@@ -114,6 +124,10 @@ class CampaignForm(FlaskForm):
         filters=[strip],
         validators=[Length(max=300)],
     )
+    retention_days = IntegerField(
+        "Erase signers' personal data this many days after closing (empty: keep)",
+        validators=[Optional(), NumberRange(min=0, max=3650)],
+    )
 
     def validate_sources(self, field) -> None:
         for source in _parse_lines(field.data, SOURCE_PARTS):
@@ -133,6 +147,8 @@ class CampaignForm(FlaskForm):
             title=self.title.data,
             slug=self.slug.data,
             summary=self.summary.data or "",
+            petition=self.petition.data or "",
+            sponsor=self.sponsor.data or "",
             explainer=self.explainer.data or "",
             sources=[
                 {k: v for k, v in source.items() if v}
@@ -155,6 +171,7 @@ class CampaignForm(FlaskForm):
             target_kinds=self.target_kinds.data or [],
             fixed_target_ids=self.fixed_targets.data or [],
             reason=self.reason.data or "",
+            retention_days=self.retention_days.data,
         )
 
     def fill_from(self, values: CampaignInput) -> None:
@@ -162,6 +179,8 @@ class CampaignForm(FlaskForm):
         self.title.data = values.title
         self.slug.data = values.slug
         self.summary.data = values.summary
+        self.petition.data = values.petition
+        self.sponsor.data = values.sponsor
         self.explainer.data = values.explainer
         self.sources.data = "\n".join(
             " | ".join(source.get(k, "") for k in SOURCE_PARTS).rstrip(" |")
@@ -180,6 +199,7 @@ class CampaignForm(FlaskForm):
         self.letter_prompt.data = values.letter_prompt
         self.target_kinds.data = values.target_kinds
         self.fixed_targets.data = values.fixed_target_ids
+        self.retention_days.data = values.retention_days
 
 
 class TargetDeliveryForm(FlaskForm):
@@ -240,3 +260,25 @@ class NewOrganizerForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(r) for r in Role.ALL])
     active = BooleanField("Active")
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    contact_address = TextAreaField(
+        "Postal address", filters=[strip], validators=[Length(max=1000)]
+    )
+    contact_email = EmailField(
+        "Contact email",
+        filters=[strip],
+        validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
+    )
+    website = StringField("Website", filters=[strip], validators=[Length(max=500)])
+    privacy_contact = EmailField(
+        "Privacy contact (email for questions about personal data)",
+        filters=[strip],
+        validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
+    )
+
+    def validate_website(self, field) -> None:
+        if field.data and not web_url(field.data):
+            raise ValidationError("The website must start with https:// or http://.")

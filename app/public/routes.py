@@ -13,6 +13,7 @@ from app.public import bp
 from app.public.forms import SignForm
 from app.ratelimits import client_ip, count_submission
 from app.services.campaigns import revisions
+from app.services.campaigns.milestones import milestones_of
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
 from app.services.letters.places import locate_zip
 from app.services.signing import signatures
@@ -74,6 +75,7 @@ def render_campaign(
         campaign=campaign,
         form=form,
         recent_signers=signatures.recent_public_signers(campaign),
+        milestones=milestones_of(campaign),
         with_token=with_token,
         **context,
     ), status

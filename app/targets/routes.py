@@ -5,8 +5,9 @@ from flask import Response, abort, flash, redirect, render_template, stream_with
 from app.extensions import limiter
 from app.models import Campaign, Target
 from app.services.errors import InvalidToken
-from app.services.targets import access
-from app.services.targets.packets import letters_pdf
+from app.services.targets import access, petition
+from app.services.targets.packets import letters_pdf, petition_pdf
+from app.services.workspace.organization import sponsor_of
 from app.targets import bp
 from app.targets.forms import ResponseForm
 
@@ -46,6 +47,11 @@ def index(token: str):
         token=token,
         target=target,
         campaigns=access.campaigns_for(target),
+        petitions=[
+            (campaign, petition.constituent_count(campaign, target))
+            for campaign, _ in petition.packets_for(target)
+        ],
+        represents_constituents=petition.represents_constituents(target),
     )
 
 
@@ -93,6 +99,49 @@ def letters_packet(token: str, slug: str):
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="letters-{campaign.slug}.pdf"'},
+    )
+
+
+def _target_and_petition(token: str, slug: str) -> tuple[Target, Campaign]:
+    target = _target(token)
+    campaign = petition.campaign_delivered_to(target, slug)
+    if campaign is None:
+        abort(404)
+    return target, campaign
+
+
+@bp.get("/<token>/petitions/<slug>.pdf")
+def petition_packet(token: str, slug: str):
+    """Download the petition delivered to this office, with its constituent signers."""
+    target, campaign = _target_and_petition(token, slug)
+    constituents = (
+        petition.constituent_count(campaign, target)
+        if petition.represents_constituents(target)
+        else None
+    )
+    pdf = petition_pdf(
+        target,
+        campaign,
+        sponsor_of(campaign),
+        petition.signature_total(campaign),
+        constituents,
+        petition.signers(campaign, target),
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="petition-{campaign.slug}.pdf"'},
+    )
+
+
+@bp.get("/<token>/petitions/<slug>.csv")
+def petition_signers(token: str, slug: str):
+    """Download this office's constituents who signed the petition, as CSV."""
+    target, campaign = _target_and_petition(token, slug)
+    return Response(
+        petition.signers_csv(campaign, target),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="constituents-{campaign.slug}.csv"'},
     )
 
 

@@ -17,6 +17,8 @@ from app.services.campaigns.editing import CampaignError, to_utc
 FIELDS = {
     "title",
     "summary",
+    "petition",
+    "sponsor",
     "status",
     "goal",
     "thresholds",

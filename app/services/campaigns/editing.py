@@ -39,6 +39,8 @@ class CampaignInput:
     title: str
     slug: str
     summary: str = ""
+    petition: str = ""
+    sponsor: str = ""
     explainer: str = ""
     sources: list[dict[str, str]] = field(default_factory=list)
     goal: int = 1000
@@ -57,6 +59,7 @@ class CampaignInput:
     fixed_target_ids: list[int] = field(default_factory=list)
     # Why the public text changed, in one line; shown in the page's public list of changes.
     reason: str = ""
+    retention_days: int | None = None
 
 
 def to_utc(local: datetime | None, timezone: str) -> datetime | None:
@@ -90,6 +93,8 @@ def input_from(campaign: Campaign) -> CampaignInput:
         title=campaign.title,
         slug=campaign.slug,
         summary=campaign.summary,
+        petition=campaign.petition,
+        sponsor=campaign.sponsor,
         explainer=campaign.explainer,
         sources=list(campaign.sources or []),
         goal=campaign.goal,
@@ -105,6 +110,7 @@ def input_from(campaign: Campaign) -> CampaignInput:
         letter_prompt=campaign.letter_prompt,
         target_kinds=list(campaign.target_kinds or []),
         fixed_target_ids=[t.id for t in campaign.fixed_targets],
+        retention_days=campaign.retention_days,
     )
 
 
@@ -185,6 +191,8 @@ def _apply(campaign: Campaign, values: CampaignInput) -> None:
     campaign.slug = slug
     campaign.title = values.title.strip()
     campaign.summary = values.summary.strip()
+    campaign.petition = values.petition.strip()
+    campaign.sponsor = values.sponsor.strip()
     campaign.explainer = values.explainer
     campaign.sources = values.sources
     campaign.goal = values.goal
@@ -200,6 +208,7 @@ def _apply(campaign: Campaign, values: CampaignInput) -> None:
     campaign.letter_prompt = values.letter_prompt
     campaign.target_kinds = [k for k in TargetKind.ROUTED if k in values.target_kinds]
     campaign.fixed_targets = fixed
+    campaign.retention_days = values.retention_days
 
 
 def change_status(campaign: Campaign, status: str, organizer: Organizer) -> Campaign:
@@ -210,6 +219,7 @@ def change_status(campaign: Campaign, status: str, organizer: Organizer) -> Camp
         raise CampaignError("Its closing time has passed: move it later first, then open it.")
     audit.record(organizer, "campaign.status", campaign, status=[campaign.status, status])
     campaign.status = status
+    campaign.closed_at = utcnow() if status == CampaignStatus.CLOSED else None
     db.session.commit()
     return campaign
 

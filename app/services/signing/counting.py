@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Campaign, CampaignTally, Delivery, Letter, Signature, SignatureStatus
+from app.services.campaigns import milestones
 
 Place = tuple[int, str, str]  # (campaign id, state, district)
 
@@ -62,7 +63,8 @@ def count_signatures() -> int:
     for row in removed:
         deltas[(row.campaign_id, row.state, row.district)] -= 1
     letter_deltas = _letter_deltas(added, removed)
-    _apply(deltas, letter_deltas)
+    grown = _apply(deltas, letter_deltas)
+    milestones.record_reached(grown)
     session.commit()
     return len(added) + len(removed)
 
@@ -93,7 +95,8 @@ def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
         yield items[start : start + size]
 
 
-def _apply(deltas: Counter[Place], letter_deltas: Counter[int]) -> None:
+def _apply(deltas: Counter[Place], letter_deltas: Counter[int]) -> set[int]:
+    """Add the deltas to the counts and tallies; return the campaigns whose count grew."""
     per_campaign: Counter[int] = Counter()
     for (campaign_id, state, district), delta in deltas.items():
         per_campaign[campaign_id] += delta
@@ -110,6 +113,7 @@ def _apply(deltas: Counter[Place], letter_deltas: Counter[int]) -> None:
                 counted_at=now,
             )
         )
+    return {campaign_id for campaign_id, delta in per_campaign.items() if delta > 0}
 
 
 def _add_to_tally(campaign_id: int, state: str, district: str, delta: int) -> None:
@@ -162,6 +166,8 @@ def recount() -> None:
         campaign.signature_count = totals[campaign.id]
         campaign.letter_count = letters.get(campaign.id, 0)
         campaign.counted_at = now
+    session.flush()
+    milestones.record_reached(set(totals))
     session.commit()
 
 

@@ -1,4 +1,5 @@
-"""Printable packets: a representative's letters from one campaign as a PDF."""
+"""Printable packets: a representative's letters from one campaign, and the petition with
+its constituent signers, as PDFs."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fpdf.enums import XPos, YPos
 from app.clock import utcnow
 from app.models import Campaign, Letter, Target
 from app.services.targets.access import district_for
+from app.services.targets.petition import Signer
 
 # A Unicode TrueType font prints any writer's name; the PDF core fonts know only Latin-1.
 UNICODE_FONTS = (
@@ -36,6 +38,25 @@ def _new_pdf(title: str) -> tuple[FPDF, Callable[[str], str]]:
     return pdf, lambda text: text.encode("latin-1", "replace").decode("latin-1")
 
 
+def _writer(pdf: FPDF, printable: Callable[[str], str]) -> Callable[..., None]:
+    def line(text: str, size: int = 11, height: float = 6) -> None:
+        pdf.set_font_size(size)
+        pdf.multi_cell(0, height, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    return line
+
+
+def _offices(target: Target, line: Callable[..., None]) -> None:
+    if not target.offices:
+        return
+    # Whoever carries the printed packet needs to know where to take it.
+    line("District offices", size=12, height=7)
+    for office in target.offices:
+        parts = [office["building"], office["address"], office["suite"], office["city"]]
+        place = ", ".join(filter(None, parts)) + f", {office['state']} {office['zip']}"
+        line(f"{place}; phone {office['phone'] or 'not published'}")
+
+
 def letters_pdf(
     target: Target,
     campaign: Campaign,
@@ -44,11 +65,7 @@ def letters_pdf(
     """A cover page, then one page per letter with the writer's name, ZIP and district."""
     title = f"Letters to {target.name}: {campaign.title}"
     pdf, printable = _new_pdf(title)
-
-    def line(text: str, size: int = 11, height: float = 6) -> None:
-        pdf.set_font_size(size)
-        pdf.multi_cell(0, height, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
+    line = _writer(pdf, printable)
     pdf.add_page()
     line("Letters to " + " ".join(filter(None, [target.title, target.name])), size=18, height=9)
     line(f"Campaign: {campaign.title}", size=13, height=8)
@@ -58,13 +75,8 @@ def letters_pdf(
         "and district shown are the ones the writer gave."
     )
     if target.offices:
-        # Whoever carries the printed packet needs to know where to take it.
         pdf.ln(4)
-        line("District offices", size=12, height=7)
-        for office in target.offices:
-            parts = [office["building"], office["address"], office["suite"], office["city"]]
-            place = ", ".join(filter(None, parts)) + f", {office['state']} {office['zip']}"
-            line(f"{place}; phone {office['phone'] or 'not published'}")
+    _offices(target, line)
     for letter, sent_at in letters:
         signature = letter.signature
         pdf.add_page()
@@ -76,4 +88,47 @@ def letters_pdf(
         line(letter.subject, size=12, height=7)
         pdf.ln(2)
         line(letter.body)
+    return bytes(pdf.output())
+
+
+def petition_pdf(
+    target: Target,
+    campaign: Campaign,
+    sponsor: str,
+    total: int,
+    constituents: int | None,
+    signers: Iterable[Signer],
+) -> bytes:
+    """The petition's text and total, then (for a representative) their constituent signers
+    with name, ZIP and district, and email only where the signer agreed to a reply."""
+    title = f"Petition to {target.name}: {campaign.title}"
+    pdf, printable = _new_pdf(title)
+    line = _writer(pdf, printable)
+    pdf.add_page()
+    line("Petition to " + " ".join(filter(None, [target.title, target.name])), size=18, height=9)
+    line(f"Campaign: {campaign.title}", size=13, height=8)
+    line(f"Run by {sponsor}. Prepared {utcnow():%B %-d, %Y} by Chorus.")
+    pdf.ln(4)
+    line(campaign.petition, size=12, height=7)
+    pdf.ln(4)
+    line(f"Signatures in total: {total:,}", size=13, height=8)
+    if constituents is not None:
+        line(f"Signatures from your constituents: {constituents:,}", size=13, height=8)
+    line(
+        "Every signature was confirmed by its signer from their own email address. The ZIP "
+        "code and district are the ones the signer gave."
+    )
+    if target.offices:
+        pdf.ln(2)
+    _offices(target, line)
+    if constituents:
+        pdf.add_page()
+        line("Constituents who signed", size=13, height=8)
+        widths = (70, 20, 35, 0)
+        pdf.set_font_size(10)
+        for signer in signers:
+            cells = (signer.name, signer.zip, signer.district, signer.email)
+            for width, cell in zip(widths, cells, strict=True):
+                pdf.cell(width, 6, printable(cell))
+            pdf.ln(6)
     return bytes(pdf.output())

@@ -13,13 +13,13 @@ from app.models import (
     DeliveryStatus,
     Organizer,
     Signature,
-    SignatureStatus,
     SupporterUpdate,
 )
 from app.services import audit, text, tokens
 from app.services.delivery import outbox
 from app.services.errors import ChorusError
 from app.services.signing.signatures import signature_from_token
+from app.services.signing.supporters import recipients
 
 # Enqueued and committed in chunks so a campaign with many supporters never holds one huge
 # transaction; the dedupe key makes a send that stopped half-way safe to run again.
@@ -28,16 +28,6 @@ CHUNK = 5000
 
 class UpdateError(ChorusError):
     message = "The update could not be sent."
-
-
-def recipients(campaign: Campaign) -> sa.Select:
-    """The signatures an update reaches: confirmed, consenting, with an address."""
-    return sa.select(Signature.id, Signature.email).where(
-        Signature.campaign_id == campaign.id,
-        Signature.status == SignatureStatus.CONFIRMED,
-        Signature.consent_updates.is_(True),
-        Signature.email.is_not(None),
-    )
 
 
 def recipient_count(campaign: Campaign) -> int:

@@ -1,0 +1,45 @@
+"""Delivering a campaign's petition to its targets now, after a confirmation step."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import Role
+from app.organizer import bp
+from app.organizer.access import campaign_or_404, requires
+from app.organizer.forms import ActionForm
+from app.services.campaigns.milestones import milestones_of
+from app.services.targets import petition
+
+
+@bp.get("/campaigns/<int:campaign_id>/deliver")
+@requires(Role.ORGANIZER)
+def petition_delivery(campaign_id: int):
+    """Show who would receive the petition, and ask before delivering it."""
+    campaign = campaign_or_404(campaign_id)
+    targets = db.session.scalars(petition.campaign_targets(campaign)).all()
+    return render_template(
+        "organizer/deliver.html",
+        campaign=campaign,
+        by_email=[t for t in targets if t.email],
+        held=[t for t in targets if not t.email],
+        milestones=milestones_of(campaign),
+        form=ActionForm(),
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/deliver")
+@requires(Role.ORGANIZER)
+def deliver_petition(campaign_id: int):
+    """Queue a petition packet for every target of the campaign."""
+    campaign = campaign_or_404(campaign_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("organizer.petition_delivery", campaign_id=campaign.id))
+    try:
+        queued = petition.deliver_now(campaign, current_user)
+    except petition.PetitionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(f"The petition is on its way to {queued} target(s).", "ok")
+    return redirect(url_for("organizer.petition_delivery", campaign_id=campaign.id))

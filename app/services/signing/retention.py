@@ -1,0 +1,125 @@
+"""Erasing a closed campaign's personal data once its retention period has passed.
+
+What is erased is exactly what the privacy page lists (PERSONAL_DATA): one list for both,
+so the page cannot promise what the job does not do. Counts, tallies and each signature's
+state and district stay: they identify nobody, and the public record of the campaign is
+its count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.clock import utcnow
+from app.extensions import db
+from app.models import Campaign, Delivery, DeliveryKind, DeliveryStatus, Letter, Signature
+from app.services import audit
+
+
+@dataclass(frozen=True)
+class PersonalDatum:
+    what: str
+    why: str
+
+
+PERSONAL_DATA = (
+    PersonalDatum(
+        "Your name",
+        "given to your own representatives with the petition and your letter, and "
+        "(first name and state only) shown among recent signers if you ticked that box",
+    ),
+    PersonalDatum(
+        "Your email address",
+        "to confirm your signature, and to send you updates only if you agreed to them",
+    ),
+    PersonalDatum(
+        "Your ZIP code", "to count support by state and district and to find your representatives"
+    ),
+    PersonalDatum(
+        "A keyed hash of your IP address",
+        "to spot floods of fake signatures; the address itself is never stored",
+    ),
+    PersonalDatum("The subject and text of your letter", "sent to the representatives you chose"),
+)
+
+
+def ended_at(campaign: Campaign, now: datetime) -> datetime | None:
+    """When the campaign stopped taking signatures, or None while it is open or a draft."""
+    if campaign.closed_at is not None:
+        return campaign.closed_at
+    if campaign.closes_at is not None and campaign.closes_at <= now:
+        return campaign.closes_at
+    return None
+
+
+def erase_due(now: datetime | None = None) -> list[str]:
+    """Erase the personal data of every campaign whose retention period has run out;
+    return their slugs. Idempotent: a campaign is erased once."""
+    now = now or utcnow()
+    candidates = db.session.scalars(
+        sa.select(Campaign).where(
+            Campaign.retention_days.is_not(None), Campaign.personal_data_erased_at.is_(None)
+        )
+    ).all()
+    erased = []
+    for campaign in candidates:
+        end = ended_at(campaign, now)
+        if end is not None and end + timedelta(days=campaign.retention_days) <= now:
+            erase_personal_data(campaign, now)
+            erased.append(campaign.slug)
+    return erased
+
+
+def erase_personal_data(campaign: Campaign, now: datetime) -> int:
+    """Erase every signer's personal data on the campaign; return how many signatures."""
+    signatures = sa.select(Signature.id).where(Signature.campaign_id == campaign.id)
+    erased = db.session.execute(
+        sa.update(Signature)
+        .where(Signature.campaign_id == campaign.id)
+        .values(
+            name="",
+            email=None,
+            email_domain="",
+            zip="",
+            ip_hash="",
+            consent_updates=False,
+            show_publicly=False,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.execute(
+        sa.update(Letter)
+        .where(Letter.campaign_id == campaign.id)
+        .values(subject="", body="", body_hash="", public_comment=False)
+        .execution_options(synchronize_session=False)
+    )
+    # Mail to signers that was never sent is cancelled, and their addresses go from every
+    # outbox row; a letter's row holds the representative's address, which stays.
+    db.session.execute(
+        sa.update(Delivery)
+        .where(
+            Delivery.signature_id.in_(signatures),
+            Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
+        )
+        .values(status=DeliveryStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(Delivery)
+        .where(Delivery.signature_id.in_(signatures), Delivery.kind != DeliveryKind.LETTER)
+        .values(to_email="", last_error="")
+        .execution_options(synchronize_session=False)
+    )
+    campaign.personal_data_erased_at = now
+    audit.record(
+        None,
+        "campaign.erase_personal_data",
+        campaign,
+        signatures=erased,
+        retention_days=campaign.retention_days,
+    )
+    db.session.commit()
+    return erased
