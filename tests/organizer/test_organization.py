@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Role
+from app.services.campaigns import revisions
 from tests.factories import make_campaign
 from tests.helpers import csrf_token
 
@@ -53,9 +54,14 @@ def test_organizer_edits_the_petition_and_sponsor(login):
         "petition": PETITION,
         "sponsor": "Friends of Due Process",
         "retention_days": "90",
+        "reason": "Stated what the petition asks.",
     }
     assert client.post(f"/organizer/campaigns/{campaign.id}/edit", data=data).status_code == 302
     db.session.refresh(campaign)
     assert campaign.petition == PETITION
     assert campaign.sponsor == "Friends of Due Process"
     assert campaign.retention_days == 90
+    # The petition is public text: its change is kept with the reason given.
+    latest = revisions.revisions(campaign)[0]
+    assert latest.reason == "Stated what the petition asks."
+    assert latest.text["petition"] == PETITION

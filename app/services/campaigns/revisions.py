@@ -15,6 +15,7 @@ from app.models import Campaign, CampaignRevision, Organizer
 PUBLIC_TEXT = {
     "title": "Title",
     "summary": "Summary",
+    "petition": "Petition statement",
     "explainer": "Explainer",
     "letter_subject": "Letter subject",
     "letter_body": "Letter template",
