@@ -8,7 +8,14 @@ from app.models.campaign import (
     SupporterUpdate,
     campaign_fixed_targets,
 )
-from app.models.delivery import Delivery, DeliveryKind, DeliveryStatus, ProviderEvent, Suppression
+from app.models.delivery import (
+    Delivery,
+    DeliveryChannel,
+    DeliveryKind,
+    DeliveryStatus,
+    ProviderEvent,
+    Suppression,
+)
 from app.models.metrics import CampaignMetric, Metric
 from app.models.organizer import AuditEvent, Organizer, RepresentativeAccess, Role
 from app.models.signature import (
@@ -27,6 +34,7 @@ __all__ = [
     "CampaignStatus",
     "CampaignTally",
     "Delivery",
+    "DeliveryChannel",
     "DeliveryKind",
     "DeliveryStatus",
     "Letter",

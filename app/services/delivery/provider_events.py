@@ -23,7 +23,8 @@ from sendgrid.helpers.eventwebhook import EventWebhook
 from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
 
 from app.clock import utcnow
-from app.extensions import db, insert
+from app.database import insert
+from app.extensions import db
 from app.models import Delivery, DeliveryStatus, ProviderEvent, Suppression
 
 SIGNATURE_HEADER = EventWebhookHeader.SIGNATURE
@@ -139,12 +140,12 @@ def _resolve(events: list[dict[str, Any]]) -> list[_Event]:
     }
     if prefixes:
         rows = db.session.execute(
-            sa.select(Delivery.id, Delivery.provider_message_id, Delivery.to_email).where(
+            sa.select(Delivery.id, Delivery.provider_message_id, Delivery.recipient).where(
                 Delivery.provider_message_id.in_(prefixes)
             )
         )
         # A batched request shares one message id: the address tells its rows apart.
-        by_message = {(r.provider_message_id, r.to_email.lower()): r.id for r in rows}
+        by_message = {(r.provider_message_id, r.recipient.lower()): r.id for r in rows}
     claimed = {_custom_delivery_id(e) for e in events} - {None}
     existing = set(
         db.session.scalars(sa.select(Delivery.id).where(Delivery.id.in_(claimed)))
