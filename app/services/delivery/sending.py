@@ -38,6 +38,7 @@ from app.models import (
     Suppression,
 )
 from app.services.delivery import channels, composing, digests
+from app.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -113,18 +114,20 @@ def claim_due(batch_size: int | None = None, now: datetime | None = None) -> lis
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(batch_size or config["DELIVERY_BATCH_SIZE"])
     )
-    rows = db.session.execute(
-        sa.update(Delivery)
-        .where(Delivery.id.in_(database.skip_locked(candidates).scalar_subquery()), _due(now))
-        .values(
-            status=DeliveryStatus.SENDING,
-            leased_until=now + timedelta(seconds=config["DELIVERY_LEASE_SECONDS"]),
-            attempts=Delivery.attempts + 1,
-        )
-        .returning(Delivery.id, Delivery.attempts, Delivery.next_attempt_at, Delivery.leased_until)
-        .execution_options(synchronize_session=False)
-    ).all()
-    db.session.commit()
+    with unit_of_work():
+        rows = db.session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id.in_(database.skip_locked(candidates).scalar_subquery()), _due(now))
+            .values(
+                status=DeliveryStatus.SENDING,
+                leased_until=now + timedelta(seconds=config["DELIVERY_LEASE_SECONDS"]),
+                attempts=Delivery.attempts + 1,
+            )
+            .returning(
+                Delivery.id, Delivery.attempts, Delivery.next_attempt_at, Delivery.leased_until
+            )
+            .execution_options(synchronize_session=False)
+        ).all()
     rows.sort(key=lambda row: (row.next_attempt_at, row.id))
     return [Claim(row.id, row.attempts, row.leased_until) for row in rows]
 
@@ -445,11 +448,11 @@ def _release(claims: list[Claim]) -> int:
     """
     if not claims:
         return 0
-    released = db.session.execute(
-        sa.update(Delivery)
-        .where(_fenced(claims), Delivery.status == DeliveryStatus.SENDING)
-        .values(status=DeliveryStatus.QUEUED, leased_until=None, attempts=Delivery.attempts - 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
+    with unit_of_work():
+        released = db.session.execute(
+            sa.update(Delivery)
+            .where(_fenced(claims), Delivery.status == DeliveryStatus.SENDING)
+            .values(status=DeliveryStatus.QUEUED, leased_until=None, attempts=Delivery.attempts - 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     return released
