@@ -482,3 +482,28 @@ def test_a_message_that_cannot_be_built_fails_its_own_rows_and_the_round_goes_on
     assert {status for status, _ in failed} == {DeliveryStatus.FAILED}
     for _, error in failed:
         assert error.startswith("could not build the message: control character")
+
+
+def test_a_row_of_a_channel_this_worker_does_not_know_waits_and_the_rest_is_sent(app, outbox):
+    campaign = make_campaign()
+    [email_row] = queue_confirmations(campaign, 1)
+    signer = make_signature(campaign, confirmed=False)
+    outbox_row = Delivery(
+        kind=DeliveryKind.CONFIRMATION,
+        dedupe_key=f"confirmation:{signer.id}:1",
+        channel="cwc",
+        recipient="HNY12",
+        signature_id=signer.id,
+    )
+    db.session.add(outbox_row)
+    db.session.commit()
+
+    result = sending.deliver_due()
+
+    assert (result.sent, result.retrying) == (1, 1)
+    assert [message.delivery_id for message in outbox] == [email_row.id]
+    db.session.refresh(outbox_row)
+    assert (outbox_row.status, outbox_row.last_error) == (
+        DeliveryStatus.QUEUED,
+        "could not build the message",
+    )

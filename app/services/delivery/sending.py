@@ -272,17 +272,19 @@ def _plan(claims: list[Claim], result: Round) -> list[_Unit]:
         if delivery.channel == DeliveryChannel.EMAIL and delivery.recipient.lower() in suppressed:
             settled.setdefault(DeliveryStatus.SUPPRESSED, []).append(claim)
             continue
-        if delivery.channel not in adapters:
-            adapters[delivery.channel] = channels.adapter(delivery.channel)
-        adapter = adapters[delivery.channel]
         try:
-            unit = _compose(claim, delivery, adapter, batches)
+            if delivery.channel not in adapters:
+                adapters[delivery.channel] = channels.adapter(delivery.channel)
+            unit = _compose(claim, delivery, adapters[delivery.channel], batches)
         except HeaderInjection as error:
-            # Bad data (a control character in a title, say): resending cannot help.
-            unbuildable.setdefault(f"could not build the message: {error}", []).append(claim)
+            # Bad data (a control character in a title, say): resending cannot help. Its
+            # reason goes through DeliveryError, which keeps addresses out of it.
+            reason = PermanentDeliveryError(f"could not build the message: {error}").reason
+            unbuildable.setdefault(reason, []).append(claim)
             continue
         except Exception:
-            # A template or data bug: keep the row and retry, so a fix deployed later sends it.
+            # A template or data bug (or a channel this worker does not know yet): keep the
+            # row and retry, so a fix deployed later sends it.
             log.exception("could not build delivery %s", delivery.id)
             _retry_later([claim], TemporaryDeliveryError("could not build the message"), result)
             continue
