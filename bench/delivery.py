@@ -132,7 +132,7 @@ def insert_confirmations(app, n: int, with_letters: bool) -> None:
                 {
                     "kind": DeliveryKind.CONFIRMATION,
                     "dedupe_key": f"confirmation:{s.id}:1",
-                    "to_email": s.email,
+                    "recipient": s.email,
                     "campaign_id": campaign.id,
                     "signature_id": s.id,
                     "status": DeliveryStatus.QUEUED,

@@ -317,7 +317,7 @@ def test_a_late_letter_is_counted_once_and_uncounted_on_withdrawal(client, campa
     db.session.refresh(campaign)
     assert (campaign.signature_count, campaign.letter_count) == (0, 0) == exact_counts(campaign)
     addresses = db.session.scalars(
-        sa.select(Delivery.to_email).where(Delivery.kind != DeliveryKind.LETTER)
+        sa.select(Delivery.recipient).where(Delivery.kind != DeliveryKind.LETTER)
     ).all()
     assert addresses and set(addresses) == {""}, "the signer's address is gone from the outbox"
 

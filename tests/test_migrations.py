@@ -98,3 +98,54 @@ def test_upgrade_on_empty_postgresql_matches_the_models():
         assert _differences(url) == []
     finally:
         _drop_postgres_database(url)
+
+
+def _outbox_rows(database_url: str, columns: str) -> list[tuple]:
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return [
+                tuple(row)
+                for row in connection.execute(sa.text(f"SELECT {columns} FROM deliveries"))
+            ]
+    finally:
+        engine.dispose()
+
+
+def _check_0007_keeps_the_outbox(url: str) -> None:
+    """0007 renames to_email to recipient and adds channel; rows survive both ways."""
+    _flask_db(url, "upgrade", "0006")
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO deliveries (kind, dedupe_key, to_email, status, attempts,"
+                    " next_attempt_at, last_error, provider_message_id, created_at, updated_at)"
+                    " VALUES ('confirmation', 'confirmation:1:1', 'ann@example.org', 'queued', 0,"
+                    " :now, '', '', :now, :now)"
+                ),
+                {"now": "2026-12-01 10:00:00"},
+            )
+    finally:
+        engine.dispose()
+
+    _flask_db(url, "upgrade", "0007")
+    assert _outbox_rows(url, "dedupe_key, channel, recipient") == [
+        ("confirmation:1:1", "email", "ann@example.org")
+    ]
+    _flask_db(url, "downgrade", "0006")
+    assert _outbox_rows(url, "dedupe_key, to_email") == [("confirmation:1:1", "ann@example.org")]
+
+
+def test_0007_keeps_every_delivery_upgrading_and_downgrading_on_sqlite(tmp_path):
+    _check_0007_keeps_the_outbox(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
+
+
+@pytest.mark.postgres
+def test_0007_keeps_every_delivery_upgrading_and_downgrading_on_postgresql():
+    url = _create_postgres_database(POSTGRES_URL)
+    try:
+        _check_0007_keeps_the_outbox(url)
+    finally:
+        _drop_postgres_database(url)

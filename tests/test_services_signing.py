@@ -94,7 +94,7 @@ def test_sign_stores_a_pending_signature_with_its_confirmation_queued(app):
         "12",
     )
     [delivery] = _confirmation_deliveries()
-    assert (delivery.to_email, delivery.status) == ("ann@example.org", DeliveryStatus.QUEUED)
+    assert (delivery.recipient, delivery.status) == ("ann@example.org", DeliveryStatus.QUEUED)
 
 
 @pytest.mark.parametrize(
@@ -229,7 +229,7 @@ def test_withdraw_erases_personal_data_and_cancels_unsent_mail(app):
     assert (signature.consent_updates, signature.show_publicly) == (False, False)
     assert (signature.state, signature.district) == ("NY", "12"), "kept to correct the counts"
     [delivery] = _confirmation_deliveries()
-    assert (delivery.status, delivery.to_email, delivery.last_error) == (
+    assert (delivery.status, delivery.recipient, delivery.last_error) == (
         DeliveryStatus.CANCELLED,
         "",
         "",

@@ -39,7 +39,7 @@ def test_pending_signature_and_its_email_are_written_together(client):
     delivery = db.session.scalar(sa.select(Delivery))
     assert delivery.signature_id == signature.id
     assert delivery.status == DeliveryStatus.QUEUED
-    assert delivery.to_email == "ann@example.org"
+    assert delivery.recipient == "ann@example.org"
 
 
 def test_confirming_twice_is_harmless(client, outbox):

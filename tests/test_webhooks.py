@@ -69,7 +69,7 @@ def sent_rows(n: int) -> list[Delivery]:
 def event(kind: str, row: Delivery, n: int, **fields) -> dict:
     return {
         "event": kind,
-        "email": row.to_email,
+        "email": row.recipient,
         "timestamp": int(time.time()),
         "sg_event_id": f"evt-{kind}-{row.id}-{n}",
         "sg_message_id": f"{row.provider_message_id}.filter0001.16648.5515E0B88.0",
@@ -112,7 +112,7 @@ def test_signed_events_move_deliveries_and_suppress_dead_addresses(client):
     assert status_of(deferred) == DeliveryStatus.DEFERRED
     assert status_of(blocked) == DeliveryStatus.BOUNCED
     suppressed = set(db.session.scalars(sa.select(Suppression.email)))
-    assert suppressed == {bounced.to_email, spam.to_email}
+    assert suppressed == {bounced.recipient, spam.recipient}
 
 
 def test_late_deferred_event_does_not_undo_delivered(client):
@@ -195,7 +195,7 @@ def test_confirmation_to_a_bounced_address_is_suppressed_for_organizers_to_see(c
     [row] = sent_rows(1)
     post(client, [event("bounce", row, 1, type="bounce")])
     campaign = make_campaign()
-    sign_via_form(client, campaign.slug, email=row.to_email.upper())
+    sign_via_form(client, campaign.slug, email=row.recipient.upper())
     sent_before = len(client.application.extensions["chorus_mail"].outbox)
     drain()
     confirmation = db.session.scalar(sa.select(Delivery).where(Delivery.campaign_id == campaign.id))

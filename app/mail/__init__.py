@@ -1,17 +1,13 @@
-"""Outgoing email: the Message, its backends, and rendering from templates/email/."""
+"""Outgoing email, the transport floor: the Message, its backends and their errors.
 
-from flask import current_app, render_template
+Nothing here knows campaigns or signers: what to send and to whom is composed in
+app/services/delivery/composing.py.
+"""
+
+from flask import current_app
 
 from app.mail.backends import MailBackend
 from app.mail.message import Message
-
-
-def render_email(name: str, **context) -> tuple[str, str, str]:
-    """Render templates/email/<name>/ into (subject, text body, HTML body)."""
-    subject = render_template(f"email/{name}/subject.txt", **context)
-    text = render_template(f"email/{name}/body.txt", **context)
-    html = render_template(f"email/{name}/body.html", **context)
-    return " ".join(subject.split()), text, html
 
 
 def mail_backend() -> MailBackend:
@@ -19,4 +15,4 @@ def mail_backend() -> MailBackend:
     return current_app.extensions["chorus_mail"]
 
 
-__all__ = ["MailBackend", "Message", "mail_backend", "render_email"]
+__all__ = ["MailBackend", "Message", "mail_backend"]

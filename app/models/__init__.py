@@ -10,7 +10,14 @@ from app.models.campaign import (
     SupporterUpdate,
     campaign_fixed_targets,
 )
-from app.models.delivery import Delivery, DeliveryKind, DeliveryStatus, ProviderEvent, Suppression
+from app.models.delivery import (
+    Delivery,
+    DeliveryChannel,
+    DeliveryKind,
+    DeliveryStatus,
+    ProviderEvent,
+    Suppression,
+)
 from app.models.metrics import CampaignMetric, Metric
 from app.models.organization import Organization
 from app.models.organizer import AuditEvent, Organizer, RepresentativeAccess, Role
@@ -31,6 +38,7 @@ __all__ = [
     "CampaignStatus",
     "CampaignTally",
     "Delivery",
+    "DeliveryChannel",
     "DeliveryKind",
     "DeliveryStatus",
     "Letter",

@@ -1,4 +1,4 @@
-"""The outbox: one row per email to send, the source of truth for delivery."""
+"""The outbox: one row per message to send, the source of truth for delivery."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ import sqlalchemy.orm as so
 
 from app.clock import utcnow
 from app.extensions import db
+
+
+class DeliveryChannel:
+    """How a delivery reaches its recipient; `Delivery.recipient` is in its terms."""
+
+    EMAIL = "email"  # recipient: an email address
 
 
 class DeliveryKind:
@@ -68,7 +74,10 @@ class Delivery(db.Model):
     update_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("supporter_updates.id", ondelete="CASCADE")
     )
-    to_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
+    channel: so.Mapped[str] = so.mapped_column(sa.String(16), default=DeliveryChannel.EMAIL)
+    # Whom to send to, in the channel's terms (an email address for email); "" once a
+    # withdrawn signer's address is erased, or for a target with no address yet.
+    recipient: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default=DeliveryStatus.QUEUED)
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     next_attempt_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

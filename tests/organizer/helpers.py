@@ -28,7 +28,7 @@ def make_delivery(letter: Letter, target: Target, status: str = DeliveryStatus.Q
         signature_id=letter.signature_id,
         letter_id=letter.id,
         target_id=target.id,
-        to_email=target.email,
+        recipient=target.email,
         status=status,
     )
     db.session.add(delivery)

@@ -148,7 +148,7 @@ def test_crossing_a_milestone_while_signers_confirm_and_counters_race_follows_up
     assert (milestone.campaign_id, milestone.threshold) == (campaign_id, 20)
     assert milestone.count_at_reach >= 20
     (notice,) = _kinds(DeliveryKind.MILESTONE_NOTICE)
-    assert notice.to_email == "lead@example.org"  # organizers, not viewers
+    assert notice.recipient == "lead@example.org"  # organizers, not viewers
     supporter_mails = _kinds(DeliveryKind.MILESTONE)
     consenting = db.session.scalars(
         sa.select(Signature.id).where(Signature.consent_updates.is_(True))

@@ -162,7 +162,7 @@ def test_approving_a_flagged_letter_sends_what_moderation_held(login):
     )
     db.session.refresh(held_for_review)
     db.session.refresh(held_for_address)
-    assert (held_for_review.status, held_for_review.to_email) == (
+    assert (held_for_review.status, held_for_review.recipient) == (
         DeliveryStatus.QUEUED,
         "rep@example.gov",
     )

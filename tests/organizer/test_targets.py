@@ -89,7 +89,7 @@ def test_releasing_held_letters_queues_them_to_the_new_address(login):
     page = client.post(f"{path}/release", data={"csrf_token": token}, follow_redirects=True)
     assert "3 held letter(s) queued for rep@house.example.gov" in page.get_data(as_text=True)
     rows = db.session.execute(
-        sa.select(Delivery.status, Delivery.to_email).where(Delivery.id.in_([d.id for d in held]))
+        sa.select(Delivery.status, Delivery.recipient).where(Delivery.id.in_([d.id for d in held]))
     ).all()
     assert rows == [(DeliveryStatus.QUEUED, "rep@house.example.gov")] * 3
     db.session.refresh(elsewhere)

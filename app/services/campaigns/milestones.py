@@ -16,7 +16,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from app.extensions import db, insert
+from app.database import insert
+from app.extensions import db
 from app.models import Campaign, DeliveryKind, Milestone, Organizer, Role
 from app.services.delivery import outbox
 from app.services.signing.supporters import recipients
@@ -79,7 +80,7 @@ def _follow_up(campaign: Campaign, milestone: Milestone) -> None:
         )
     supporters = recipients(campaign).subquery()
     outbox.enqueue_select(
-        ["kind", "dedupe_key", "to_email", "signature_id", "campaign_id"],
+        ["kind", "dedupe_key", "recipient", "signature_id", "campaign_id"],
         sa.select(
             sa.literal(DeliveryKind.MILESTONE),
             sa.literal(f"milestone:{milestone.id}:") + sa.cast(supporters.c.id, sa.String),

@@ -21,6 +21,7 @@ from app.models import Delivery, DeliveryKind, DeliveryStatus, Letter, Moderatio
 from app.services.csv_safety import csv_text
 from app.services.delivery import outbox
 from app.services.targets import access
+from app.services.unit_of_work import unit_of_work
 
 
 def _cleared_letters() -> sa.Select:
@@ -57,20 +58,20 @@ def queue_digests(day: date | None = None) -> int:
     Idempotent: run it as often as you like (every worker round, every beat tick).
     """
     day = day or utcnow().date()
-    _return_letters_of_undelivered_digests()
-    waiting = sa.select(Delivery.target_id).where(*_waiting()).distinct()
-    targets = db.session.scalars(
-        sa.select(Target).where(
-            Target.wants_digest.is_(True),
-            Target.active.is_(True),
-            Target.email != "",
-            Target.id.in_(waiting),
-        )
-    ).all()
-    created = 0
-    for target in targets:
-        created += _queue_digest(target, day)
-    db.session.commit()
+    with unit_of_work():
+        _return_letters_of_undelivered_digests()
+        waiting = sa.select(Delivery.target_id).where(*_waiting()).distinct()
+        targets = db.session.scalars(
+            sa.select(Target).where(
+                Target.wants_digest.is_(True),
+                Target.active.is_(True),
+                Target.email != "",
+                Target.id.in_(waiting),
+            )
+        ).all()
+        created = 0
+        for target in targets:
+            created += _queue_digest(target, day)
     return created
 
 

@@ -1,5 +1,9 @@
 """The outbox: Delivery rows written in the caller's transaction, and what operators ask of it.
 
+This module is the one writer of new Delivery rows: enqueue and enqueue_new add one,
+enqueue_select many, and insert_from builds the outbox half of a caller's one-statement
+insert (signing on PostgreSQL).
+
 Workers are told about new rows only after the transaction that wrote them commits (an
 after_commit hook on the session): a worker can never look for a row that is not there
 yet, and a rolled-back signature never sends an email. Every statement that writes
@@ -22,8 +26,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.extensions import db, insert
-from app.models import Delivery, DeliveryStatus
+from app.database import insert
+from app.extensions import db
+from app.models import Delivery, DeliveryChannel, DeliveryKind, DeliveryStatus
+from app.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +37,7 @@ _NEW_ROWS = "chorus_outbox_new_rows"
 _LISTENERS = "chorus_outbox_listeners"
 
 
-def enqueue(kind: str, dedupe_key: str, to_email: str, **refs) -> Delivery | None:
+def enqueue(kind: str, dedupe_key: str, recipient: str, **refs) -> Delivery | None:
     """Add a Delivery to the session unless one with this dedupe key exists already.
 
     The caller commits: the row must land in the same transaction as whatever caused it.
@@ -41,19 +47,19 @@ def enqueue(kind: str, dedupe_key: str, to_email: str, **refs) -> Delivery | Non
     existing = db.session.scalar(sa.select(Delivery.id).where(Delivery.dedupe_key == dedupe_key))
     if existing is not None:
         return None
-    delivery = Delivery(**_new_row(kind, dedupe_key, to_email, refs))
+    delivery = Delivery(**_new_row(kind, dedupe_key, recipient, refs))
     db.session.add(delivery)
     note_new_rows()
     return delivery
 
 
-def enqueue_new(kind: str, dedupe_key: str, to_email: str, **refs) -> None:
+def enqueue_new(kind: str, dedupe_key: str, recipient: str, **refs) -> None:
     """Insert a Delivery whose dedupe key names a row this transaction just created.
 
     No delivery can have that key yet, so there is nothing to look up, and one INSERT
     statement (no ORM object) keeps the signing hot path short. The caller commits.
     """
-    row = _new_row(kind, dedupe_key, to_email, refs)
+    row = _new_row(kind, dedupe_key, recipient, refs)
     db.session.connection().execute(Delivery.__table__.insert(), row)
     note_new_rows()
 
@@ -73,20 +79,76 @@ def enqueue_select(columns: list[str], rows: sa.Select) -> int:
     return added
 
 
+def insert_from(
+    source: sa.CTE, kind: str, dedupe_key: sa.ColumnElement, recipient: sa.ColumnElement, **refs
+) -> sa.Insert:
+    """An INSERT of one Delivery per row of source (a caller's data-modifying CTE), returning
+    their signature_id: the caller's rows and their deliveries become one statement.
+
+    Its values are SQL expressions over source; the time is the bound parameter "now".
+    Whoever runs it tells the workers (tell_workers, or note_new_rows before its commit).
+    """
+    now = sa.bindparam("now", type_=sa.DateTime)
+    values = {
+        "kind": sa.literal(kind),
+        "dedupe_key": dedupe_key,
+        "channel": sa.literal(DeliveryChannel.EMAIL),
+        "recipient": recipient,
+        "status": sa.literal(DeliveryStatus.QUEUED),
+        "attempts": sa.literal(0),
+        "next_attempt_at": now,
+        "last_error": sa.literal(""),
+        "provider_message_id": sa.literal(""),
+        "created_at": now,
+        "updated_at": now,
+        **refs,
+    }
+    table = Delivery.__table__
+    return (
+        sa.insert(table)
+        .from_select(list(values), sa.select(*values.values()), include_defaults=False)
+        .returning(table.c.signature_id)
+    )
+
+
 def note_new_rows() -> None:
     """Have the session's next commit tell the workers: for every statement that writes
     deliveries to send (enqueue and enqueue_new do it themselves)."""
     db.session.info[_NEW_ROWS] = True
 
 
-def _new_row(kind: str, dedupe_key: str, to_email: str, refs: dict) -> dict:
+def _new_row(kind: str, dedupe_key: str, recipient: str, refs: dict) -> dict:
     return dict(
         kind=kind,
         dedupe_key=dedupe_key,
-        to_email=to_email,
+        recipient=recipient,
         status=DeliveryStatus.QUEUED,
         next_attempt_at=utcnow(),
         **refs,
+    )
+
+
+def forget_signers(signature_ids: list[int] | sa.Select) -> None:
+    """Cancel withdrawn or erased signers' unsent mail and erase their addresses from every
+    email sent to them, in the caller's transaction.
+
+    Rows a worker has claimed are cancelled too: it checks each row is still its own just
+    before sending (sending._still_held). The provider's error text may quote the address,
+    so it goes as well; a letter's row holds the representative's address, which stays.
+    """
+    unsent = (DeliveryStatus.QUEUED, DeliveryStatus.HELD, DeliveryStatus.SENDING)
+    theirs = Delivery.signature_id.in_(signature_ids)
+    db.session.execute(
+        sa.update(Delivery)
+        .where(theirs, Delivery.status.in_(unsent))
+        .values(status=DeliveryStatus.CANCELLED, leased_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(Delivery)
+        .where(theirs, Delivery.kind != DeliveryKind.LETTER)
+        .values(recipient="", last_error="")
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -153,13 +215,13 @@ def retry_failed(since: datetime | None = None) -> int:
     condition = Delivery.status == DeliveryStatus.FAILED
     if since is not None:
         condition = sa.and_(condition, Delivery.updated_at >= since)
-    changed = db.session.execute(
-        sa.update(Delivery)
-        .where(condition)
-        .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed:
-        note_new_rows()
-    db.session.commit()
+    with unit_of_work():
+        changed = db.session.execute(
+            sa.update(Delivery)
+            .where(condition)
+            .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed:
+            note_new_rows()
     return changed

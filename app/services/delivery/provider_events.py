@@ -23,8 +23,10 @@ from sendgrid.helpers.eventwebhook import EventWebhook
 from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
 
 from app.clock import utcnow
-from app.extensions import db, insert
+from app.database import insert
+from app.extensions import db
 from app.models import Delivery, DeliveryStatus, ProviderEvent, Suppression
+from app.services.unit_of_work import unit_of_work
 
 SIGNATURE_HEADER = EventWebhookHeader.SIGNATURE
 TIMESTAMP_HEADER = EventWebhookHeader.TIMESTAMP
@@ -112,20 +114,20 @@ def apply_events(events: list[dict[str, Any]]) -> Applied:
     result.ignored = len(events) - len(wanted)
     if not wanted:
         return result
-    parsed = _resolve(wanted)
-    new_ids = _store(parsed)
-    fresh = [e for e in parsed if e.event_id in new_ids]
-    result.new = len(fresh)
-    result.duplicates = len(parsed) - len(fresh)
-    by_kind: dict[str, list[_Event]] = defaultdict(list)
-    for event in fresh:
-        if event.delivery_id is not None:
-            by_kind[event.kind].append(event)
-    for kind in _ORDER:
-        if by_kind[kind]:
-            result.changed[kind] = _transition(kind, by_kind[kind])
-    _suppress([e for e in fresh if e.suppress and e.email])
-    db.session.commit()
+    with unit_of_work():
+        parsed = _resolve(wanted)
+        new_ids = _store(parsed)
+        fresh = [e for e in parsed if e.event_id in new_ids]
+        result.new = len(fresh)
+        result.duplicates = len(parsed) - len(fresh)
+        by_kind: dict[str, list[_Event]] = defaultdict(list)
+        for event in fresh:
+            if event.delivery_id is not None:
+                by_kind[event.kind].append(event)
+        for kind in _ORDER:
+            if by_kind[kind]:
+                result.changed[kind] = _transition(kind, by_kind[kind])
+        _suppress([e for e in fresh if e.suppress and e.email])
     return result
 
 
@@ -139,12 +141,12 @@ def _resolve(events: list[dict[str, Any]]) -> list[_Event]:
     }
     if prefixes:
         rows = db.session.execute(
-            sa.select(Delivery.id, Delivery.provider_message_id, Delivery.to_email).where(
+            sa.select(Delivery.id, Delivery.provider_message_id, Delivery.recipient).where(
                 Delivery.provider_message_id.in_(prefixes)
             )
         )
         # A batched request shares one message id: the address tells its rows apart.
-        by_message = {(r.provider_message_id, r.to_email.lower()): r.id for r in rows}
+        by_message = {(r.provider_message_id, r.recipient.lower()): r.id for r in rows}
     claimed = {_custom_delivery_id(e) for e in events} - {None}
     existing = set(
         db.session.scalars(sa.select(Delivery.id).where(Delivery.id.in_(claimed)))

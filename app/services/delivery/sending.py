@@ -1,5 +1,9 @@
 """Draining the outbox: claim due deliveries, send them, record what happened.
 
+A round reads top to bottom: claim due rows (claim_due), ask each row's channel for what
+to send (channels.compose; email is composed in composing.py), hand it to the channel's
+adapter (channels.adapter), record the outcome.
+
 Every worker runs these same functions: the embedded thread of `make run`,
 `flask deliver [--watch]` and the Celery tasks. The Delivery row is the source of truth;
 a claim is a lease (leased_until) fenced by the attempt number, so a worker that died or
@@ -19,16 +23,22 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
+from app import database
 from app.clock import utcnow
 from app.extensions import db
-from app.mail import mail_backend
-from app.mail.backends import BatchingBackend, BatchMessage
-from app.mail.batches import confirmation_recipient, confirmation_template
-from app.mail.builders import build_message
+from app.mail.backends import BatchMessage
 from app.mail.errors import PermanentDeliveryError, TemporaryDeliveryError
-from app.mail.message import Message
-from app.models import Delivery, DeliveryKind, DeliveryStatus, Signature, Suppression
-from app.services.delivery import digests
+from app.mail.message import HeaderInjection
+from app.models import (
+    Delivery,
+    DeliveryChannel,
+    DeliveryKind,
+    DeliveryStatus,
+    Signature,
+    Suppression,
+)
+from app.services.delivery import channels, composing, digests
+from app.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +84,11 @@ class Round:
 
 @dataclass
 class _Unit:
-    """One request to the mail backend: a single message, or a batch for many rows."""
+    """One request to a channel's adapter: a single payload, or an email batch for many rows."""
 
     claims: list[Claim]
-    message: Message | BatchMessage
+    message: object
+    adapter: channels.Adapter
     kinds: dict[int, str] = field(default_factory=dict)
 
 
@@ -103,20 +114,20 @@ def claim_due(batch_size: int | None = None, now: datetime | None = None) -> lis
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(batch_size or config["DELIVERY_BATCH_SIZE"])
     )
-    if db.engine.dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    rows = db.session.execute(
-        sa.update(Delivery)
-        .where(Delivery.id.in_(candidates.scalar_subquery()), _due(now))
-        .values(
-            status=DeliveryStatus.SENDING,
-            leased_until=now + timedelta(seconds=config["DELIVERY_LEASE_SECONDS"]),
-            attempts=Delivery.attempts + 1,
-        )
-        .returning(Delivery.id, Delivery.attempts, Delivery.next_attempt_at, Delivery.leased_until)
-        .execution_options(synchronize_session=False)
-    ).all()
-    db.session.commit()
+    with unit_of_work():
+        rows = db.session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id.in_(database.skip_locked(candidates).scalar_subquery()), _due(now))
+            .values(
+                status=DeliveryStatus.SENDING,
+                leased_until=now + timedelta(seconds=config["DELIVERY_LEASE_SECONDS"]),
+                attempts=Delivery.attempts + 1,
+            )
+            .returning(
+                Delivery.id, Delivery.attempts, Delivery.next_attempt_at, Delivery.leased_until
+            )
+            .execution_options(synchronize_session=False)
+        ).all()
     rows.sort(key=lambda row: (row.next_attempt_at, row.id))
     return [Claim(row.id, row.attempts, row.leased_until) for row in rows]
 
@@ -171,7 +182,7 @@ def send_claims(claims: list[Claim], result: Round) -> None:
             result.stopped = True
             return
         try:
-            provider_id = _send(unit.message)
+            provider_id = unit.adapter.send(unit.message)
         except TemporaryDeliveryError as error:
             _retry_later(unit.claims, error, result)
             result.released += _release([claim for later in units for claim in later.claims])
@@ -214,15 +225,9 @@ def _still_held(unit: _Unit) -> _Unit | None:
     return _Unit(
         [claim for claim, _ in kept],
         BatchMessage(unit.message.template, [recipient for _, recipient in kept]),
+        unit.adapter,
         unit.kinds,
     )
-
-
-def _send(message: Message | BatchMessage) -> str | None:
-    backend = mail_backend()
-    if isinstance(message, BatchMessage):
-        return backend.send_batch(message)
-    return backend.send(message)
 
 
 def _one_by_one(unit: _Unit) -> list[_Unit]:
@@ -230,26 +235,31 @@ def _one_by_one(unit: _Unit) -> list[_Unit]:
     assert isinstance(unit.message, BatchMessage)
     template = unit.message.template
     return [
-        _Unit([claim], BatchMessage(template, [recipient]), unit.kinds)
+        _Unit([claim], BatchMessage(template, [recipient]), unit.adapter, unit.kinds)
         for claim, recipient in zip(unit.claims, unit.message.recipients, strict=True)
     ]
 
 
 def _plan(claims: list[Claim], result: Round) -> list[_Unit]:
-    """Build what to send for each claim; settle the ones with nothing to send.
+    """Compose what to send for each claim; settle the ones with nothing to send.
 
-    Messages are built before any request goes out, and the read transaction ends here, so
-    no database transaction stays open while a slow provider is talking.
+    Messages are composed before any request goes out, and the read transaction ends here,
+    so no database transaction stays open while a slow provider is talking. A message that
+    cannot be composed fails (or waits) alone: the round goes on without it.
     """
     config = current_app.config
     deliveries = _load([claim.id for claim in claims])
-    suppressed = _suppressed({d.to_email.lower() for d in deliveries.values() if d.to_email})
-    backend = mail_backend()
-    batch_limit = backend.MAX_BATCH if isinstance(backend, BatchingBackend) else 0
+    suppressed = _suppressed(
+        d.recipient.lower()
+        for d in deliveries.values()
+        if d.channel == DeliveryChannel.EMAIL and d.recipient
+    )
+    adapters: dict[str, channels.Adapter] = {}
     units: list[_Unit] = []
     batches: dict[int, _Unit] = {}
     settled: dict[str, list[Claim]] = {}
     errors: dict[str, str] = {}
+    unbuildable: dict[str, list[Claim]] = {}
     for claim in claims:
         delivery = deliveries.get(claim.id)
         if delivery is None:
@@ -259,42 +269,64 @@ def _plan(claims: list[Claim], result: Round) -> list[_Unit]:
             settled.setdefault(DeliveryStatus.FAILED, []).append(claim)
             errors[DeliveryStatus.FAILED] = "gave up: the worker stopped during every attempt"
             continue
-        if delivery.to_email and delivery.to_email.lower() in suppressed:
+        if delivery.channel == DeliveryChannel.EMAIL and delivery.recipient.lower() in suppressed:
             settled.setdefault(DeliveryStatus.SUPPRESSED, []).append(claim)
             continue
-        part = None
-        if batch_limit and delivery.kind == DeliveryKind.CONFIRMATION:
-            part = confirmation_recipient(delivery)
-        if part is not None:
-            campaign_id, recipient = part
-            batch = batches.get(campaign_id)
-            if batch is None or len(batch.claims) >= batch_limit:
-                batch = _Unit([], BatchMessage(confirmation_template(campaign_id), []))
-                batches[campaign_id] = batch
-                units.append(batch)
-            batch.claims.append(claim)
-            batch.message.recipients.append(recipient)
-            batch.kinds[claim.id] = delivery.kind
-            continue
         try:
-            message = build_message(delivery)
+            if delivery.channel not in adapters:
+                adapters[delivery.channel] = channels.adapter(delivery.channel)
+            unit = _compose(claim, delivery, adapters[delivery.channel], batches)
+        except HeaderInjection as error:
+            # Bad data (a control character in a title, say): resending cannot help. Its
+            # reason goes through DeliveryError, which keeps addresses out of it.
+            reason = PermanentDeliveryError(f"could not build the message: {error}").reason
+            unbuildable.setdefault(reason, []).append(claim)
+            continue
         except Exception:
-            # A template or data bug: keep the row and retry, so a fix deployed later sends it.
+            # A template or data bug (or a channel this worker does not know yet): keep the
+            # row and retry, so a fix deployed later sends it.
             log.exception("could not build delivery %s", delivery.id)
             _retry_later([claim], TemporaryDeliveryError("could not build the message"), result)
             continue
-        if message is None:
+        if unit is None:
             settled.setdefault(DeliveryStatus.CANCELLED, []).append(claim)
-            continue
-        units.append(_Unit([claim], message, {claim.id: delivery.kind}))
+        elif unit.claims[0] is claim:  # a new unit, not a batch planned already
+            units.append(unit)
     for status, settled_claims in settled.items():
         recorded = _record(settled_claims, status=status, error=errors.get(status, ""))
         if status == DeliveryStatus.FAILED:
             result.failed += recorded
         else:
             result.skipped += recorded
+    for reason, failed_claims in unbuildable.items():
+        log.warning("deliveries %s failed: %s", [c.id for c in failed_claims], reason)
+        result.failed += _record(failed_claims, status=DeliveryStatus.FAILED, error=reason)
     db.session.rollback()
     return units
+
+
+def _compose(
+    claim: Claim, delivery: Delivery, adapter: channels.Adapter, batches: dict[int, _Unit]
+) -> _Unit | None:
+    """The unit that sends this delivery (a batch it joined, perhaps), or None when there is
+    nothing to send any more."""
+    batched = None
+    if adapter.max_batch and delivery.kind == DeliveryKind.CONFIRMATION:
+        batched = composing.confirmation_recipient(delivery)
+    if batched is None:
+        message = channels.compose(delivery)
+        if message is None:
+            return None
+        return _Unit([claim], message, adapter, {claim.id: delivery.kind})
+    campaign_id, recipient = batched
+    batch = batches.get(campaign_id)
+    if batch is None or len(batch.claims) >= adapter.max_batch:
+        template = composing.confirmation_template(campaign_id)
+        batch = batches[campaign_id] = _Unit([], BatchMessage(template, []), adapter)
+    batch.claims.append(claim)
+    batch.message.recipients.append(recipient)
+    batch.kinds[claim.id] = delivery.kind
+    return batch
 
 
 def _load(ids: list[int]) -> dict[int, Delivery]:
@@ -354,15 +386,13 @@ def retry_delay(
 
 
 def _commit_outcome() -> None:
-    """Commit a recorded outcome without waiting for PostgreSQL to flush it to disk.
+    """Commit a recorded outcome without waiting for the disk.
 
     Outcomes are committed one send at a time (so a killed worker re-sends at most the one
     in flight), and waiting for each WAL flush would cap a worker at the disk's fsync rate.
     Only a database crash can lose such a commit, and then the row is merely sent again.
     """
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-    db.session.commit()
+    database.commit_without_waiting_for_disk()
 
 
 def _fenced(claims: list[Claim]):
@@ -420,11 +450,11 @@ def _release(claims: list[Claim]) -> int:
     """
     if not claims:
         return 0
-    released = db.session.execute(
-        sa.update(Delivery)
-        .where(_fenced(claims), Delivery.status == DeliveryStatus.SENDING)
-        .values(status=DeliveryStatus.QUEUED, leased_until=None, attempts=Delivery.attempts - 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
+    with unit_of_work():
+        released = db.session.execute(
+            sa.update(Delivery)
+            .where(_fenced(claims), Delivery.status == DeliveryStatus.SENDING)
+            .values(status=DeliveryStatus.QUEUED, leased_until=None, attempts=Delivery.attempts - 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     return released

@@ -12,27 +12,18 @@ from collections import Counter
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
+from app import database
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Campaign, CampaignTally, Delivery, Letter, Signature, SignatureStatus
 from app.services.campaigns import milestones
+from app.services.unit_of_work import unit_of_work
 
 Place = tuple[int, str, str]  # (campaign id, state, district)
 
 # One counter at a time: workers on several machines may all run the periodic job.
 _COUNTER_LOCK_KEY = 0x43484F52  # "CHOR"
-
-
-def _take_lock(session: Session) -> bool:
-    if session.get_bind().dialect.name != "postgresql":
-        return True  # SQLite serialises writers by itself
-    return bool(
-        session.execute(
-            sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _COUNTER_LOCK_KEY}
-        ).scalar()
-    )
 
 
 # A letter counts once its writer's confirming click queued it (it has deliveries); one
@@ -51,21 +42,18 @@ def count_late_letter(campaign_id: int) -> None:
 
 def count_signatures() -> int:
     """Fold newly confirmed or withdrawn signatures into the counts; return how many changed."""
-    session = db.session
-    if not _take_lock(session):
-        session.rollback()
-        return 0
-    added = _flip(counted=True, where=Signature.status == SignatureStatus.CONFIRMED)
-    removed = _flip(counted=False, where=Signature.status != SignatureStatus.CONFIRMED)
-    deltas: Counter[Place] = Counter()
-    for row in added:
-        deltas[(row.campaign_id, row.state, row.district)] += 1
-    for row in removed:
-        deltas[(row.campaign_id, row.state, row.district)] -= 1
-    letter_deltas = _letter_deltas(added, removed)
-    grown = _apply(deltas, letter_deltas)
-    milestones.record_reached(grown)
-    session.commit()
+    with unit_of_work():
+        if not database.try_lock(_COUNTER_LOCK_KEY):
+            return 0
+        added = _flip(counted=True, where=Signature.status == SignatureStatus.CONFIRMED)
+        removed = _flip(counted=False, where=Signature.status != SignatureStatus.CONFIRMED)
+        deltas: Counter[Place] = Counter()
+        for row in added:
+            deltas[(row.campaign_id, row.state, row.district)] += 1
+        for row in removed:
+            deltas[(row.campaign_id, row.state, row.district)] -= 1
+        grown = _apply(deltas, _letter_deltas(added, removed))
+        milestones.record_reached(grown)
     return len(added) + len(removed)
 
 
@@ -135,40 +123,39 @@ def _add_to_tally(campaign_id: int, state: str, district: str, delta: int) -> No
 
 def recount() -> None:
     """Rebuild every count exactly from the signatures (the daily safety net)."""
-    session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _COUNTER_LOCK_KEY})
-    confirmed = Signature.status == SignatureStatus.CONFIRMED
-    session.execute(sa.update(Signature).where(confirmed).values(counted=True))
-    session.execute(sa.update(Signature).where(~confirmed).values(counted=False))
-    session.execute(sa.delete(CampaignTally))
-    tallies = session.execute(
-        sa.select(Signature.campaign_id, Signature.state, Signature.district, sa.func.count())
-        .where(confirmed)
-        .group_by(Signature.campaign_id, Signature.state, Signature.district)
-    ).all()
-    session.add_all(
-        CampaignTally(campaign_id=c, state=s, district=d, count=n) for c, s, d, n in tallies
-    )
-    letters = dict(
-        session.execute(
-            sa.select(Letter.campaign_id, sa.func.count())
-            .join(Signature, Letter.signature_id == Signature.id)
-            .where(confirmed, LETTER_QUEUED)
-            .group_by(Letter.campaign_id)
+    with unit_of_work():
+        database.lock(_COUNTER_LOCK_KEY)
+        session = db.session
+        confirmed = Signature.status == SignatureStatus.CONFIRMED
+        session.execute(sa.update(Signature).where(confirmed).values(counted=True))
+        session.execute(sa.update(Signature).where(~confirmed).values(counted=False))
+        session.execute(sa.delete(CampaignTally))
+        tallies = session.execute(
+            sa.select(Signature.campaign_id, Signature.state, Signature.district, sa.func.count())
+            .where(confirmed)
+            .group_by(Signature.campaign_id, Signature.state, Signature.district)
         ).all()
-    )
-    totals: Counter[int] = Counter()
-    for campaign_id, _, _, n in tallies:
-        totals[campaign_id] += n
-    now = utcnow()
-    for campaign in session.scalars(sa.select(Campaign)):
-        campaign.signature_count = totals[campaign.id]
-        campaign.letter_count = letters.get(campaign.id, 0)
-        campaign.counted_at = now
-    session.flush()
-    milestones.record_reached(set(totals))
-    session.commit()
+        session.add_all(
+            CampaignTally(campaign_id=c, state=s, district=d, count=n) for c, s, d, n in tallies
+        )
+        letters = dict(
+            session.execute(
+                sa.select(Letter.campaign_id, sa.func.count())
+                .join(Signature, Letter.signature_id == Signature.id)
+                .where(confirmed, LETTER_QUEUED)
+                .group_by(Letter.campaign_id)
+            ).all()
+        )
+        totals: Counter[int] = Counter()
+        for campaign_id, _, _, n in tallies:
+            totals[campaign_id] += n
+        now = utcnow()
+        for campaign in session.scalars(sa.select(Campaign)):
+            campaign.signature_count = totals[campaign.id]
+            campaign.letter_count = letters.get(campaign.id, 0)
+            campaign.counted_at = now
+        session.flush()
+        milestones.record_reached(set(totals))
 
 
 def exact_counts(campaign: Campaign) -> tuple[int, int]:

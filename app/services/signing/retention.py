@@ -15,8 +15,9 @@ import sqlalchemy as sa
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Campaign, Delivery, DeliveryKind, DeliveryStatus, Letter, Signature
+from app.models import Campaign, Letter, Signature
 from app.services import audit
+from app.services.delivery import outbox
 
 
 @dataclass(frozen=True)
@@ -96,23 +97,7 @@ def erase_personal_data(campaign: Campaign, now: datetime) -> int:
         .values(subject="", body="", body_hash="", public_comment=False)
         .execution_options(synchronize_session=False)
     )
-    # Mail to signers that was never sent is cancelled, and their addresses go from every
-    # outbox row; a letter's row holds the representative's address, which stays.
-    db.session.execute(
-        sa.update(Delivery)
-        .where(
-            Delivery.signature_id.in_(signatures),
-            Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
-        )
-        .values(status=DeliveryStatus.CANCELLED)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        sa.update(Delivery)
-        .where(Delivery.signature_id.in_(signatures), Delivery.kind != DeliveryKind.LETTER)
-        .values(to_email="", last_error="")
-        .execution_options(synchronize_session=False)
-    )
+    outbox.forget_signers(signatures)
     campaign.personal_data_erased_at = now
     audit.record(
         None,

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app import database
 from app.clock import utcnow
 from app.extensions import db
 from app.models import (
     Campaign,
-    Delivery,
     DeliveryKind,
-    DeliveryStatus,
+    Letter,
     Signature,
     SignatureStatus,
 )
@@ -26,6 +27,7 @@ from app.services.errors import CampaignClosed, InvalidToken
 from app.services.letters.places import Place
 from app.services.letters.writing import LetterDraft, attach_letter, queue_letter
 from app.services.signing.counting import count_late_letter
+from app.services.unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,9 @@ def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None
     who has signed already (from the same ZIP code) is attached and needs one more click.
     """
     email = normalize_email(request.email)
-    now = utcnow()
     row = {
         "slug": slug,
-        "now": now,
+        "now": utcnow(),
         "status": SignatureStatus.PENDING,
         "name": text.one_line(request.name),
         "email": email,
@@ -80,54 +81,25 @@ def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None
         "confirmations_sent": 1,
         "counted": False,
     }
-    alone = letter is None and db.engine.dialect.name == "postgresql"
-    try:
-        signature_id = _sign_alone(row) if alone else _insert_pending(db.session.connection(), row)
-    except IntegrityError as error:
-        db.session.rollback()
-        if not _signed_already(error):
-            raise
-        # The same address signed already (perhaps a moment ago, in a concurrent request).
-        return _signed_again(slug, email, request, letter).id
+    if letter is None and database.writes_in_one_statement():
+        # The hot path: signature and confirmation in one statement, its own transaction.
+        signature_id = database.execute_alone(_insert_signature_and_confirmation(), row)
+        if signature_id is not None:
+            outbox.tell_workers()
+    else:
+        with unit_of_work():
+            signature_id = _insert_pending(row)
+            if signature_id is not None and letter is not None:
+                attach_letter(db.session.get(Signature, signature_id), letter)
     if signature_id is None:
-        db.session.rollback()
-        raise CampaignClosed()
-    if not alone:
-        if letter is not None:
-            attach_letter(db.session.get(Signature, signature_id), letter)
-        outbox.note_new_rows()
-        db.session.commit()
+        return _not_inserted(slug, email, row["now"], request, letter)
     return signature_id
 
 
-def _sign_alone(row: dict) -> int | None:
-    """PostgreSQL, no letter: one statement that is its own transaction, so the signature
-    costs no BEGIN or COMMIT round trip."""
-    # End what the caller read (a ZIP look-up), so a thread never holds two connections;
-    # usually the request has no session yet, and none is made just to ask.
-    if db.session.registry.has() and db.session().in_transaction():
-        db.session.commit()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        signature_id = _insert_pending(connection, row)
-    if signature_id is not None:
-        outbox.tell_workers()
-    return signature_id
-
-
-def _signed_already(error: IntegrityError) -> bool:
-    """Whether an INSERT failed on the one-signature-per-address rule (and nothing else)."""
-    diagnostics = getattr(error.orig, "diag", None)  # psycopg names the constraint
-    if diagnostics is not None:
-        return diagnostics.constraint_name == "uq_signatures_campaign_id_email"
-    return "signatures.campaign_id, signatures.email" in str(error.orig)  # SQLite's message
-
-
-def _insert_pending(connection: sa.Connection, row: dict) -> int | None:
-    """Insert the signature and its first confirmation email; the signature's id, or None
-    when the campaign does not take signatures. PostgreSQL does both in one statement."""
-    if connection.dialect.name == "postgresql":
-        return connection.execute(_insert_signature_and_confirmation(), row).scalar()
-    inserted = connection.execute(_insert_signature(), row).first()
+def _insert_pending(row: dict) -> int | None:
+    """Insert the signature and its first confirmation email in the session's transaction;
+    the signature's id, or None when nothing was inserted (see _insert_signature)."""
+    inserted = db.session.execute(_insert_signature(), row).first()
     if inserted is None:
         return None
     signature_id, campaign_id = inserted
@@ -144,7 +116,8 @@ def _insert_pending(connection: sa.Connection, row: dict) -> int | None:
 @cache
 def _insert_signature() -> sa.Insert:
     """INSERT ... SELECT from the campaign's row, which gives no row unless the campaign
-    takes signatures at :now. Built once; every value is a bound parameter (sign's row)."""
+    takes signatures at :now, nor when the address has signed it already (ON CONFLICT DO
+    NOTHING: no error to recognise). Built once; every value is a bound parameter."""
     columns = Signature.__table__.c
     fields = [
         "status", "name", "email", "email_domain", "zip", "state", "district",
@@ -156,49 +129,49 @@ def _insert_signature() -> sa.Insert:
         Campaign.id, now, *(sa.bindparam(name, type_=columns[name].type) for name in fields)
     ).where(Campaign.slug == sa.bindparam("slug"), Campaign.is_open(now))
     return (
-        sa.insert(Signature.__table__)
+        database.insert(Signature.__table__)
         .from_select(["campaign_id", "created_at", *fields], open_campaign, include_defaults=False)
+        .on_conflict_do_nothing(index_elements=["campaign_id", "email"])
         .returning(columns.id, columns.campaign_id)
     )
 
 
 @cache
 def _insert_signature_and_confirmation() -> sa.Insert:
-    """_insert_signature and its confirmation's outbox row in one statement (PostgreSQL:
-    a data-modifying CTE), returning the signature's id."""
+    """_insert_pending as one statement (a data-modifying CTE, where the database has
+    them), returning the signature's id."""
     signature = _insert_signature().returning(Signature.__table__.c.email).cte("signature")
-    now = sa.bindparam("now", type_=sa.DateTime)
-    confirmation = {
-        "kind": sa.literal(DeliveryKind.CONFIRMATION),
+    return outbox.insert_from(
+        signature,
+        DeliveryKind.CONFIRMATION,
         # _confirmation_key(signature id, 1), written in SQL
-        "dedupe_key": sa.func.concat("confirmation:", signature.c.id, ":1"),
-        "campaign_id": signature.c.campaign_id,
-        "signature_id": signature.c.id,
-        "to_email": signature.c.email,
-        "status": sa.literal(DeliveryStatus.QUEUED),
-        "attempts": sa.literal(0),
-        "next_attempt_at": now,
-        "last_error": sa.literal(""),
-        "provider_message_id": sa.literal(""),
-        "created_at": now,
-        "updated_at": now,
-    }
-    return (
-        sa.insert(Delivery.__table__)
-        .from_select(list(confirmation), sa.select(*confirmation.values()), include_defaults=False)
-        .returning(Delivery.__table__.c.signature_id)
+        dedupe_key=sa.func.concat("confirmation:", signature.c.id, ":1"),
+        recipient=signature.c.email,
+        campaign_id=signature.c.campaign_id,
+        signature_id=signature.c.id,
     )
 
 
-def _signed_again(
-    slug: str, email: str, request: SignatureRequest, letter: LetterDraft | None
-) -> Signature:
+def _not_inserted(
+    slug: str, email: str, now: datetime, request: SignatureRequest, letter: LetterDraft | None
+) -> int:
+    """Why sign inserted nothing: the campaign does not take signatures (CampaignClosed),
+    or the address signed already (perhaps a moment ago, in a concurrent request)."""
+    open_campaign = sa.select(Campaign.id).where(Campaign.slug == slug, Campaign.is_open(now))
+    if db.session.scalar(open_campaign) is None:
+        raise CampaignClosed()
     signature = db.session.scalar(
         sa.select(Signature).join(Campaign).where(Campaign.slug == slug, Signature.email == email)
     )
-    if signature is None:
-        # Withdrawn between our insert and this read, which freed the address: sign afresh.
-        return db.session.get(Signature, sign(slug, request, letter))
+    if signature is not None:
+        return _signed_again(signature, request, letter).id
+    # Withdrawn between our insert and this read, which freed the address: sign afresh.
+    return sign(slug, request, letter)
+
+
+def _signed_again(
+    signature: Signature, request: SignatureRequest, letter: LetterDraft | None
+) -> Signature:
     if _takes_letter(signature, request, letter):
         return _add_letter(signature, request, letter)
     # A letter that cannot be attached is explained by email (the page answers as always);
@@ -206,20 +179,22 @@ def _signed_again(
     # submitting an address over and over cannot flood its mailbox.
     if letter is not None or signature.status == SignatureStatus.PENDING:
         limit = current_app.config["CONFIRMATION_RESEND_LIMIT"]
-        # The guard in the UPDATE keeps concurrent re-sends within the cap.
-        sent = db.session.execute(
-            sa.update(Signature)
-            .where(Signature.id == signature.id, Signature.confirmations_sent < limit)
-            .values(confirmations_sent=Signature.confirmations_sent + 1)
-            .returning(Signature.confirmations_sent)
-        ).scalar()
-        if sent is not None:
-            signature.confirmations_sent = sent
-            _queue_confirmation(
-                signature,
-                DeliveryKind.LETTER_NOT_TAKEN if letter is not None else DeliveryKind.CONFIRMATION,
-            )
-    db.session.commit()
+        with unit_of_work():
+            # The guard in the UPDATE keeps concurrent re-sends within the cap.
+            sent = db.session.execute(
+                sa.update(Signature)
+                .where(Signature.id == signature.id, Signature.confirmations_sent < limit)
+                .values(confirmations_sent=Signature.confirmations_sent + 1)
+                .returning(Signature.confirmations_sent)
+            ).scalar()
+            if sent is not None:
+                signature.confirmations_sent = sent
+                _queue_confirmation(
+                    signature,
+                    DeliveryKind.LETTER_NOT_TAKEN
+                    if letter is not None
+                    else DeliveryKind.CONFIRMATION,
+                )
     return signature
 
 
@@ -240,26 +215,26 @@ def _add_letter(signature: Signature, request: SignatureRequest, letter: LetterD
 
     A signature carries at most one letter, so this sends at most one extra email.
     """
-    attach_letter(signature, letter)
-    # The district the writer picked is more precise than the ZIP's, but only a signature
-    # not counted yet may move: a confirm click and a count may have come since it was read,
-    # and a withdrawal takes it back from the district it was counted in.
-    db.session.execute(
-        sa.update(Signature)
-        .where(
-            Signature.id == signature.id,
-            Signature.status == SignatureStatus.PENDING,
-            Signature.counted.is_(False),
-        )
-        .values(state=request.place.state, district=request.place.district)
-    )
-    signature.confirmations_sent += 1
-    _queue_confirmation(signature)
     try:
-        db.session.commit()
+        with unit_of_work():
+            attach_letter(signature, letter)
+            # The district the writer picked is more precise than the ZIP's, but only a
+            # signature not counted yet may move: a confirm click and a count may have come
+            # since it was read, and a withdrawal takes it back from the district it was
+            # counted in.
+            db.session.execute(
+                sa.update(Signature)
+                .where(
+                    Signature.id == signature.id,
+                    Signature.status == SignatureStatus.PENDING,
+                    Signature.counted.is_(False),
+                )
+                .values(state=request.place.state, district=request.place.district)
+            )
+            signature.confirmations_sent += 1
+            _queue_confirmation(signature)
     except IntegrityError:
-        # The same person sent a letter a moment ago, in a concurrent request.
-        db.session.rollback()
+        pass  # the same person sent a letter a moment ago, in a concurrent request
     return signature
 
 
@@ -301,6 +276,21 @@ def confirm(token: str) -> Signature:
     signature, link = _follow(tokens.CONFIRM, token, max_age)
     if signature.status in (SignatureStatus.WITHDRAWN, SignatureStatus.FRAUDULENT):
         raise InvalidToken()
+    try:
+        with unit_of_work():
+            _mark_confirmed(signature)
+            letter = signature.letter
+            # Only the link sent for this letter sends it: an older link (or someone who
+            # wrote a letter with another person's address) cannot.
+            confirmed = signature.status == SignatureStatus.CONFIRMED
+            if confirmed and letter and link.letter_id == letter.id:
+                _queue_confirmed_letter(signature, letter)
+    except IntegrityError:
+        pass  # a simultaneous click queued the same deliveries first: the outcome is the same
+    return signature
+
+
+def _mark_confirmed(signature: Signature) -> None:
     # A conditional UPDATE makes two simultaneous clicks confirm (and queue letters) once.
     changed = db.session.execute(
         sa.update(Signature)
@@ -309,26 +299,19 @@ def confirm(token: str) -> Signature:
     ).rowcount
     if changed:
         db.session.refresh(signature)
-    letter = signature.letter
-    # Only the link sent for this letter sends it: an older link (or someone who wrote a
-    # letter with another person's address) cannot.
-    if signature.status == SignatureStatus.CONFIRMED and letter and link.letter_id == letter.id:
-        # Locked, so the counting job either counted this signature before (and the late
-        # letter is added here) or counts it after, letter included; never neither or both.
-        counted = db.session.scalar(
-            sa.select(Signature.counted).where(Signature.id == signature.id).with_for_update()
-        )
-        # Locked and read afresh, so a moderator's decision committed meanwhile is seen
-        # (moderation.decide updates this row); one still in progress is waited for.
-        db.session.refresh(letter, with_for_update=True)
-        if queue_letter(letter) and counted:
-            count_late_letter(signature.campaign_id)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # A simultaneous click queued the same deliveries first: the outcome is the same.
-        db.session.rollback()
-    return signature
+
+
+def _queue_confirmed_letter(signature: Signature, letter: Letter) -> None:
+    # Locked, so the counting job either counted this signature before (and the late
+    # letter is added here) or counts it after, letter included; never neither or both.
+    counted = db.session.scalar(
+        sa.select(Signature.counted).where(Signature.id == signature.id).with_for_update()
+    )
+    # Locked and read afresh, so a moderator's decision committed meanwhile is seen
+    # (moderation.decide updates this row); one still in progress is waited for.
+    db.session.refresh(letter, with_for_update=True)
+    if queue_letter(letter) and counted:
+        count_late_letter(signature.campaign_id)
 
 
 def withdraw(token: str) -> Campaign:
@@ -338,41 +321,24 @@ def withdraw(token: str) -> Campaign:
     """
     signature = signature_from_token(tokens.WITHDRAW, token)
     campaign = signature.campaign
-    signature.status = SignatureStatus.WITHDRAWN
-    signature.withdrawn_at = utcnow()
-    signature.name = ""
-    signature.email = None
-    signature.email_domain = ""
-    signature.zip = ""
-    signature.ip_hash = ""
-    signature.consent_updates = False
-    signature.show_publicly = False
-    if signature.letter is not None:
-        # The row stays so counts can be corrected; the words are the signer's and go.
-        signature.letter.subject = ""
-        signature.letter.body = ""
-        signature.letter.public_comment = False
-    # Unsent mail is cancelled, including rows a worker has claimed: it checks each row is
-    # still its own just before sending (delivery._still_held).
-    db.session.execute(
-        sa.update(Delivery)
-        .where(
-            Delivery.signature_id == signature.id,
-            Delivery.status.in_(
-                (DeliveryStatus.QUEUED, DeliveryStatus.HELD, DeliveryStatus.SENDING)
-            ),
-        )
-        .values(status=DeliveryStatus.CANCELLED, leased_until=None)
-    )
-    # The signer's own address goes from every email sent to them, whatever its state
-    # (and from the provider's error text, which may quote it); a letter's row holds the
-    # representative's address, which stays.
-    db.session.execute(
-        sa.update(Delivery)
-        .where(Delivery.signature_id == signature.id, Delivery.kind != DeliveryKind.LETTER)
-        .values(to_email="", last_error="")
-    )
-    db.session.commit()
+    with unit_of_work():
+        signature.status = SignatureStatus.WITHDRAWN
+        signature.withdrawn_at = utcnow()
+        signature.name = ""
+        signature.email = None
+        signature.email_domain = ""
+        signature.zip = ""
+        signature.ip_hash = ""
+        signature.consent_updates = False
+        signature.show_publicly = False
+        if signature.letter is not None:
+            # The row stays so counts can be corrected; the words are the signer's and go.
+            signature.letter.subject = ""
+            signature.letter.body = ""
+            signature.letter.public_comment = False
+        # Unsent mail is cancelled, including rows a worker has claimed, and the signer's
+        # address goes from every email sent to them.
+        outbox.forget_signers([signature.id])
     return campaign
 
 

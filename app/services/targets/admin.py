@@ -164,7 +164,7 @@ def release_held(target: Target, organizer: Organizer) -> int:
             Delivery.status == DeliveryStatus.HELD,
             Delivery.letter_id.not_in(awaiting_moderation),
         )
-        .values(status=DeliveryStatus.QUEUED, to_email=target.email, next_attempt_at=utcnow())
+        .values(status=DeliveryStatus.QUEUED, recipient=target.email, next_attempt_at=utcnow())
     ).rowcount
     audit.record(organizer, "target.release", target, released=released, email=target.email)
     db.session.commit()

@@ -139,7 +139,7 @@ def deliver_petition(campaign: Campaign, occasion: str) -> int:
     caller's transaction; return how many were queued. Once per occasion and target."""
     targets = campaign_targets(campaign).subquery()
     return outbox.enqueue_select(
-        ["kind", "dedupe_key", "to_email", "campaign_id", "target_id", "status"],
+        ["kind", "dedupe_key", "recipient", "campaign_id", "target_id", "status"],
         sa.select(
             sa.literal(DeliveryKind.PACKET),
             sa.literal(f"packet:{campaign.id}:{occasion}:") + sa.cast(targets.c.id, sa.String),

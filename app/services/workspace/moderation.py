@@ -118,7 +118,7 @@ def _release_moderated(letter_ids: list[int]) -> None:
         db.session.execute(
             sa.update(Delivery)
             .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.HELD)
-            .values(status=DeliveryStatus.QUEUED, to_email=email, next_attempt_at=now)
+            .values(status=DeliveryStatus.QUEUED, recipient=email, next_attempt_at=now)
         )
 
 

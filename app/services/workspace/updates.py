@@ -78,7 +78,7 @@ def send_update(update: SupporterUpdate, organizer: Organizer) -> int:
         if last is None:
             break
         queued += outbox.enqueue_select(
-            ["kind", "dedupe_key", "to_email", "signature_id", "campaign_id", "update_id"],
+            ["kind", "dedupe_key", "recipient", "signature_id", "campaign_id", "update_id"],
             sa.select(
                 sa.literal(DeliveryKind.UPDATE),
                 sa.literal(f"update:{update.id}:") + sa.cast(chunk.c.id, sa.String),

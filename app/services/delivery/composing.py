@@ -1,14 +1,22 @@
-"""One small function per kind of email: from an outbox row to the Message to send."""
+"""Composing email: what to say, to whom, and whether it is still wanted at send time.
+
+One small function per kind of email turns an outbox row into the Message to send (None
+when there is nothing to send any more). Confirmations can also go out in bulk: rendered
+once with placeholders, each recipient bringing their own values, which the provider fills
+in (SendGrid substitutions); HTML gets HTML-escaped values, so a name never becomes markup.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, render_template
+from markupsafe import escape
 
 from app.extensions import db
-from app.mail import render_email
+from app.mail.backends import BatchRecipient
 from app.mail.message import Attachment, Message, format_address, split_address
 from app.models import (
     Campaign,
@@ -31,12 +39,37 @@ from app.services.workspace.organization import sponsor_of
 from app.urls import external_url
 
 
-def build_message(delivery: Delivery) -> Message | None:
+def compose(delivery: Delivery) -> Message | None:
     """The message for a delivery, or None when there is nothing to send any more."""
-    return BUILDERS[delivery.kind](delivery)
+    return _COMPOSERS[delivery.kind](delivery)
+
+
+def confirm_url(signature: Signature) -> str:
+    """The link that confirms a signature, and the letter it carries (if any)."""
+    letter_id = signature.letter.id if signature.letter else None
+    token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email, letter_id=letter_id)
+    return external_url("public.confirm", token=token)
+
+
+def withdraw_url(signature: Signature) -> str:
+    """The link that withdraws a signature and erases its signer's data."""
+    token = tokens.make_token(tokens.WITHDRAW, signature.id, signature.email)
+    return external_url("public.withdraw", token=token)
+
+
+def unsubscribe_url(signature: Signature) -> str:
+    """The link that stops a supporter's updates (also their one-click List-Unsubscribe)."""
+    token = tokens.make_token(tokens.UNSUBSCRIBE, signature.id, signature.email)
+    return external_url("public.unsubscribe", token=token)
+
+
+def campaign_url(campaign: Campaign) -> str:
+    """The campaign's public page."""
+    return external_url("public.campaign", slug=campaign.slug)
 
 
 def confirmation_message(delivery: Delivery) -> Message | None:
+    """A signer's confirmation link: for their signature, or for the letter they added."""
     signature = _signer(delivery)
     if signature is None or not _awaits_click(signature):
         return None
@@ -61,8 +94,19 @@ def _signer(delivery: Delivery) -> Signature | None:
     return signature if signature is not None and signature.email else None
 
 
+def _awaits_click(signature: Signature) -> bool:
+    if signature.status == SignatureStatus.PENDING:
+        return True
+    # A signer who wrote a letter after confirming confirms once more before it is sent.
+    return (
+        signature.status == SignatureStatus.CONFIRMED
+        and signature.letter is not None
+        and writing.awaits_confirmation(signature.letter)
+    )
+
+
 def _to_signer(delivery: Delivery, signature: Signature, template: str, confirm: str) -> Message:
-    return _compose(
+    return _message(
         delivery,
         template,
         to=format_address(signature.email, signature.name),
@@ -76,44 +120,21 @@ def _to_signer(delivery: Delivery, signature: Signature, template: str, confirm:
     )
 
 
-def confirm_url(signature: Signature) -> str:
-    """The link that confirms a signature, and the letter it carries (if any)."""
-    letter_id = signature.letter.id if signature.letter else None
-    token = tokens.make_token(tokens.CONFIRM, signature.id, signature.email, letter_id=letter_id)
-    return external_url("public.confirm", token=token)
-
-
-def withdraw_url(signature: Signature) -> str:
-    token = tokens.make_token(tokens.WITHDRAW, signature.id, signature.email)
-    return external_url("public.withdraw", token=token)
-
-
-def _awaits_click(signature: Signature) -> bool:
-    if signature.status == SignatureStatus.PENDING:
-        return True
-    # A signer who wrote a letter after confirming confirms once more before it is sent.
-    return (
-        signature.status == SignatureStatus.CONFIRMED
-        and signature.letter is not None
-        and writing.awaits_confirmation(signature.letter)
-    )
-
-
 def letter_message(delivery: Delivery) -> Message | None:
     """A constituent's letter to one representative, unless its writer withdrew meanwhile."""
     letter = db.session.get(Letter, delivery.letter_id) if delivery.letter_id else None
     target = db.session.get(Target, delivery.target_id) if delivery.target_id else None
-    if letter is None or target is None or not delivery.to_email:
+    if letter is None or target is None or not delivery.recipient:
         return None
     signature = letter.signature
     if signature.status != SignatureStatus.CONFIRMED or not signature.email:
         return None
     site_name = current_app.config["SITE_NAME"]
     _, platform_address = split_address(current_app.config["MAIL_FROM"])
-    return _compose(
+    return _message(
         delivery,
         "letter",
-        to=format_address(delivery.to_email, target.name),
+        to=format_address(delivery.recipient, target.name),
         context={
             "letter": letter,
             "target": target,
@@ -139,9 +160,8 @@ def update_message(delivery: Delivery) -> Message | None:
         or not signature.email
     ):
         return None
-    token = tokens.make_token(tokens.UNSUBSCRIBE, signature.id, signature.email)
-    unsubscribe_url = external_url("public.unsubscribe", token=token)
-    return _compose(
+    unsubscribe = unsubscribe_url(signature)
+    return _message(
         delivery,
         "supporter_update",
         to=format_address(signature.email, signature.name),
@@ -149,12 +169,12 @@ def update_message(delivery: Delivery) -> Message | None:
             "update": update,
             "campaign": signature.campaign,
             "signature": signature,
-            "campaign_url": external_url("public.campaign", slug=signature.campaign.slug),
-            "unsubscribe_url": unsubscribe_url,
+            "campaign_url": campaign_url(signature.campaign),
+            "unsubscribe_url": unsubscribe,
         },
         # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL.
         headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
@@ -195,13 +215,13 @@ def milestone_message(delivery: Delivery) -> Message | None:
 def milestone_notice_message(delivery: Delivery) -> Message | None:
     """A milestone reached, told to one organizer."""
     milestone = db.session.get(Milestone, milestones.milestone_id(delivery.dedupe_key))
-    if milestone is None or not delivery.to_email:
+    if milestone is None or not delivery.recipient:
         return None
     campaign = db.session.get(Campaign, milestone.campaign_id)
     return _compose(
         delivery,
         "milestone_notice",
-        to=delivery.to_email,
+        to=delivery.recipient,
         context={
             "milestone": milestone,
             "campaign": campaign,
@@ -214,7 +234,7 @@ def packet_message(delivery: Delivery) -> Message | None:
     """The petition to one target: its text, the total, their constituents (PDF and CSV)."""
     target = db.session.get(Target, delivery.target_id) if delivery.target_id else None
     campaign = db.session.get(Campaign, delivery.campaign_id) if delivery.campaign_id else None
-    if target is None or campaign is None or not delivery.to_email:
+    if target is None or campaign is None or not delivery.recipient:
         return None
     total = petition.signature_total(campaign)
     constituents = (
@@ -237,7 +257,7 @@ def packet_message(delivery: Delivery) -> Message | None:
     return _compose(
         delivery,
         "petition_packet",
-        to=format_address(delivery.to_email, target.name),
+        to=format_address(delivery.recipient, target.name),
         context={
             "target": target,
             "campaign": campaign,
@@ -254,13 +274,13 @@ def digest_message(delivery: Delivery) -> Message | None:
     """A target's daily digest: the count, the first letters in full, all of them as CSV."""
     target = db.session.get(Target, delivery.target_id) if delivery.target_id else None
     carried = digests.digest_letters(delivery) if target is not None else []
-    if target is None or not delivery.to_email or not carried:
+    if target is None or not delivery.recipient or not carried:
         return None
     day = digests.digest_day(delivery)
-    return _compose(
+    return _message(
         delivery,
         "digest",
-        to=format_address(delivery.to_email, target.name),
+        to=format_address(delivery.recipient, target.name),
         context={
             "target": target,
             "day": day,
@@ -273,7 +293,7 @@ def digest_message(delivery: Delivery) -> Message | None:
     )
 
 
-def _compose(delivery: Delivery, template: str, to: str, context: dict, **fields) -> Message:
+def _message(delivery: Delivery, template: str, to: str, context: dict, **fields) -> Message:
     """Render templates/email/<template>/ into a Message from the platform for this delivery."""
     subject, text, html = render_email(
         template, site_name=current_app.config["SITE_NAME"], **context
@@ -290,7 +310,15 @@ def _compose(delivery: Delivery, template: str, to: str, context: dict, **fields
     )
 
 
-BUILDERS: dict[str, Callable[[Delivery], Message | None]] = {
+def render_email(name: str, **context) -> tuple[str, str, str]:
+    """Render templates/email/<name>/ into (subject, text body, HTML body)."""
+    subject = render_template(f"email/{name}/subject.txt", **context)
+    text = render_template(f"email/{name}/body.txt", **context)
+    html = render_template(f"email/{name}/body.html", **context)
+    return " ".join(subject.split()), text, html
+
+
+_COMPOSERS: dict[str, Callable[[Delivery], Message | None]] = {
     DeliveryKind.CONFIRMATION: confirmation_message,
     DeliveryKind.DIGEST: digest_message,
     DeliveryKind.LETTER: letter_message,
@@ -300,3 +328,69 @@ BUILDERS: dict[str, Callable[[Delivery], Message | None]] = {
     DeliveryKind.PACKET: packet_message,
     DeliveryKind.UPDATE: update_message,
 }
+
+
+def confirmation_recipient(delivery: Delivery) -> tuple[int, BatchRecipient] | None:
+    """(campaign id, recipient) when this confirmation can share a batch, else None.
+
+    Confirmations that quote a letter are sent one by one (the letter is the signer's own
+    text); so is anything that should not be sent any more, which compose decides.
+    """
+    signature = _signer(delivery)
+    if (
+        signature is None
+        or signature.status != SignatureStatus.PENDING
+        or signature.letter is not None
+    ):
+        return None
+    values = {
+        "first_name": signature.first_name or "there",
+        "confirm_url": confirm_url(signature),
+        "withdraw_url": withdraw_url(signature),
+    }
+    substitutions = {}
+    for name, value in values.items():
+        substitutions[_placeholder(name, "text")] = value
+        substitutions[_placeholder(name, "html")] = str(escape(value))
+    recipient = BatchRecipient(
+        to=format_address(signature.email, signature.name),
+        delivery_id=delivery.id,
+        substitutions=substitutions,
+    )
+    return signature.campaign_id, recipient
+
+
+def confirmation_template(campaign_id: int) -> Message:
+    """The confirmation email of a campaign with placeholders where each signer differs."""
+    campaign = db.session.get(Campaign, campaign_id)
+    text_parts = _render_placeholders(campaign, "text")
+    html_parts = _render_placeholders(campaign, "html")
+    return Message(
+        to=current_app.config["MAIL_FROM"],
+        subject=text_parts[0],
+        text=text_parts[1],
+        html=html_parts[2],
+        from_addr=current_app.config["MAIL_FROM"],
+        category=DeliveryKind.CONFIRMATION,
+    )
+
+
+def _placeholder(name: str, part: str) -> str:
+    return f"%%{name}_{part}%%"
+
+
+@dataclass(frozen=True)
+class _PlaceholderSignature:
+    first_name: str
+
+
+def _render_placeholders(campaign: Campaign | None, part: str) -> tuple[str, str, str]:
+    return render_email(
+        "confirm_signature",
+        signature=_PlaceholderSignature(_placeholder("first_name", part)),
+        campaign=campaign,
+        letter=None,
+        confirm_url=_placeholder("confirm_url", part),
+        withdraw_url=_placeholder("withdraw_url", part),
+        site_name=current_app.config["SITE_NAME"],
+    )
