@@ -150,63 +150,52 @@ def letter_message(delivery: Delivery) -> Message | None:
 
 def update_message(delivery: Delivery) -> Message | None:
     """An organizer's update to one supporter, unless they have withdrawn or unsubscribed."""
-    signature = db.session.get(Signature, delivery.signature_id) if delivery.signature_id else None
+    signature = _supporter(delivery)
     update = db.session.get(SupporterUpdate, delivery.update_id) if delivery.update_id else None
-    if (
-        update is None
-        or signature is None
-        or signature.status != SignatureStatus.CONFIRMED
-        or not signature.consent_updates
-        or not signature.email
-    ):
+    if update is None or signature is None:
         return None
-    unsubscribe = unsubscribe_url(signature)
-    return _message(
-        delivery,
-        "supporter_update",
-        to=format_address(signature.email, signature.name),
-        context={
-            "update": update,
-            "campaign": signature.campaign,
-            "signature": signature,
-            "campaign_url": campaign_url(signature.campaign),
-            "unsubscribe_url": unsubscribe,
-        },
-        # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL.
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
+    return _to_supporter(delivery, signature, "supporter_update", {"update": update})
 
 
 def milestone_message(delivery: Delivery) -> Message | None:
     """A milestone reached, to one supporter who agreed to updates (and still does)."""
-    signature = db.session.get(Signature, delivery.signature_id) if delivery.signature_id else None
+    signature = _supporter(delivery)
     milestone = db.session.get(Milestone, milestones.milestone_id(delivery.dedupe_key))
+    if milestone is None or signature is None:
+        return None
+    return _to_supporter(delivery, signature, "milestone", {"milestone": milestone})
+
+
+def _supporter(delivery: Delivery) -> Signature | None:
+    """The confirmed signer an update is for, while they still agree to updates."""
+    signature = db.session.get(Signature, delivery.signature_id) if delivery.signature_id else None
     if (
-        milestone is None
-        or signature is None
+        signature is None
         or signature.status != SignatureStatus.CONFIRMED
         or not signature.consent_updates
         or not signature.email
     ):
         return None
-    token = tokens.make_token(tokens.UNSUBSCRIBE, signature.id, signature.email)
-    unsubscribe_url = external_url("public.unsubscribe", token=token)
-    return _compose(
+    return signature
+
+
+def _to_supporter(delivery: Delivery, signature: Signature, template: str, context: dict):
+    """An email to a supporter, with the one-click unsubscribe every update carries."""
+    unsubscribe = unsubscribe_url(signature)
+    return _message(
         delivery,
-        "milestone",
+        template,
         to=format_address(signature.email, signature.name),
         context={
-            "milestone": milestone,
             "campaign": signature.campaign,
             "signature": signature,
-            "campaign_url": external_url("public.campaign", slug=signature.campaign.slug),
-            "unsubscribe_url": unsubscribe_url,
+            "campaign_url": campaign_url(signature.campaign),
+            "unsubscribe_url": unsubscribe,
+            **context,
         },
+        # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this URL.
         headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
@@ -218,7 +207,7 @@ def milestone_notice_message(delivery: Delivery) -> Message | None:
     if milestone is None or not delivery.recipient:
         return None
     campaign = db.session.get(Campaign, milestone.campaign_id)
-    return _compose(
+    return _message(
         delivery,
         "milestone_notice",
         to=delivery.recipient,
@@ -254,7 +243,7 @@ def packet_message(delivery: Delivery) -> Message | None:
                 petition.signers_csv(campaign, target).encode(),
             )
         )
-    return _compose(
+    return _message(
         delivery,
         "petition_packet",
         to=format_address(delivery.recipient, target.name),
@@ -264,7 +253,7 @@ def packet_message(delivery: Delivery) -> Message | None:
             "sponsor": sponsor,
             "total": total,
             "constituents": constituents,
-            "campaign_url": external_url("public.campaign", slug=campaign.slug),
+            "campaign_url": campaign_url(campaign),
         },
         attachments=attachments,
     )
