@@ -112,9 +112,9 @@ def _outbox_rows(database_url: str, columns: str) -> list[tuple]:
         engine.dispose()
 
 
-def _check_0007_keeps_the_outbox(url: str) -> None:
-    """0007 renames to_email to recipient and adds channel; rows survive both ways."""
-    _flask_db(url, "upgrade", "0006")
+def _check_0010_keeps_the_outbox(url: str) -> None:
+    """0010 renames to_email to recipient and adds channel; rows survive both ways."""
+    _flask_db(url, "upgrade", "0009")
     engine = sa.create_engine(url)
     try:
         with engine.begin() as connection:
@@ -130,22 +130,22 @@ def _check_0007_keeps_the_outbox(url: str) -> None:
     finally:
         engine.dispose()
 
-    _flask_db(url, "upgrade", "0007")
+    _flask_db(url, "upgrade", "0010")
     assert _outbox_rows(url, "dedupe_key, channel, recipient") == [
         ("confirmation:1:1", "email", "ann@example.org")
     ]
-    _flask_db(url, "downgrade", "0006")
+    _flask_db(url, "downgrade", "0009")
     assert _outbox_rows(url, "dedupe_key, to_email") == [("confirmation:1:1", "ann@example.org")]
 
 
-def test_0007_keeps_every_delivery_upgrading_and_downgrading_on_sqlite(tmp_path):
-    _check_0007_keeps_the_outbox(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
+def test_0010_keeps_every_delivery_upgrading_and_downgrading_on_sqlite(tmp_path):
+    _check_0010_keeps_the_outbox(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
 
 
 @pytest.mark.postgres
-def test_0007_keeps_every_delivery_upgrading_and_downgrading_on_postgresql():
+def test_0010_keeps_every_delivery_upgrading_and_downgrading_on_postgresql():
     url = _create_postgres_database(POSTGRES_URL)
     try:
-        _check_0007_keeps_the_outbox(url)
+        _check_0010_keeps_the_outbox(url)
     finally:
         _drop_postgres_database(url)

@@ -1,8 +1,8 @@
 """delivery channel and recipient: an outbox row names its channel, and whom to send to
 in that channel's terms (to_email becomes recipient; every existing row is email)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05 07:30:00
 
 """
@@ -10,8 +10,8 @@ Create Date: 2026-12-05 07:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
