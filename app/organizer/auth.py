@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app import clock
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.models import Role
 from app.organizer import LOGGED_IN_AT, bp
 from app.organizer.access import requires
@@ -47,7 +47,6 @@ def login():
 def logout():
     """Log out: end this account's sessions everywhere (a copy of the cookie dies too)."""
     end_sessions(current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("organizer.login"))

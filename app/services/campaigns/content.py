@@ -12,6 +12,7 @@ import yaml
 from app.extensions import db
 from app.models import Campaign
 from app.services.campaigns.editing import CampaignError, to_utc
+from app.services.unit_of_work import unit_of_work
 
 FIELDS = {
     "title",
@@ -88,19 +89,19 @@ def seed_campaigns(directory: Path, overwrite: bool = False) -> SeedResult:
     Existing campaigns are left alone, since organizers may have edited them in the
     browser, unless overwrite is set.
     """
-    result = SeedResult(created=[], updated=[])
-    for path in sorted(directory.glob("*.md")):
-        fields = parse_content_file(path)
-        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == fields["slug"]))
-        if campaign is None:
-            campaign = Campaign(slug=fields["slug"])
-            db.session.add(campaign)
-            result.created.append(campaign.slug)
-        elif overwrite:
-            result.updated.append(campaign.slug)
-        else:
-            continue
-        for key, value in fields.items():
-            setattr(campaign, key, value)
-    db.session.commit()
-    return result
+    with unit_of_work():
+        result = SeedResult(created=[], updated=[])
+        for path in sorted(directory.glob("*.md")):
+            fields = parse_content_file(path)
+            campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == fields["slug"]))
+            if campaign is None:
+                campaign = Campaign(slug=fields["slug"])
+                db.session.add(campaign)
+                result.created.append(campaign.slug)
+            elif overwrite:
+                result.updated.append(campaign.slug)
+            else:
+                continue
+            for key, value in fields.items():
+                setattr(campaign, key, value)
+        return result
