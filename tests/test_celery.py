@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/3"
 QUEUE = f"chorus-test-{uuid.uuid4().hex[:8]}"
 
-pytestmark = pytest.mark.redis
+# Redis is one server for every xdist worker: its tests run on one worker, in turn.
+pytestmark = [pytest.mark.redis, pytest.mark.xdist_group("redis")]
 
 
 @pytest.fixture(scope="module")
