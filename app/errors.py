@@ -118,4 +118,5 @@ def _seconds_until_limit_resets() -> int:
     if current is None:
         return 60
     window = current.limit.get_expiry()
+    # The limits library stamps its windows with time.time(), not app.clock: compare alike.
     return min(window, max(1, math.ceil(current.reset_at - time.time())))
