@@ -119,7 +119,7 @@ def test_the_background_round_writes_counts_an_idle_process_still_holds(app, cli
 def test_a_process_that_goes_quiet_writes_its_counts_by_itself(make_app):
     app = make_app()
     with app.app_context():
-        app.extensions["chorus_metrics"] = MetricsBuffer(app, flush_seconds=0.2)
+        app.extensions["chorus_metrics"] = MetricsBuffer(app, flush_seconds=0.5)
         campaign = make_campaign()
         assert app.test_client().post(f"/c/{campaign.slug}/funnel/view").status_code == 204
         assert db.session.scalar(sa.select(sa.func.count()).select_from(CampaignMetric)) == 0
