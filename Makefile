@@ -31,12 +31,14 @@ import-data: install
 	  --offices $(SHARED)/data/congress-legislators/legislators-district-offices.yaml
 	$(FLASK) targets import openstates $(SHARED)/data/openstates-people
 
-# The suite on SQLite, then again on PostgreSQL (and Redis) when TEST_DATABASE_URL is set.
+# The suite on SQLite, then again on PostgreSQL (and Redis) when TEST_DATABASE_URL is set,
+# on one pytest-xdist worker per core (tests that share Redis run on one worker, in turn).
+PYTEST := $(PY) -m pytest -q -n auto --dist loadgroup
 test: install
-	env -u TEST_DATABASE_URL $(PY) -m pytest -q
+	env -u TEST_DATABASE_URL $(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-	  $(PY) -m pytest -q; \
+	  $(PYTEST); \
 	fi
 
 lint: install

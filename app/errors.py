@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from flask import Flask, render_template, request
+from flask import Flask, flash, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
@@ -14,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db, limiter
+from app.services.errors import ChorusError
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +50,23 @@ def http_error(error: HTTPException):
     return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
 
 
+@contextmanager
+def flash_errors() -> Iterator[None]:
+    """In a form view: show a ChorusError raised in the block as a flash message and carry
+    on, so the view shows its page again with what was typed (the service's unit of work
+    has rolled its changes back)."""
+    try:
+        yield
+    except ChorusError as error:
+        flash(error.message, "error")
+
+
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ChorusError)
+    def domain_error(error: ChorusError):
+        # Anywhere else (a public page, a link), the friendly page says it in plain words.
+        return error_page(400, error.message)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return error_page(400, "Your form expired. Please reload the page and try again.")
@@ -99,4 +118,5 @@ def _seconds_until_limit_resets() -> int:
     if current is None:
         return 60
     window = current.limit.get_expiry()
+    # The limits library stamps its windows with time.time(), not app.clock: compare alike.
     return min(window, max(1, math.ceil(current.reset_at - time.time())))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
 from flask import Flask, Response, current_app, make_response, request, session
+
+from app import clock
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ class SharedPageCache:
             return self.wsgi_app(environ, start_response)
         path = environ.get("PATH_INFO", "")
         page = self._pages.get(path)
-        if page is not None and page.expires > time.monotonic():
+        if page is not None and page.expires > clock.monotonic():
             return page.serve(environ, start_response)
         with self._lock:
             if page is not None and path in self._refreshing:
@@ -135,7 +136,7 @@ class SharedPageCache:
         if len(self._pages) >= self.entries:
             self._pages.clear()  # crude but bounded: made-up slugs (404s) are never kept
         etag = next((v for k, v in sent["headers"] if k.lower() == "etag"), "")
-        expires = time.monotonic() + self.seconds
+        expires = clock.monotonic() + self.seconds
         self._pages[path] = _Page(expires, sent["status"], sent["headers"], body, etag)
         return [body]
 

@@ -118,6 +118,7 @@ def _count_script(client):
 
 def _seconds_until_reset(hits: list[tuple[RateLimitItem, str]]) -> int:
     resets = [limiter.limiter.get_window_stats(item, key).reset_time for item, key in hits]
+    # The limits library stamps its windows with time.time(), not app.clock: compare alike.
     return max(1, math.ceil(max(resets) - time.time()))
 
 

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from app import create_app
+from app import clock, create_app
 from app.extensions import db
 from app.services.workspace.analytics import flush_before_exit
 from config import TestConfig
@@ -103,6 +103,15 @@ def _empty_tables() -> None:
         for table in reversed(tables):
             db.session.execute(table.delete())
     db.session.commit()
+
+
+@pytest.fixture
+def frozen_clock():
+    """Chorus's clock (app/clock.py) stopped at the real now; move it on with
+    `frozen_clock.advance(seconds)` instead of sleeping. It runs again after the test."""
+    clock.freeze()
+    yield clock
+    clock.reset()
 
 
 @pytest.fixture

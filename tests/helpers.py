@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
@@ -10,6 +12,17 @@ from app.mail.message import Message
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 _LINK = re.compile(r"https?://\S+/(confirm|withdraw)/(\S+)")
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Poll until condition() is true (True) or timeout seconds pass (False): for work done
+    by a real thread or process, which a frozen clock cannot hurry."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/3"
 QUEUE = f"chorus-test-{uuid.uuid4().hex[:8]}"
 
-pytestmark = pytest.mark.redis
+# Redis is one server for every xdist worker: its tests run on one worker, in turn.
+pytestmark = [pytest.mark.redis, pytest.mark.xdist_group("redis")]
 
 
 @pytest.fixture(scope="module")
@@ -109,13 +110,13 @@ def test_a_deliver_task_is_enqueued_after_commit_once_per_burst(make_app, broker
         outbox.enqueue(DeliveryKind.CONFIRMATION, "c:1", signature.email)
         db.session.flush()
         db.session.rollback()
-        time.sleep(0.3)
+        time.sleep(0.2)  # four times the wake-up's coalescing delay (0.05 s)
         assert broker.llen(QUEUE) == 0  # rolled back: nothing to send, nothing said
         for n in range(5):  # a burst of commits is told to the workers once
             outbox.enqueue(DeliveryKind.CONFIRMATION, f"c:{n}", signature.email)
             db.session.commit()
         assert wait_for(lambda: broker.llen(QUEUE) == 1, timeout=2)
-        time.sleep(0.3)
+        time.sleep(0.2)  # room for a second task, which must not come
         assert broker.llen(QUEUE) == 1
         outbox.enqueue(DeliveryKind.CONFIRMATION, "c:later", signature.email)
         db.session.commit()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from app.services.signing.counting import count_signatures
 from app.services.workspace import moderation, updates
 from tests.browser.live import serve
 from tests.factories import make_campaign, make_signature, make_target
+from tests.helpers import wait_until
 
 pytestmark = pytest.mark.postgres
 
@@ -173,6 +173,15 @@ def test_confirm_link_clicked_at_once_confirms_and_queues_the_letter_once(app):
     assert db.session.get(Campaign, campaign.id).signature_count == 1
 
 
+def _a_query_waits_on_a_lock() -> bool:
+    with db.engine.connect() as connection:
+        waiting = sa.text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return bool(connection.scalar(waiting))
+
+
 def test_a_rejection_made_while_the_writer_confirms_still_stops_the_letter(app, monkeypatch):
     # The moderator's transaction has rejected the letter (and cancelled its deliveries:
     # none yet) but not committed when the writer clicks: the click must wait for it, or it
@@ -187,7 +196,7 @@ def test_a_rejection_made_while_the_writer_confirms_still_stops_the_letter(app, 
 
     def commit_later(*args, **kwargs):  # audit.record runs just before decide() commits
         rejected.set()
-        time.sleep(1)
+        wait_until(_a_query_waits_on_a_lock, timeout=5)  # the writer's click, on our rows
 
     monkeypatch.setattr(moderation.audit, "record", commit_later)
 

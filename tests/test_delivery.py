@@ -32,7 +32,7 @@ from app.services.delivery.sending import claim_due, send_all_due
 from app.services.signing import signatures
 from tests.factories import make_campaign, make_signature
 from tests.fakes import Reply, rate_limited
-from tests.helpers import sign_via_form
+from tests.helpers import sign_via_form, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -147,7 +147,9 @@ def test_permanent_error_fails_with_the_providers_reason(make_app, fake_sendgrid
         assert row.last_error.startswith("SendGrid 401")
 
 
-def test_temporary_errors_back_off_then_give_up_after_max_attempts(make_app, fake_sendgrid):
+def test_temporary_errors_back_off_then_give_up_after_max_attempts(
+    make_app, fake_sendgrid, frozen_clock
+):
     app = make_app(
         **fake_sendgrid.app_settings(DELIVERY_MAX_ATTEMPTS=3, DELIVERY_BACKOFF_SECONDS=0.01)
     )
@@ -156,7 +158,7 @@ def test_temporary_errors_back_off_then_give_up_after_max_attempts(make_app, fak
         [row] = queue_confirmations(make_campaign(), 1)
         delays = []
         for _ in range(3):
-            time.sleep(0.05)
+            frozen_clock.advance(1)  # past the backoff
             send_all_due()
             db.session.refresh(row)
             delays.append(row.next_attempt_at)
@@ -259,7 +261,7 @@ def test_a_dead_workers_lease_expires_and_its_late_outcome_is_ignored(app, outbo
 
 
 def test_provider_down_then_back_sends_everything_once_in_order_of_due_time(
-    make_app, fake_sendgrid
+    make_app, fake_sendgrid, frozen_clock
 ):
     app = make_app(
         **fake_sendgrid.app_settings(DELIVERY_BACKOFF_SECONDS=0.2, DELIVERY_BATCH_SIZE=4)
@@ -275,7 +277,7 @@ def test_provider_down_then_back_sends_everything_once_in_order_of_due_time(
         deadline = time.monotonic() + 20
         while set(statuses().values()) != {DeliveryStatus.SENT} and time.monotonic() < deadline:
             send_all_due()
-            time.sleep(0.05)
+            frozen_clock.advance(0.05)
 
         assert set(statuses().values()) == {DeliveryStatus.SENT}
         sent = fake_sendgrid.sent_delivery_ids()
@@ -357,15 +359,6 @@ def _start_workers(count: int, database_url: str, fake, **env) -> list[subproces
     return workers
 
 
-def _wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def _stop(workers: list[subprocess.Popen]) -> None:
     for worker in workers:
         if worker.poll() is None:
@@ -389,10 +382,9 @@ def test_two_competing_workers_send_each_delivery_exactly_once(app, database_url
     workers = _start_workers(2, database_url, fake_sendgrid, DELIVERY_BATCH_SIZE="5")
     rows = _spread_over_campaigns(40, 40)
     try:
-        assert _wait_until(lambda: len(fake_sendgrid.sent_delivery_ids()) >= len(rows), 30)
-        time.sleep(0.5)  # room for any duplicate to show up
+        assert wait_until(lambda: len(fake_sendgrid.sent_delivery_ids()) >= len(rows), 30)
     finally:
-        _stop(workers)
+        _stop(workers)  # each finishes its round first, so any duplicate has arrived
     sent = fake_sendgrid.sent_delivery_ids()
     assert sorted(sent) == sorted(row.id for row in rows)
     assert fake_sendgrid.duplicates() == {}
@@ -408,10 +400,10 @@ def test_killing_a_worker_mid_batch_loses_nothing_and_duplicates_at_most_its_inf
     victim, survivor = _start_workers(2, database_url, fake_sendgrid, **settings)
     rows = _spread_over_campaigns(24, 24)
     try:
-        assert _wait_until(lambda: len(fake_sendgrid.received) >= 6, 20)
+        assert wait_until(lambda: len(fake_sendgrid.received) >= 6, 20)
         victim.send_signal(signal.SIGKILL)
         victim.wait()
-        assert _wait_until(lambda: set(statuses().values()) == {DeliveryStatus.SENT}, 30)
+        assert wait_until(lambda: set(statuses().values()) == {DeliveryStatus.SENT}, 30)
     finally:
         _stop([victim, survivor])
     sent = fake_sendgrid.sent_delivery_ids()
@@ -422,28 +414,28 @@ def test_killing_a_worker_mid_batch_loses_nothing_and_duplicates_at_most_its_inf
     print(f"killed worker: {len(sent)} sends for {len(rows)} deliveries, duplicates {duplicates}")
 
 
-def test_sending_a_rejected_batch_one_by_one_stops_before_the_lease_ends(make_app, fake_sendgrid):
-    # Worker A splits a rejected batch and sends slowly; its lease runs out meanwhile and
-    # worker B claims the rest. A must have stopped by then, or both send the same rows.
-    # Timings leave a slow machine room: a send takes 0.5 s of its 2 s timeout.
+def test_sending_a_rejected_batch_one_by_one_stops_before_the_lease_ends(
+    make_app, fake_sendgrid, frozen_clock
+):
+    # Worker A splits a rejected batch and sends slowly; once its lease runs out, worker B
+    # may claim the rest. A must have stopped by then, or both send the same rows.
+    # Each send takes 0.5 s of the (frozen) clock, within its 2 s timeout.
     settings = fake_sendgrid.app_settings(MAIL_SEND_TIMEOUT=2, DELIVERY_LEASE_SECONDS=4)
     app = make_app(**settings)
     with app.app_context():
         campaign = make_campaign()
         good_ids = [row.id for row in queue_confirmations(campaign, 12)]
         queue_confirmations(campaign, 1, email="broken@localhost")  # rejects the whole batch
-    fake_sendgrid.default = Reply(delay=0.5)
+    fake_sendgrid.default = Reply(takes=0.5)
+    lease_ends = frozen_clock.timestamp() + 4
 
-    def worker_a():
-        with app.app_context():
-            send_all_due()
-
-    thread = threading.Thread(target=worker_a)
-    thread.start()
-    time.sleep(4.4)  # A's lease has ended (without the lease check, A is still sending)
+    with app.app_context():
+        send_all_due()  # worker A
+    assert fake_sendgrid.received, "A sent something before it stopped"
+    assert all(request.received_at < lease_ends for request in fake_sendgrid.received)
+    frozen_clock.advance(lease_ends + 0.4 - frozen_clock.timestamp())  # A's lease has ended
     with make_app(**settings).app_context():
-        send_all_due()
-    thread.join(30)
+        send_all_due()  # worker B
     assert fake_sendgrid.duplicates() == {}
     # What A stopped short of is back in line for the next round, not lost.
     with make_app(**settings).app_context():

@@ -1,7 +1,6 @@
 """HTTP caching: public pages and the count are cacheable by a CDN; nothing personal is."""
 
 import re
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -132,7 +131,7 @@ def test_missing_and_draft_campaigns_are_not_cached(client):
         assert response.headers["Cache-Control"] == "private, no-store"
 
 
-def test_visitors_without_cookies_share_a_copy_for_page_cache_seconds(make_app):
+def test_visitors_without_cookies_share_a_copy_for_page_cache_seconds(make_app, frozen_clock):
     app = make_app(PAGE_CACHE_SECONDS=1)
     with app.app_context():
         campaign = make_campaign()
@@ -149,7 +148,7 @@ def test_visitors_without_cookies_share_a_copy_for_page_cache_seconds(make_app):
         with_cookie.get("/csrf-token")  # now this browser has a session cookie
         assert "A new title" in with_cookie.get(path).get_data(as_text=True)
 
-        time.sleep(1.1)
+        frozen_clock.advance(1.1)
         assert "A new title" in app.test_client().get(path).get_data(as_text=True)
 
 

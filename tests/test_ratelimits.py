@@ -14,6 +14,9 @@ from tests.factories import make_campaign
 
 # Helper D's Redis database (see the briefs): keys here never collide with other suites.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "").rsplit("/", 1)[0]
+# These tests flush a Redis database and read server-wide command counts: they run on one
+# xdist worker, in turn with tests/test_celery.py.
+pytestmark = pytest.mark.xdist_group("redis")
 
 
 def _sign(client, slug: str, email: str, **headers):

@@ -16,20 +16,17 @@ from app.services.targets.importers.congress import UPSTREAM_URL as CONGRESS_URL
 from app.services.targets.importers.congress import import_congress
 from app.services.targets.importers.openstates import UPSTREAM_URL as OPENSTATES_URL
 from app.services.targets.importers.openstates import import_openstates
+from app.services.unit_of_work import unit_of_work
 from app.urls import external_url
 
 
 def run_import(label: str, load: Callable[[], ImportSummary]) -> None:
     """Run one import in one transaction: all of it lands, or (on any error) none of it."""
     try:
-        summary = load()
+        with unit_of_work():
+            summary = load()
     except MalformedData as error:
-        db.session.rollback()
         raise click.ClickException(f"{error.message}\nnothing was imported") from error
-    except BaseException:
-        db.session.rollback()
-        raise
-    db.session.commit()
     click.echo(f"{label}: {summary}")
 
 

@@ -9,7 +9,6 @@ from typing import TypeVar
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-from app.extensions import db
 from app.models import Campaign
 from app.services.workspace.accounts import has_role
 
@@ -36,13 +35,6 @@ def requires(role: str) -> Callable[[View], View]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
-
-
-def campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def owned_or_404(item: object | None, campaign: Campaign) -> object:

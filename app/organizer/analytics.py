@@ -2,9 +2,10 @@
 
 from flask import render_template
 
-from app.models import Role
+from app.extensions import db
+from app.models import Campaign, Role
 from app.organizer import bp
-from app.organizer.access import campaign_or_404, requires
+from app.organizer.access import requires
 from app.services.workspace import analytics
 
 
@@ -12,7 +13,7 @@ from app.services.workspace import analytics
 @requires(Role.VIEWER)
 def campaign_analytics(campaign_id: int):
     """Signatures and letters over time, by state and district, the funnel and deliveries."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     return render_template(
         "organizer/analytics.html",
         campaign=campaign,

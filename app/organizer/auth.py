@@ -1,12 +1,12 @@
 """Logging organizers in and out."""
 
-import time
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.extensions import db, limiter
+from app import clock
+from app.extensions import limiter
 from app.models import Role
 from app.organizer import LOGGED_IN_AT, bp
 from app.organizer.access import requires
@@ -35,7 +35,7 @@ def login():
             # PERMANENT_SESSION_LIFETIME.
             session.clear()
             session.permanent = True
-            session[LOGGED_IN_AT] = time.time()  # ends it after that long, however busy
+            session[LOGGED_IN_AT] = clock.timestamp()  # ends it after that long, however busy
             login_user(organizer)
             return redirect(_safe_next(request.args.get("next")))
         flash("That email and password do not match an active account.", "error")
@@ -47,7 +47,6 @@ def login():
 def logout():
     """Log out: end this account's sessions everywhere (a copy of the cookie dies too)."""
     end_sessions(current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("organizer.login"))

@@ -5,14 +5,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app.errors import flash_errors
 from app.extensions import db
-from app.models import Role, Target, TargetKind
+from app.models import Campaign, Role, Target, TargetKind
 from app.organizer import bp
-from app.organizer.access import campaign_or_404, requires
+from app.organizer.access import requires
 from app.organizer.forms import ActionForm, CampaignForm
 from app.rendering import render_markdown
 from app.services.campaigns import editing
-from app.services.campaigns.editing import TRANSITIONS, CampaignError
+from app.services.campaigns.editing import TRANSITIONS
 
 
 def _fixed_target_choices(selected: list[int]) -> list[SelectChoice]:
@@ -39,12 +40,8 @@ def new_campaign():
     form = CampaignForm()
     form.fixed_targets.choices = _fixed_target_choices(form.fixed_targets.data or [])
     if form.validate_on_submit():
-        try:
+        with flash_errors():
             campaign = editing.create_campaign(form.to_input(), current_user)
-        except CampaignError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
             flash("Campaign created as a draft.", "ok")
             return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
     return render_template("organizer/campaign_form.html", form=form, campaign=None)
@@ -54,7 +51,7 @@ def new_campaign():
 @requires(Role.VIEWER)
 def campaign(campaign_id: int):
     """A campaign's overview: status, counts, and links to its tools."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     return render_template(
         "organizer/campaign.html",
         campaign=campaign,
@@ -67,18 +64,14 @@ def campaign(campaign_id: int):
 @requires(Role.ORGANIZER)
 def edit_campaign(campaign_id: int):
     """Edit every field of a campaign; changes are logged."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = CampaignForm()
     if request.method == "GET":
         form.fill_from(editing.input_from(campaign))
     form.fixed_targets.choices = _fixed_target_choices(form.fixed_targets.data or [])
     if form.validate_on_submit():
-        try:
+        with flash_errors():
             editing.update_campaign(campaign, form.to_input(), current_user)
-        except CampaignError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
             flash("Campaign saved.", "ok")
             return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
     return render_template("organizer/campaign_form.html", form=form, campaign=campaign)
@@ -88,13 +81,9 @@ def edit_campaign(campaign_id: int):
 @requires(Role.ORGANIZER)
 def change_status(campaign_id: int):
     """Open, close or reopen a campaign."""
-    campaign = campaign_or_404(campaign_id)
-    try:
+    campaign = db.get_or_404(Campaign, campaign_id)
+    with flash_errors():
         editing.change_status(campaign, request.form.get("status", ""), current_user)
-    except CampaignError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
         flash(f"The campaign is now {campaign.status}.", "ok")
     return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
 
@@ -103,12 +92,9 @@ def change_status(campaign_id: int):
 @requires(Role.ORGANIZER)
 def hide_response(campaign_id: int, response_id: int):
     """Take a representative's response off the public campaign page."""
-    campaign = campaign_or_404(campaign_id)
-    try:
+    campaign = db.get_or_404(Campaign, campaign_id)
+    with flash_errors():
         editing.hide_response(campaign, response_id, current_user)
-    except CampaignError as error:
-        flash(error.message, "error")
-    else:
         flash("The response is no longer shown on the campaign page.", "ok")
     return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
 

@@ -3,9 +3,10 @@
 from flask import Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
 
-from app.models import Role
+from app.extensions import db
+from app.models import Campaign, Role
 from app.organizer import bp
-from app.organizer.access import campaign_or_404, requires
+from app.organizer.access import requires
 from app.organizer.forms import ExportForm
 from app.services.workspace import exports
 from app.services.workspace.exports import ExportFilter
@@ -17,7 +18,7 @@ EXPORTS = {"signatures": exports.signatures_csv, "letters": exports.letters_csv}
 @requires(Role.ORGANIZER)
 def export_page(campaign_id: int):
     """Choose filters and download a CSV."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     return render_template("organizer/exports.html", campaign=campaign, form=ExportForm())
 
 
@@ -25,7 +26,7 @@ def export_page(campaign_id: int):
 @requires(Role.ORGANIZER)
 def export_csv(campaign_id: int, what: str):
     """Stream the campaign's signatures or letters as CSV; the export is logged."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = ExportForm(request.args)
     if what not in EXPORTS or not form.validate():
         abort(400)

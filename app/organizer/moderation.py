@@ -3,12 +3,14 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.models import Role
+from app.errors import flash_errors
+from app.extensions import db
+from app.models import Campaign, Role
 from app.organizer import bp
-from app.organizer.access import campaign_or_404, requires
+from app.organizer.access import requires
 from app.organizer.forms import ActionForm
 from app.services.workspace import moderation
-from app.services.workspace.moderation import GROUPINGS, ModerationError
+from app.services.workspace.moderation import GROUPINGS
 
 
 def _ids(name: str) -> list[int]:
@@ -20,7 +22,7 @@ def _ids(name: str) -> list[int]:
 @requires(Role.ORGANIZER)
 def moderation_queue(campaign_id: int):
     """Public comments and flagged letters waiting for a decision."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     return render_template(
         "organizer/moderation.html",
         campaign=campaign,
@@ -33,13 +35,10 @@ def moderation_queue(campaign_id: int):
 @requires(Role.ORGANIZER)
 def moderate(campaign_id: int):
     """Approve or reject the selected letters."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     decision = request.form.get("decision", "")
-    try:
+    with flash_errors():
         decided = moderation.decide(campaign, _ids("letter_id"), decision, current_user)
-    except ModerationError as error:
-        flash(error.message, "error")
-    else:
         flash(f"{decided} letter(s) {'approved' if decision == 'approve' else 'rejected'}.", "ok")
     return redirect(url_for("organizer.moderation_queue", campaign_id=campaign.id))
 
@@ -48,7 +47,7 @@ def moderate(campaign_id: int):
 @requires(Role.ORGANIZER)
 def fraud(campaign_id: int):
     """Signatures grouped by IP hash or email domain; a chosen group is previewed."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     by = request.args.get("by", "ip")
     if by not in GROUPINGS:
         by = "ip"
@@ -67,12 +66,9 @@ def fraud(campaign_id: int):
 @requires(Role.ORGANIZER)
 def invalidate(campaign_id: int):
     """Mark every live signature in the previewed group fraudulent."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     by = request.form.get("by", "")
-    try:
+    with flash_errors():
         changed = moderation.invalidate(campaign, by, request.form.get("key", ""), current_user)
-    except ModerationError as error:
-        flash(error.message, "error")
-    else:
         flash(f"{changed} signature(s) marked fraudulent; the count is updated.", "ok")
     return redirect(url_for("organizer.fraud", campaign_id=campaign.id, by=by))

@@ -3,10 +3,11 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.errors import flash_errors
 from app.extensions import db
-from app.models import Role
+from app.models import Campaign, Role
 from app.organizer import bp
-from app.organizer.access import campaign_or_404, requires
+from app.organizer.access import requires
 from app.organizer.forms import ActionForm
 from app.services.campaigns.milestones import milestones_of
 from app.services.targets import petition
@@ -16,7 +17,7 @@ from app.services.targets import petition
 @requires(Role.ORGANIZER)
 def petition_delivery(campaign_id: int):
     """Show who would receive the petition, and ask before delivering it."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     targets = db.session.scalars(petition.campaign_targets(campaign)).all()
     return render_template(
         "organizer/deliver.html",
@@ -32,14 +33,10 @@ def petition_delivery(campaign_id: int):
 @requires(Role.ORGANIZER)
 def deliver_petition(campaign_id: int):
     """Queue a petition packet for every target of the campaign."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("organizer.petition_delivery", campaign_id=campaign.id))
-    try:
+    with flash_errors():
         queued = petition.deliver_now(campaign, current_user)
-    except petition.PetitionError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
         flash(f"The petition is on its way to {queued} target(s).", "ok")
     return redirect(url_for("organizer.petition_delivery", campaign_id=campaign.id))

@@ -1,8 +1,9 @@
 """Target pages: browse and search, delivery address and digest, custom targets, release."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.errors import flash_errors
 from app.extensions import db
 from app.models import Role, Target, TargetKind
 from app.organizer import bp
@@ -12,13 +13,6 @@ from app.services.targets import admin
 from app.services.targets.admin import TargetError, TargetFilter
 
 PER_PAGE = 50
-
-
-def _target_or_404(target_id: int) -> Target:
-    target = db.session.get(Target, target_id)
-    if target is None:
-        abort(404)
-    return target
 
 
 @bp.get("/targets")
@@ -60,7 +54,7 @@ def _render_target(target: Target, form: TargetDeliveryForm, status: int = 200):
 @requires(Role.VIEWER)
 def target(target_id: int):
     """A target's details and its letters by delivery state."""
-    target = _target_or_404(target_id)
+    target = db.get_or_404(Target, target_id)
     return _render_target(target, TargetDeliveryForm(obj=target))
 
 
@@ -68,14 +62,13 @@ def target(target_id: int):
 @requires(Role.ORGANIZER)
 def set_delivery(target_id: int):
     """Set or change where a target's letters go, and whether it takes a daily digest."""
-    target = _target_or_404(target_id)
+    target = db.get_or_404(Target, target_id)
     form = TargetDeliveryForm()
     if not form.validate_on_submit():
         return _render_target(target, form, 400)
     try:
         admin.set_delivery(target, form.email.data or "", form.wants_digest.data, current_user)
     except TargetError as error:
-        db.session.rollback()
         form.email.errors = [error.message]
         return _render_target(target, form, 400)
     flash("Delivery settings saved.", "ok")
@@ -86,12 +79,9 @@ def set_delivery(target_id: int):
 @requires(Role.ORGANIZER)
 def release_held(target_id: int):
     """Queue a target's held letters now that it has an address."""
-    target = _target_or_404(target_id)
-    try:
+    target = db.get_or_404(Target, target_id)
+    with flash_errors():
         released = admin.release_held(target, current_user)
-    except TargetError as error:
-        flash(error.message, "error")
-    else:
         flash(f"{released} held letter(s) queued for {target.email}.", "ok")
     return redirect(url_for("organizer.target", target_id=target.id))
 
@@ -102,7 +92,7 @@ def new_target():
     """Add a custom target, such as a cabinet secretary or a committee chair."""
     form = CustomTargetForm()
     if form.validate_on_submit():
-        try:
+        with flash_errors():
             target = admin.add_custom_target(
                 form.name.data,
                 form.title.data or "",
@@ -110,10 +100,6 @@ def new_target():
                 form.state.data or "",
                 current_user,
             )
-        except TargetError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
             flash("Target added.", "ok")
             return redirect(url_for("organizer.target", target_id=target.id))
     return render_template("organizer/target_new.html", form=form)

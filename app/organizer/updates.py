@@ -3,28 +3,24 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.errors import flash_errors
 from app.extensions import db
-from app.models import Role, SupporterUpdate
+from app.models import Campaign, Role, SupporterUpdate
 from app.organizer import bp
-from app.organizer.access import campaign_or_404, owned_or_404, requires
+from app.organizer.access import owned_or_404, requires
 from app.organizer.forms import ActionForm, UpdateForm
 from app.services.workspace import updates
-from app.services.workspace.updates import UpdateError
 
 
 @bp.route("/campaigns/<int:campaign_id>/updates", methods=["GET", "POST"])
 @requires(Role.ORGANIZER)
 def campaign_updates(campaign_id: int):
     """List a campaign's updates and write a new one."""
-    campaign = campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = UpdateForm()
     if form.validate_on_submit():
-        try:
+        with flash_errors():
             updates.write_update(campaign, form.subject.data, form.body.data, current_user)
-        except UpdateError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
             flash("Update saved. Check it, then send it.", "ok")
             return redirect(url_for("organizer.campaign_updates", campaign_id=campaign.id))
     return render_template(
@@ -41,8 +37,8 @@ def campaign_updates(campaign_id: int):
 @requires(Role.ORGANIZER)
 def send_update(campaign_id: int, update_id: int):
     """Queue an update for every confirmed supporter who agreed to updates (once each)."""
-    campaign = campaign_or_404(campaign_id)
-    update = owned_or_404(db.session.get(SupporterUpdate, update_id), campaign)
+    campaign = db.get_or_404(Campaign, campaign_id)
+    update = owned_or_404(db.get_or_404(SupporterUpdate, update_id), campaign)
     queued = updates.send_update(update, current_user)
     flash(f"Update queued for {queued} supporter(s).", "ok")
     return redirect(url_for("organizer.campaign_updates", campaign_id=campaign.id))

@@ -1,8 +1,9 @@
 """Admin pages: organizer accounts and the audit log."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.errors import flash_errors
 from app.extensions import db
 from app.models import Organizer, Role
 from app.organizer import bp
@@ -10,7 +11,6 @@ from app.organizer.access import requires
 from app.organizer.forms import NewOrganizerForm, RoleForm
 from app.services import audit
 from app.services.workspace import accounts
-from app.services.workspace.accounts import AccountError
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -19,14 +19,10 @@ def users():
     """List accounts and create a new one."""
     form = NewOrganizerForm()
     if form.validate_on_submit():
-        try:
+        with flash_errors():
             accounts.create_organizer(
                 form.email.data, form.password.data, form.role.data, created_by=current_user
             )
-        except AccountError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
             flash(f"Account created for {form.email.data}.", "ok")
             return redirect(url_for("organizer.users"))
     return render_template("organizer/users.html", form=form, organizers=accounts.all_organizers())
@@ -36,17 +32,11 @@ def users():
 @requires(Role.ADMIN)
 def update_user(organizer_id: int):
     """Change an account's role, or disable it."""
-    organizer = db.session.get(Organizer, organizer_id)
-    if organizer is None:
-        abort(404)
+    organizer = db.get_or_404(Organizer, organizer_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
+        with flash_errors():
             accounts.set_role(organizer, form.role.data, form.active.data, current_user)
-        except AccountError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
             flash(f"{organizer.email} saved.", "ok")
     return redirect(url_for("organizer.users"))
 

@@ -13,8 +13,9 @@ from app.public import bp
 from app.public.forms import SignForm
 from app.ratelimits import client_ip, count_submission
 from app.services.campaigns import revisions
-from app.services.campaigns.milestones import milestones_of
+from app.services.campaigns.page import campaign_page
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
+from app.services.letters import writing
 from app.services.letters.places import locate_zip
 from app.services.signing import signatures
 
@@ -70,14 +71,9 @@ def sign_form() -> SignForm:
 def render_campaign(
     campaign: Campaign, form: SignForm, status: int = 200, with_token: bool = True, **context
 ):
+    """The campaign page with this sign form; the page's data comes from campaign_page."""
     return render_template(
-        "campaign.html",
-        campaign=campaign,
-        form=form,
-        recent_signers=signatures.recent_public_signers(campaign),
-        milestones=milestones_of(campaign),
-        with_token=with_token,
-        **context,
+        "campaign.html", **campaign_page(campaign), form=form, with_token=with_token, **context
     ), status
 
 
@@ -167,7 +163,13 @@ def confirm(token: str):
         signature = signatures.confirm(token)
     except InvalidToken as error:
         return render_template("link_invalid.html", message=error.message), 400
-    return render_template("confirmed.html", campaign=signature.campaign, signature=signature)
+    letter = signature.letter
+    return render_template(
+        "confirmed.html",
+        campaign=signature.campaign,
+        letter=letter,
+        outcomes=writing.letter_outcomes(letter) if letter else [],
+    )
 
 
 @bp.route("/withdraw/<token>", methods=["GET", "POST"])

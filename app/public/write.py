@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from app.models import Campaign, Letter
+from app.models import Campaign
 from app.public import bp
 from app.public.forms import LetterForm, WhereForm
 from app.public.routes import public_campaign
@@ -131,15 +131,3 @@ def send_letter(slug: str):
     except CampaignClosed:
         return render_letter(campaign, form, route, 409)
     return redirect(url_for("public.check_email", slug=slug))
-
-
-@bp.app_template_global()
-def letter_outcomes(letter: Letter) -> list[writing.Outcome]:
-    """For the confirmation page: where the signer's letter went, recipient by recipient."""
-    return writing.letter_outcomes(letter)
-
-
-@bp.app_template_global()
-def public_comments(campaign: Campaign) -> list[Letter]:
-    """For the campaign page: letters shown as public comments after moderation."""
-    return writing.public_comments(campaign)

@@ -1,4 +1,4 @@
-"""The audit log: who changed what, recorded in the same transaction as the change."""
+"""The audit log: who changed what, recorded in the same unit of work as the change."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def record(
     subject: Any = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Add an audit event to the session; the caller's commit makes it part of the change."""
+    """Add an audit event to the caller's unit of work: it lands with the change or not at all."""
     event = AuditEvent(
         organizer_id=organizer.id if organizer is not None else None,
         action=action,

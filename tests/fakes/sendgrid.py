@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from app import clock
+
 API_KEY = "SG.fake-key-for-tests"
 MAX_RECIPIENTS = 1000
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -35,6 +37,8 @@ class Reply:
     body: dict[str, Any] | None = None
     # Seconds to wait before answering (a slow provider).
     delay: float = 0.0
+    # Seconds a frozen app clock moves on while answering: a slow provider, without waiting.
+    takes: float = 0.0
     # Close the connection without any answer (a provider that fell over mid-request).
     drop: bool = False
 
@@ -53,6 +57,7 @@ class Received:
     headers: dict[str, str]
     status: int
     message_id: str = ""
+    # When it was answered, on the app's clock (app/clock.py: frozen in some tests).
     received_at: float = 0.0
 
     @property
@@ -241,19 +246,23 @@ class FakeSendGrid:
                     return
                 errors = payload_errors(payload)
                 if errors:
-                    fake._record(Received(payload, headers, 400, received_at=time.time()))
+                    fake._record(Received(payload, headers, 400, received_at=clock.timestamp()))
                     self._answer(400, {"errors": [{"message": e} for e in errors]})
                     return
                 reply = fake._next_reply()
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.takes:
+                    clock.advance(reply.takes)
                 if reply.drop:
-                    fake._record(Received(payload, headers, 0, received_at=time.time()))
+                    fake._record(Received(payload, headers, 0, received_at=clock.timestamp()))
                     self.close_connection = True
                     self.connection.close()
                     return
                 message_id = f"fake{next(fake._ids):08d}" if reply.status == 202 else ""
-                fake._record(Received(payload, headers, reply.status, message_id, time.time()))
+                fake._record(
+                    Received(payload, headers, reply.status, message_id, clock.timestamp())
+                )
                 extra = {"X-Message-Id": message_id} if message_id else {}
                 self._answer(reply.status, reply.body, {**extra, **reply.headers})
 

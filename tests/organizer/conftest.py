@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import time
-from functools import cache
-
 import pytest
-from argon2 import PasswordHasher
 
+from app import clock
 from app.extensions import db
 from app.models import Organizer, Role
 from app.organizer import LOGGED_IN_AT
+from app.services.workspace.accounts import hash_password
 
 PASSWORD = "correct horse battery staple"
-
-
-@cache
-def _password_hash() -> str:
-    # Hashed once per run: argon2 is slow on purpose, and most tests only need an account.
-    return PasswordHasher().hash(PASSWORD)
 
 
 @pytest.fixture
@@ -27,7 +19,7 @@ def make_organizer(app):
 
     def make(role: str = Role.ORGANIZER, email: str | None = None) -> Organizer:
         organizer = Organizer(
-            email=email or f"{role}@example.org", password_hash=_password_hash(), role=role
+            email=email or f"{role}@example.org", password_hash=hash_password(PASSWORD), role=role
         )
         db.session.add(organizer)
         db.session.commit()
@@ -46,7 +38,7 @@ def login(app, make_organizer):
         with client.session_transaction() as session:
             session["_user_id"] = organizer.get_id()
             session["_fresh"] = True
-            session[LOGGED_IN_AT] = time.time()
+            session[LOGGED_IN_AT] = clock.timestamp()
         client.organizer = organizer
         return client
 

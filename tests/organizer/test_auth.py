@@ -1,12 +1,12 @@
 """Accounts: the CLI, argon2 hashes, login and logout, rate limits, cookies, sessions."""
 
-import time
-
 import sqlalchemy as sa
+from argon2 import extract_parameters, profiles
 
 from app.extensions import db
 from app.models import AuditEvent, Organizer, Role
-from app.services.workspace.accounts import set_role
+from app.services.workspace.accounts import authenticate, create_organizer, set_role
+from config import Config
 from tests.helpers import csrf_token
 from tests.organizer.conftest import PASSWORD
 
@@ -31,6 +31,19 @@ def test_cli_creates_an_account_with_an_argon2_hash_from_stdin(runner):
     assert organizer.role == Role.ADMIN
     assert organizer.password_hash.startswith("$argon2id$")
     assert PASSWORD not in organizer.password_hash
+
+
+def test_production_hashes_passwords_at_the_rfc_9106_low_memory_cost(make_app):
+    # Every other test hashes at TestConfig's cheap cost; the real cost is checked here, once.
+    app = make_app(
+        ARGON2_TIME_COST=Config.ARGON2_TIME_COST,
+        ARGON2_MEMORY_COST=Config.ARGON2_MEMORY_COST,
+        ARGON2_PARALLELISM=Config.ARGON2_PARALLELISM,
+    )
+    with app.app_context():
+        organizer = create_organizer("ada@example.org", PASSWORD, Role.ADMIN)
+        assert extract_parameters(organizer.password_hash) == profiles.RFC_9106_LOW_MEMORY
+        assert authenticate("ada@example.org", PASSWORD) == organizer
 
 
 def test_cli_asks_for_the_password_twice_when_not_on_stdin(runner):
@@ -160,13 +173,13 @@ def test_admin_cannot_demote_themselves(login):
     assert client.organizer.role == Role.ADMIN
 
 
-def test_a_session_older_than_its_lifetime_is_logged_out(make_app, make_organizer):
+def test_a_session_older_than_its_lifetime_is_logged_out(make_app, make_organizer, frozen_clock):
     make_organizer(Role.ORGANIZER, "org@example.org")
     # Requests run outside any app context of this app, so nothing is cached between them.
     client = make_app(PERMANENT_SESSION_LIFETIME=1).test_client()
     _log_in(client, "org@example.org", PASSWORD)
     assert client.get("/organizer/").status_code == 200
-    time.sleep(2.1)
+    frozen_clock.advance(2.1)
     assert client.get("/organizer/").status_code == 302
 
 
@@ -206,12 +219,14 @@ def test_an_account_enabled_again_does_not_revive_its_old_sessions(make_app, mak
     assert _with_cookie(app, cookie).get("/organizer/").status_code == 302
 
 
-def test_a_session_ends_its_lifetime_after_login_however_busy(make_app, make_organizer):
+def test_a_session_ends_its_lifetime_after_login_however_busy(
+    make_app, make_organizer, frozen_clock
+):
     app = make_app(PERMANENT_SESSION_LIFETIME=2)
     _, cookie = _cookie_after_login(app, make_organizer)
     client = _with_cookie(app, cookie)
     statuses = []
     for _ in range(4):
         statuses.append(client.get("/organizer/").status_code)
-        time.sleep(0.8)
+        frozen_clock.advance(0.8)
     assert statuses[0] == 200 and statuses[-1] == 302

@@ -241,3 +241,13 @@ def test_an_organizer_hides_a_representatives_response(login):
         sa.select(AuditEvent).where(AuditEvent.action == "response.hide")
     ).all()
     assert event.detail == {"response_id": response.id}
+
+
+def test_a_refused_campaign_shows_the_form_again_with_what_was_typed(login):
+    client = login(Role.ORGANIZER)
+    make_campaign(slug="taken")
+    response = _post(client, "/organizer/campaigns/new", slug="taken", title="My long title")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Another campaign uses the slug" in page
+    assert 'value="My long title"' in page

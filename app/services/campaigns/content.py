@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import Campaign
 from app.services.campaigns import revisions
 from app.services.campaigns.editing import CampaignError, to_utc
+from app.services.unit_of_work import unit_of_work
 
 FIELDS = {
     "title",
@@ -96,23 +97,23 @@ def seed_campaigns(directory: Path, overwrite: bool = False) -> SeedResult:
     browser, unless overwrite is set. A change of public text is kept as a revision with
     the file's change_reason.
     """
-    result = SeedResult(created=[], updated=[])
-    for path in sorted(directory.glob("*.md")):
-        fields = parse_content_file(path)
-        reason = fields.pop("change_reason", None) or SEEDED
-        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == fields["slug"]))
-        if campaign is None:
-            campaign = Campaign(slug=fields["slug"])
-            db.session.add(campaign)
-            result.created.append(campaign.slug)
-        elif overwrite:
-            result.updated.append(campaign.slug)
-        else:
-            continue
-        before = revisions.public_text(campaign) if campaign.id else None
-        for key, value in fields.items():
-            setattr(campaign, key, value)
-        db.session.flush()
-        revisions.record_revision(campaign, reason, before=before)
-    db.session.commit()
-    return result
+    with unit_of_work():
+        result = SeedResult(created=[], updated=[])
+        for path in sorted(directory.glob("*.md")):
+            fields = parse_content_file(path)
+            reason = fields.pop("change_reason", None) or SEEDED
+            campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == fields["slug"]))
+            if campaign is None:
+                campaign = Campaign(slug=fields["slug"])
+                db.session.add(campaign)
+                result.created.append(campaign.slug)
+            elif overwrite:
+                result.updated.append(campaign.slug)
+            else:
+                continue
+            before = revisions.public_text(campaign) if campaign.id else None
+            for key, value in fields.items():
+                setattr(campaign, key, value)
+            db.session.flush()
+            revisions.record_revision(campaign, reason, before=before)
+        return result

@@ -16,6 +16,7 @@ from app.models import Campaign, CampaignStatus, Organizer, Response, Target, Ta
 from app.services import audit
 from app.services.campaigns import revisions
 from app.services.errors import ChorusError
+from app.services.unit_of_work import unit_of_work
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -116,14 +117,14 @@ def input_from(campaign: Campaign) -> CampaignInput:
 
 def create_campaign(values: CampaignInput, organizer: Organizer) -> Campaign:
     """Create a draft campaign from the organizer's values."""
-    campaign = Campaign(status=CampaignStatus.DRAFT)
-    _apply(campaign, values)
-    db.session.add(campaign)
-    db.session.flush()
-    revisions.record_revision(campaign, values.reason or "First draft.", organizer)
-    audit.record(organizer, "campaign.create", campaign, slug=campaign.slug)
-    db.session.commit()
-    return campaign
+    with unit_of_work():
+        campaign = Campaign(status=CampaignStatus.DRAFT)
+        _apply(campaign, values)
+        db.session.add(campaign)
+        db.session.flush()
+        revisions.record_revision(campaign, values.reason or "First draft.", organizer)
+        audit.record(organizer, "campaign.create", campaign, slug=campaign.slug)
+        return campaign
 
 
 def update_campaign(campaign: Campaign, values: CampaignInput, organizer: Organizer) -> Campaign:
@@ -132,26 +133,26 @@ def update_campaign(campaign: Campaign, values: CampaignInput, organizer: Organi
     Once a campaign is public, a change of its public text needs a reason: readers see it in
     the page's list of changes.
     """
-    before = asdict(input_from(campaign))
-    text_before = revisions.public_text(campaign)
-    _apply(campaign, values)
-    if revisions.public_text(campaign) != text_before:
-        if campaign.is_public and not values.reason.strip():
-            raise CampaignError("Say in one line why the public text changed.")
-        revisions.record_revision(
-            campaign, values.reason or "Edited as a draft.", organizer, before=text_before
+    with unit_of_work():
+        before = asdict(input_from(campaign))
+        text_before = revisions.public_text(campaign)
+        _apply(campaign, values)
+        if revisions.public_text(campaign) != text_before:
+            if campaign.is_public and not values.reason.strip():
+                raise CampaignError("Say in one line why the public text changed.")
+            revisions.record_revision(
+                campaign, values.reason or "Edited as a draft.", organizer, before=text_before
+            )
+            campaign.last_updated = utcnow().date()
+        after = asdict(values)
+        changed = sorted(
+            name
+            for name in after
+            if name != "reason" and _comparable(after[name]) != _comparable(before[name])
         )
-        campaign.last_updated = utcnow().date()
-    after = asdict(values)
-    changed = sorted(
-        name
-        for name in after
-        if name != "reason" and _comparable(after[name]) != _comparable(before[name])
-    )
-    if changed:
-        audit.record(organizer, "campaign.edit", campaign, fields=changed)
-    db.session.commit()
-    return campaign
+        if changed:
+            audit.record(organizer, "campaign.edit", campaign, fields=changed)
+        return campaign
 
 
 def _comparable(value: Any) -> Any:
@@ -213,26 +214,26 @@ def _apply(campaign: Campaign, values: CampaignInput) -> None:
 
 def change_status(campaign: Campaign, status: str, organizer: Organizer) -> Campaign:
     """Move a campaign to `status` if that step is allowed (draft -> open -> closed)."""
-    if status not in TRANSITIONS.get(campaign.status, ()):
-        raise CampaignError(f"A {campaign.status} campaign cannot become {status}.")
-    if status == CampaignStatus.OPEN and campaign.closes_at and campaign.closes_at <= utcnow():
-        raise CampaignError("Its closing time has passed: move it later first, then open it.")
-    audit.record(organizer, "campaign.status", campaign, status=[campaign.status, status])
-    campaign.status = status
-    campaign.closed_at = utcnow() if status == CampaignStatus.CLOSED else None
-    db.session.commit()
-    return campaign
+    with unit_of_work():
+        if status not in TRANSITIONS.get(campaign.status, ()):
+            raise CampaignError(f"A {campaign.status} campaign cannot become {status}.")
+        if status == CampaignStatus.OPEN and campaign.closes_at and campaign.closes_at <= utcnow():
+            raise CampaignError("Its closing time has passed: move it later first, then open it.")
+        audit.record(organizer, "campaign.status", campaign, status=[campaign.status, status])
+        campaign.status = status
+        campaign.closed_at = utcnow() if status == CampaignStatus.CLOSED else None
+        return campaign
 
 
 def hide_response(campaign: Campaign, response_id: int, organizer: Organizer) -> None:
     """Take a representative's response off the campaign page (one posted through a link
     that leaked, say); it stays stored and the audit log says who hid it."""
-    response = db.session.get(Response, response_id)
-    if response is None or response.campaign_id != campaign.id:
-        raise CampaignError("That response is not on this campaign.")
-    response.published = False
-    audit.record(organizer, "response.hide", campaign, response_id=response.id)
-    db.session.commit()
+    with unit_of_work():
+        response = db.session.get(Response, response_id)
+        if response is None or response.campaign_id != campaign.id:
+            raise CampaignError("That response is not on this campaign.")
+        response.published = False
+        audit.record(organizer, "response.hide", campaign, response_id=response.id)
 
 
 def all_campaigns() -> list[Campaign]:

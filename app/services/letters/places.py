@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 import zipcodes
 from flask import current_app
 
+from app import clock
 from app.extensions import db
 from app.models import ZipDistrict
 from app.services.errors import UnknownZip
@@ -62,12 +62,12 @@ def locate_zip(value: str) -> Place:
     zip_code = normalize_zip(value)
     cache = _zip_cache()
     cached = cache.get(zip_code)
-    if cached is not None and cached[0] > time.monotonic():
+    if cached is not None and cached[0] > clock.monotonic():
         return cached[1]
     place = _lookup(zip_code)
     if len(cache) >= ZIP_CACHE_ENTRIES:
         cache.clear()
-    cache[zip_code] = (time.monotonic() + ZIP_CACHE_SECONDS, place)
+    cache[zip_code] = (clock.monotonic() + ZIP_CACHE_SECONDS, place)
     return place
 
 

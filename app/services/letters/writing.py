@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from app.extensions import db
 from app.models import (
@@ -202,6 +203,7 @@ def public_comments(campaign: Campaign, limit: int = 20) -> list[Letter]:
                 Letter.moderation == Moderation.APPROVED,
                 Signature.status == SignatureStatus.CONFIRMED,
             )
+            .options(so.contains_eager(Letter.signature))
             .order_by(Letter.created_at.desc(), Letter.id.desc())
             .limit(limit)
         )

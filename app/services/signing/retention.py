@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Campaign, Letter, Signature
 from app.services import audit
 from app.services.delivery import outbox
+from app.services.unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -76,35 +77,35 @@ def erase_due(now: datetime | None = None) -> list[str]:
 
 def erase_personal_data(campaign: Campaign, now: datetime) -> int:
     """Erase every signer's personal data on the campaign; return how many signatures."""
-    signatures = sa.select(Signature.id).where(Signature.campaign_id == campaign.id)
-    erased = db.session.execute(
-        sa.update(Signature)
-        .where(Signature.campaign_id == campaign.id)
-        .values(
-            name="",
-            email=None,
-            email_domain="",
-            zip="",
-            ip_hash="",
-            consent_updates=False,
-            show_publicly=False,
+    with unit_of_work():
+        signatures = sa.select(Signature.id).where(Signature.campaign_id == campaign.id)
+        erased = db.session.execute(
+            sa.update(Signature)
+            .where(Signature.campaign_id == campaign.id)
+            .values(
+                name="",
+                email=None,
+                email_domain="",
+                zip="",
+                ip_hash="",
+                consent_updates=False,
+                show_publicly=False,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.execute(
+            sa.update(Letter)
+            .where(Letter.campaign_id == campaign.id)
+            .values(subject="", body="", body_hash="", public_comment=False)
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.execute(
-        sa.update(Letter)
-        .where(Letter.campaign_id == campaign.id)
-        .values(subject="", body="", body_hash="", public_comment=False)
-        .execution_options(synchronize_session=False)
-    )
-    outbox.forget_signers(signatures)
-    campaign.personal_data_erased_at = now
-    audit.record(
-        None,
-        "campaign.erase_personal_data",
-        campaign,
-        signatures=erased,
-        retention_days=campaign.retention_days,
-    )
-    db.session.commit()
-    return erased
+        outbox.forget_signers(signatures)
+        campaign.personal_data_erased_at = now
+        audit.record(
+            None,
+            "campaign.erase_personal_data",
+            campaign,
+            signatures=erased,
+            retention_days=campaign.retention_days,
+        )
+        return erased

@@ -35,6 +35,7 @@ from app.services import text
 from app.services.errors import ChorusError, InvalidToken
 from app.services.letters.routing import district_label, state_name
 from app.services.paging import page_offset
+from app.services.unit_of_work import unit_of_work
 from app.services.workspace import exports
 
 DEFAULT_DAYS = 30
@@ -73,46 +74,48 @@ def create_access(
     target: Target, days: int = DEFAULT_DAYS, created_by: Organizer | None = None
 ) -> str:
     """Create a private link for target's staff; return its token (shown once, never stored)."""
-    if not 1 <= days <= MAX_DAYS:
-        raise ValueError(f"an access link lasts from 1 to {MAX_DAYS} days")
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        RepresentativeAccess(
-            target_id=target.id,
-            token_hash=_hash(token),
-            expires_at=utcnow() + timedelta(days=days),
-            created_by_id=created_by.id if created_by else None,
+    with unit_of_work():
+        if not 1 <= days <= MAX_DAYS:
+            raise ValueError(f"an access link lasts from 1 to {MAX_DAYS} days")
+        token = secrets.token_urlsafe(32)
+        db.session.add(
+            RepresentativeAccess(
+                target_id=target.id,
+                token_hash=_hash(token),
+                expires_at=utcnow() + timedelta(days=days),
+                created_by_id=created_by.id if created_by else None,
+            )
         )
-    )
-    db.session.commit()
-    return token
+        return token
 
 
 def target_for_token(token: str, now: datetime | None = None) -> Target:
     """The target a valid, unexpired token opens, or InvalidToken; records when it was used."""
-    now = now or utcnow()
-    access = db.session.scalar(
-        sa.select(RepresentativeAccess).where(RepresentativeAccess.token_hash == _hash(token))
-    )
-    target = db.session.get(Target, access.target_id) if access else None
-    # An official who left office (the importers mark them inactive) loses the link too.
-    if access is None or access.expires_at <= now or target is None or not target.active:
-        raise InvalidToken()
-    access.last_used_at = now
-    db.session.commit()
-    return target
+    with unit_of_work():
+        now = now or utcnow()
+        access = db.session.scalar(
+            sa.select(RepresentativeAccess).where(RepresentativeAccess.token_hash == _hash(token))
+        )
+        target = db.session.get(Target, access.target_id) if access else None
+        # An official who left office (the importers mark them inactive) loses the link too.
+        if access is None or access.expires_at <= now or target is None or not target.active:
+            raise InvalidToken()
+        access.last_used_at = now
+        return target
 
 
 def revoke_access(target: Target) -> int:
     """End every private link of target's office now; return how many were live."""
-    now = utcnow()
-    revoked = db.session.execute(
-        sa.update(RepresentativeAccess)
-        .where(RepresentativeAccess.target_id == target.id, RepresentativeAccess.expires_at > now)
-        .values(expires_at=now)
-    ).rowcount
-    db.session.commit()
-    return revoked
+    with unit_of_work():
+        now = utcnow()
+        revoked = db.session.execute(
+            sa.update(RepresentativeAccess)
+            .where(
+                RepresentativeAccess.target_id == target.id, RepresentativeAccess.expires_at > now
+            )
+            .values(expires_at=now)
+        ).rowcount
+        return revoked
 
 
 def _readable(target: Target) -> tuple:
@@ -260,18 +263,20 @@ def letters_csv(target: Target, campaign: Campaign) -> Iterator[str]:
 
 def post_response(target: Target, campaign: Campaign, body: str, author_name: str) -> Response:
     """Publish target's official response on the campaign page."""
-    body = text.paragraphs(body)  # as citizens' text is: no invisible or control characters
-    if not body:
-        raise ResponseRefused()
-    if len(body) > RESPONSE_MAX_LENGTH:
-        raise ResponseRefused(f"Please keep the response under {RESPONSE_MAX_LENGTH} characters.")
-    response = Response(
-        campaign_id=campaign.id,
-        target_id=target.id,
-        body=body,
-        author_name=text.one_line(author_name, 200),
-        published=True,
-    )
-    db.session.add(response)
-    db.session.commit()
-    return response
+    with unit_of_work():
+        body = text.paragraphs(body)  # as citizens' text is: no invisible or control characters
+        if not body:
+            raise ResponseRefused()
+        if len(body) > RESPONSE_MAX_LENGTH:
+            raise ResponseRefused(
+                f"Please keep the response under {RESPONSE_MAX_LENGTH} characters."
+            )
+        response = Response(
+            campaign_id=campaign.id,
+            target_id=target.id,
+            body=body,
+            author_name=text.one_line(author_name, 200),
+            published=True,
+        )
+        db.session.add(response)
+        return response

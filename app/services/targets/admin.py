@@ -22,6 +22,7 @@ from app.models import (
 from app.services import audit
 from app.services.errors import ChorusError
 from app.services.paging import page_offset
+from app.services.unit_of_work import unit_of_work
 
 # How the outbox's statuses read to an organizer looking at one target's letters.
 LETTER_BUCKETS = {
@@ -112,60 +113,60 @@ def clean_email(email: str) -> str:
 
 def set_delivery(target: Target, email: str, wants_digest: bool, organizer: Organizer) -> Target:
     """Set where a target's letters go (an empty address keeps them held) and how."""
-    email = clean_email(email)
-    if email != target.email:
-        audit.record(organizer, "target.address", target, email=[target.email, email])
-        target.email = email
-        # Organizer-set addresses (or an organizer's removal) survive data re-imports.
-        target.email_set_by_organizer = True
-    if wants_digest != target.wants_digest:
-        audit.record(organizer, "target.digest", target, wants_digest=wants_digest)
-        target.wants_digest = wants_digest
-    db.session.commit()
-    return target
+    with unit_of_work():
+        email = clean_email(email)
+        if email != target.email:
+            audit.record(organizer, "target.address", target, email=[target.email, email])
+            target.email = email
+            # Organizer-set addresses (or an organizer's removal) survive data re-imports.
+            target.email_set_by_organizer = True
+        if wants_digest != target.wants_digest:
+            audit.record(organizer, "target.digest", target, wants_digest=wants_digest)
+            target.wants_digest = wants_digest
+        return target
 
 
 def add_custom_target(
     name: str, title: str, email: str, state: str, organizer: Organizer
 ) -> Target:
     """Add a decision-maker that campaigns can name as a fixed target."""
-    if not name.strip():
-        raise TargetError("A target needs a name.")
-    target = Target(
-        kind=TargetKind.CUSTOM,
-        name=name.strip(),
-        title=title.strip(),
-        state=state.strip().upper(),
-        email=clean_email(email),
-        email_set_by_organizer=bool(email.strip()),
-    )
-    db.session.add(target)
-    db.session.flush()
-    audit.record(organizer, "target.create", target, name=target.name, email=target.email)
-    db.session.commit()
-    return target
+    with unit_of_work():
+        if not name.strip():
+            raise TargetError("A target needs a name.")
+        target = Target(
+            kind=TargetKind.CUSTOM,
+            name=name.strip(),
+            title=title.strip(),
+            state=state.strip().upper(),
+            email=clean_email(email),
+            email_set_by_organizer=bool(email.strip()),
+        )
+        db.session.add(target)
+        db.session.flush()
+        audit.record(organizer, "target.create", target, name=target.name, email=target.email)
+        return target
 
 
 def release_held(target: Target, organizer: Organizer) -> int:
     """Queue the target's held letters for sending to its address; return how many."""
-    if not target.email:
-        raise TargetError("Set a delivery address before releasing held letters.")
-    if target.wants_digest:
-        raise TargetError("This target takes a daily digest: its held letters go out in it.")
-    # A flagged letter stays held until a moderator approves it.
-    awaiting_moderation = sa.select(Letter.id).where(
-        Letter.flags != "", Letter.moderation != Moderation.APPROVED
-    )
-    released = db.session.execute(
-        sa.update(Delivery)
-        .where(
-            Delivery.kind == DeliveryKind.LETTER,
-            Delivery.target_id == target.id,
-            Delivery.status == DeliveryStatus.HELD,
-            Delivery.letter_id.not_in(awaiting_moderation),
+    with unit_of_work():
+        if not target.email:
+            raise TargetError("Set a delivery address before releasing held letters.")
+        if target.wants_digest:
+            raise TargetError("This target takes a daily digest: its held letters go out in it.")
+        # A flagged letter stays held until a moderator approves it.
+        awaiting_moderation = sa.select(Letter.id).where(
+            Letter.flags != "", Letter.moderation != Moderation.APPROVED
         )
-        .values(status=DeliveryStatus.QUEUED, recipient=target.email, next_attempt_at=utcnow())
-    ).rowcount
-    audit.record(organizer, "target.release", target, released=released, email=target.email)
-    db.session.commit()
-    return released
+        released = db.session.execute(
+            sa.update(Delivery)
+            .where(
+                Delivery.kind == DeliveryKind.LETTER,
+                Delivery.target_id == target.id,
+                Delivery.status == DeliveryStatus.HELD,
+                Delivery.letter_id.not_in(awaiting_moderation),
+            )
+            .values(status=DeliveryStatus.QUEUED, recipient=target.email, next_attempt_at=utcnow())
+        ).rowcount
+        audit.record(organizer, "target.release", target, released=released, email=target.email)
+        return released

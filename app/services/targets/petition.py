@@ -31,6 +31,7 @@ from app.services import audit
 from app.services.csv_safety import csv_text
 from app.services.delivery import outbox
 from app.services.errors import ChorusError
+from app.services.unit_of_work import unit_of_work
 
 # Whose constituents a target's are, by the place a signature (or its letter) records.
 _BY_STATE = (TargetKind.US_SENATE, TargetKind.GOVERNOR)
@@ -158,12 +159,12 @@ def deliver_now(campaign: Campaign, organizer: Organizer) -> int:
     """An organizer's "deliver now": a packet to every target; return how many."""
     if not campaign.petition:
         raise PetitionError("Write the petition statement before delivering it.")
-    event: AuditEvent = audit.record(organizer, "petition.deliver", campaign)
-    db.session.flush()
-    queued = deliver_petition(campaign, f"manual-{event.id}")
-    event.detail = {"packets": queued}
-    db.session.commit()
-    return queued
+    with unit_of_work():
+        event: AuditEvent = audit.record(organizer, "petition.deliver", campaign)
+        db.session.flush()
+        queued = deliver_petition(campaign, f"manual-{event.id}")
+        event.detail = {"packets": queued}
+        return queued
 
 
 def packets_for(target: Target) -> list[tuple[Campaign, Delivery]]:

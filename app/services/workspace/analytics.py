@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.clock import utcnow
 from app.extensions import db
 from app.models import (
@@ -47,7 +47,7 @@ class MetricsBuffer:
         self._lock = threading.Lock()
         self._counts: Counter[tuple[str, date, str]] = Counter()
         self._flush_seconds = flush_seconds
-        self._last_flush = time.monotonic()
+        self._last_flush = clock.monotonic()
         self._timer: threading.Timer | None = None
         self._closed = False
 
@@ -55,7 +55,7 @@ class MetricsBuffer:
         """Count one event for the campaign with this slug; flush when the interval is up."""
         with self._lock:
             self._counts[(slug, utcnow().date(), metric)] += 1
-            due = time.monotonic() - self._last_flush >= self._flush_seconds
+            due = clock.monotonic() - self._last_flush >= self._flush_seconds
             if not due:
                 self._arm()
         if due:
@@ -65,7 +65,7 @@ class MetricsBuffer:
         """Write the counts gathered so far to the database; return how many events."""
         with self._lock:
             counts, self._counts = self._counts, Counter()
-            self._last_flush = time.monotonic()
+            self._last_flush = clock.monotonic()
         if counts:
             try:
                 _store(counts)

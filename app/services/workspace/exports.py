@@ -17,6 +17,7 @@ from app.models import Campaign, Letter, Organizer, Signature
 from app.services import audit
 from app.services.campaigns.editing import CampaignError, to_utc
 from app.services.csv_safety import csv_chunks
+from app.services.unit_of_work import unit_of_work
 
 BATCH = 2000
 
@@ -90,17 +91,17 @@ def record_export(
     campaign: Campaign, what: str, filters: ExportFilter, organizer: Organizer
 ) -> None:
     """Log who exported what, before the first byte leaves."""
-    audit.record(
-        organizer,
-        "export",
-        campaign,
-        what=what,
-        status=filters.status,
-        state=filters.state,
-        since=filters.since.isoformat() if filters.since else "",
-        until=filters.until.isoformat() if filters.until else "",
-    )
-    db.session.commit()
+    with unit_of_work():
+        audit.record(
+            organizer,
+            "export",
+            campaign,
+            what=what,
+            status=filters.status,
+            state=filters.state,
+            since=filters.since.isoformat() if filters.since else "",
+            until=filters.until.isoformat() if filters.until else "",
+        )
 
 
 def _conditions(filters: ExportFilter, created_at: sa.ColumnElement, timezone: str) -> list:

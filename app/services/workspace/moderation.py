@@ -22,6 +22,7 @@ from app.models import (
 from app.services import audit
 from app.services.errors import ChorusError
 from app.services.signing.counting import count_signatures
+from app.services.unit_of_work import unit_of_work
 
 DECISIONS = {"approve": Moderation.APPROVED, "reject": Moderation.REJECTED}
 # Signatures are grouped by what a script reuses: its IP address or an email domain.
@@ -73,32 +74,32 @@ def decide(campaign: Campaign, letter_ids: list[int], decision: str, organizer: 
     sends what was held only for moderation; rejecting one cancels its unsent deliveries,
     so it never reaches a representative.
     """
-    if decision not in DECISIONS:
-        raise ModerationError(f"Unknown decision {decision!r}.")
-    decided = list(
-        db.session.scalars(
-            sa.update(Letter)
-            .where(Letter.id.in_(letter_ids), *_awaiting_decision(campaign))
-            .values(moderation=DECISIONS[decision])
-            .returning(Letter.id)
-            .execution_options(synchronize_session=False)
-        )
-    )
-    if decided and decision == "reject":
-        db.session.execute(
-            sa.update(Delivery)
-            .where(
-                Delivery.letter_id.in_(decided),
-                Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
+    with unit_of_work():
+        if decision not in DECISIONS:
+            raise ModerationError(f"Unknown decision {decision!r}.")
+        decided = list(
+            db.session.scalars(
+                sa.update(Letter)
+                .where(Letter.id.in_(letter_ids), *_awaiting_decision(campaign))
+                .values(moderation=DECISIONS[decision])
+                .returning(Letter.id)
+                .execution_options(synchronize_session=False)
             )
-            .values(status=DeliveryStatus.CANCELLED)
         )
-    if decided and decision == "approve":
-        _release_moderated(decided)
-    if decided:
-        audit.record(organizer, f"moderation.{decision}", campaign, letters=sorted(decided))
-    db.session.commit()
-    return len(decided)
+        if decided and decision == "reject":
+            db.session.execute(
+                sa.update(Delivery)
+                .where(
+                    Delivery.letter_id.in_(decided),
+                    Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
+                )
+                .values(status=DeliveryStatus.CANCELLED)
+            )
+        if decided and decision == "approve":
+            _release_moderated(decided)
+        if decided:
+            audit.record(organizer, f"moderation.{decision}", campaign, letters=sorted(decided))
+        return len(decided)
 
 
 def _release_moderated(letter_ids: list[int]) -> None:
@@ -187,27 +188,26 @@ def preview_invalidation(
 
 def invalidate(campaign: Campaign, by: str, key: str, organizer: Organizer) -> int:
     """Mark one group's live signatures fraudulent, stop their mail, and lower the counts."""
-    ids = list(
-        db.session.scalars(
-            sa.update(Signature)
-            .where(*_group_members(campaign, by, key))
-            .values(status=SignatureStatus.FRAUDULENT)
-            .returning(Signature.id)
+    with unit_of_work():
+        ids = list(
+            db.session.scalars(
+                sa.update(Signature)
+                .where(*_group_members(campaign, by, key))
+                .values(status=SignatureStatus.FRAUDULENT)
+                .returning(Signature.id)
+            )
         )
-    )
-    if not ids:
-        db.session.rollback()
-        return 0
-    db.session.execute(
-        sa.update(Delivery)
-        .where(
-            Delivery.signature_id.in_(ids),
-            Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
+        if not ids:
+            return 0
+        db.session.execute(
+            sa.update(Delivery)
+            .where(
+                Delivery.signature_id.in_(ids),
+                Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
+            )
+            .values(status=DeliveryStatus.CANCELLED)
         )
-        .values(status=DeliveryStatus.CANCELLED)
-    )
-    audit.record(organizer, "signatures.invalidate", campaign, by=by, key=key, count=len(ids))
-    db.session.commit()
+        audit.record(organizer, "signatures.invalidate", campaign, by=by, key=key, count=len(ids))
     # Fold the change into the public counts now rather than at the next periodic run.
     count_signatures()
     return len(ids)

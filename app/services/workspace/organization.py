@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db
 from app.models import Campaign, Organization, Organizer
 from app.services import audit, text
+from app.services.unit_of_work import unit_of_work
 
 # Pages read the profile at most this often per process (an admin's own edit shows at once).
 CACHE_SECONDS = 60
@@ -60,22 +61,22 @@ _FIELDS = tuple(OrganizationInput.__dataclass_fields__)
 
 def update_profile(values: OrganizationInput, organizer: Organizer) -> Organization:
     """Save the profile and log which fields changed."""
-    organization = profile()
-    before = {name: getattr(organization, name) for name in _FIELDS}
-    after = {
-        "name": text.one_line(values.name),
-        "contact_address": text.paragraphs(values.contact_address),
-        "contact_email": values.contact_email.strip(),
-        "website": values.website.strip(),
-        "privacy_contact": values.privacy_contact.strip(),
-    }
-    for name, value in after.items():
-        setattr(organization, name, value)
-    db.session.add(organization)
-    db.session.flush()
-    changed = sorted(name for name in after if after[name] != before[name])
-    audit.record(organizer, "organization.edit", organization, fields=changed)
-    db.session.commit()
+    with unit_of_work():
+        organization = profile()
+        before = {name: getattr(organization, name) for name in _FIELDS}
+        after = {
+            "name": text.one_line(values.name),
+            "contact_address": text.paragraphs(values.contact_address),
+            "contact_email": values.contact_email.strip(),
+            "website": values.website.strip(),
+            "privacy_contact": values.privacy_contact.strip(),
+        }
+        for name, value in after.items():
+            setattr(organization, name, value)
+        db.session.add(organization)
+        db.session.flush()
+        changed = sorted(name for name in after if after[name] != before[name])
+        audit.record(organizer, "organization.edit", organization, fields=changed)
     current_app.extensions.pop(_CACHE, None)
     return organization
 

@@ -20,6 +20,7 @@ from app.services.delivery import outbox
 from app.services.errors import ChorusError
 from app.services.signing.signatures import signature_from_token
 from app.services.signing.supporters import recipients
+from app.services.unit_of_work import unit_of_work
 
 # Enqueued and committed in chunks so a campaign with many supporters never holds one huge
 # transaction; the dedupe key makes a send that stopped half-way safe to run again.
@@ -40,21 +41,21 @@ def write_update(
     campaign: Campaign, subject: str, body: str, organizer: Organizer
 ) -> SupporterUpdate:
     """Save an update as a draft, ready to send."""
-    if not text.one_line(subject) or not text.paragraphs(body):
-        raise UpdateError("An update needs a subject and a message.")
-    update = SupporterUpdate(
-        campaign_id=campaign.id,
-        # Cleaned as citizens' text is: a control character in a subject could never be
-        # sent (it is refused as a header), and invisible ones only confuse readers.
-        subject=text.one_line(subject),
-        body=text.paragraphs(body),
-        created_by_id=organizer.id,
-    )
-    db.session.add(update)
-    db.session.flush()
-    audit.record(organizer, "update.create", update, campaign_id=campaign.id)
-    db.session.commit()
-    return update
+    with unit_of_work():
+        if not text.one_line(subject) or not text.paragraphs(body):
+            raise UpdateError("An update needs a subject and a message.")
+        update = SupporterUpdate(
+            campaign_id=campaign.id,
+            # Cleaned as citizens' text is: a control character in a subject could never be
+            # sent (it is refused as a header), and invisible ones only confuse readers.
+            subject=text.one_line(subject),
+            body=text.paragraphs(body),
+            created_by_id=organizer.id,
+        )
+        db.session.add(update)
+        db.session.flush()
+        audit.record(organizer, "update.create", update, campaign_id=campaign.id)
+        return update
 
 
 def send_update(update: SupporterUpdate, organizer: Organizer) -> int:
@@ -77,22 +78,22 @@ def send_update(update: SupporterUpdate, organizer: Organizer) -> int:
         last = db.session.scalar(sa.select(sa.func.max(chunk.c.id)))
         if last is None:
             break
-        queued += outbox.enqueue_select(
-            ["kind", "dedupe_key", "recipient", "signature_id", "campaign_id", "update_id"],
-            sa.select(
-                sa.literal(DeliveryKind.UPDATE),
-                sa.literal(f"update:{update.id}:") + sa.cast(chunk.c.id, sa.String),
-                chunk.c.email,
-                chunk.c.id,
-                sa.literal(update.campaign_id),
-                sa.literal(update.id),
-            ),
-        )
-        db.session.commit()
+        with unit_of_work():  # one transaction per chunk: no lock held for the whole audience
+            queued += outbox.enqueue_select(
+                ["kind", "dedupe_key", "recipient", "signature_id", "campaign_id", "update_id"],
+                sa.select(
+                    sa.literal(DeliveryKind.UPDATE),
+                    sa.literal(f"update:{update.id}:") + sa.cast(chunk.c.id, sa.String),
+                    chunk.c.email,
+                    chunk.c.id,
+                    sa.literal(update.campaign_id),
+                    sa.literal(update.id),
+                ),
+            )
         after = last
-    update.queued_at = update.queued_at or utcnow()
-    audit.record(organizer, "update.send", update, queued=queued)
-    db.session.commit()
+    with unit_of_work():
+        update.queued_at = update.queued_at or utcnow()
+        audit.record(organizer, "update.send", update, queued=queued)
     return queued
 
 
@@ -108,16 +109,16 @@ def updates_for(campaign: Campaign) -> list[SupporterUpdate]:
 
 def unsubscribe(token: str) -> Campaign:
     """Stop updates to the signer behind a link; unsubscribing twice is harmless."""
-    signature = signature_from_token(tokens.UNSUBSCRIBE, token)
-    signature.consent_updates = False
-    db.session.execute(
-        sa.update(Delivery)
-        .where(
-            Delivery.signature_id == signature.id,
-            Delivery.kind == DeliveryKind.UPDATE,
-            Delivery.status == DeliveryStatus.QUEUED,
+    with unit_of_work():
+        signature = signature_from_token(tokens.UNSUBSCRIBE, token)
+        signature.consent_updates = False
+        db.session.execute(
+            sa.update(Delivery)
+            .where(
+                Delivery.signature_id == signature.id,
+                Delivery.kind == DeliveryKind.UPDATE,
+                Delivery.status == DeliveryStatus.QUEUED,
+            )
+            .values(status=DeliveryStatus.CANCELLED)
         )
-        .values(status=DeliveryStatus.CANCELLED)
-    )
-    db.session.commit()
-    return signature.campaign
+        return signature.campaign
