@@ -30,7 +30,6 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(web_url, "web_url")
     app.add_template_global(TargetKind.LABELS, "target_kind_labels")
     app.add_template_global(organization.shown_profile, "organization")
-    app.add_template_global(organization.sponsor_of, "sponsor_of")
     # Emails are rendered by workers, outside any request: their links need BASE_URL.
     app.add_template_global(external_url, "external_url")
 

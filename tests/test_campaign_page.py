@@ -8,12 +8,13 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Moderation, Response
+from app.services.workspace import organization
 from tests.factories import make_campaign, make_signature, make_target
 from tests.organizer.helpers import make_letter
 
 # The campaign, its recent signers, its published responses with their representatives,
-# and its public comments with their writers.
-CAMPAIGN_PAGE_QUERIES = 4
+# its public comments with their writers, and its milestones reached.
+CAMPAIGN_PAGE_QUERIES = 5
 
 
 def _campaign_with(extras: int) -> str:
@@ -35,6 +36,8 @@ def _campaign_with(extras: int) -> str:
 
 
 def _queries_to_render(app, path: str) -> tuple[int, str]:
+    with app.app_context():
+        organization.shown_profile()  # the footer's site setting, cached by each process
     statements: list[str] = []
 
     def record(conn, cursor, statement, *args):

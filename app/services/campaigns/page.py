@@ -1,8 +1,9 @@
 """What the public campaign page shows, read in one place.
 
 The view passes this context to the template, which reads nothing else from the database:
-no lazy relationship, no querying template global. So one render costs a fixed number of
-queries however many responses and comments a campaign has (tests/test_campaign_page.py).
+no lazy relationship, no querying template global (the footer's organization profile is a
+site setting each process caches). So one render costs a fixed number of queries however
+many responses and comments a campaign has (tests/test_campaign_page.py).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import sqlalchemy.orm as so
 
 from app.extensions import db
 from app.models import Campaign, Response
+from app.services.campaigns.milestones import milestones_of
 from app.services.letters.writing import public_comments
 from app.services.signing.signatures import recent_public_signers
+from app.services.workspace.organization import sponsor_of
 
 
 def published_responses(campaign: Campaign) -> list[Response]:
@@ -37,4 +40,6 @@ def campaign_page(campaign: Campaign) -> dict[str, Any]:
         "recent_signers": recent_public_signers(campaign),
         "responses": published_responses(campaign),
         "comments": public_comments(campaign),
+        "milestones": milestones_of(campaign),
+        "sponsor": sponsor_of(campaign),
     }

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import clock
 from app.extensions import db
 from app.models import Campaign, Organization, Organizer
 from app.services import audit, text
@@ -45,14 +45,14 @@ def shown_profile() -> OrganizationInput:
     and named after the site while the database cannot be reached, so that error pages
     still render."""
     cache = current_app.extensions.setdefault(_CACHE, {})
-    if cache.get("until", 0) > time.monotonic():
+    if cache.get("until", 0) > clock.monotonic():
         return cache["profile"]
     try:
         saved = profile()
     except SQLAlchemyError:
         return OrganizationInput(name=current_app.config["SITE_NAME"])
     shown = OrganizationInput(**{name: getattr(saved, name) for name in _FIELDS})
-    cache.update(profile=shown, until=time.monotonic() + CACHE_SECONDS)
+    cache.update(profile=shown, until=clock.monotonic() + CACHE_SECONDS)
     return shown
 
 
