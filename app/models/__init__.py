@@ -8,6 +8,7 @@ from app.models.campaign import (
     SupporterUpdate,
     campaign_fixed_targets,
 )
+from app.models.dataset import Dataset, DatasetKind
 from app.models.delivery import Delivery, DeliveryKind, DeliveryStatus, ProviderEvent, Suppression
 from app.models.metrics import CampaignMetric, Metric
 from app.models.organizer import AuditEvent, Organizer, RepresentativeAccess, Role
@@ -26,6 +27,8 @@ __all__ = [
     "CampaignMetric",
     "CampaignStatus",
     "CampaignTally",
+    "Dataset",
+    "DatasetKind",
     "Delivery",
     "DeliveryKind",
     "DeliveryStatus",
