@@ -22,11 +22,10 @@ def status() -> None:
     report = reference_status()
     for state in report.datasets:
         dataset = state.dataset
-        congress = f"{ordinal(dataset.congress)} Congress, " if dataset.congress else ""
         until = dataset.effective_until.isoformat() if dataset.effective_until else "-"
         mark = "in force" if state.in_force else "ended" if state.ended else "not in force"
         click.echo(
-            f"#{dataset.id} {dataset.label}: {congress}{dataset.effective_from} to {until}, "
+            f"#{dataset.id} {state.name}: {dataset.effective_from} to {until}, "
             f"{mark}; {dataset.rows} rows from {dataset.source} (file of {dataset.version}), "
             f"imported {state.age_days} days ago"
         )

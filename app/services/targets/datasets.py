@@ -126,6 +126,12 @@ class DatasetState:
     in_force: bool
     ended: bool
 
+    @property
+    def name(self) -> str:
+        """'members of Congress, 120th Congress'."""
+        congress = self.dataset.congress
+        return self.dataset.label + (f", {ordinal(congress)} Congress" if congress else "")
+
 
 @dataclass(frozen=True)
 class ReferenceStatus:
@@ -163,15 +169,15 @@ def _warnings(now: datetime, current: dict[str, Dataset | None]) -> list[str]:
         chambers = " and ".join(TargetKind.LABELS[c] for c in CHAMBERS[kind])
         if current[kind] is None:
             warnings.append(
-                f"The {ordinal(number)} Congress began on {congress_start(number):%d %B %Y} "
-                f"and no {label} is imported for it: new letters to {chambers} are held."
+                f"No {label} imported for the {ordinal(number)} Congress, which began on "
+                f"{congress_start(number):%d %B %Y}: new letters to {chambers} are held."
             )
         elif (following - today).days <= NOTICE_DAYS and in_force(
             kind, datetime.combine(following, datetime.min.time())
         ) is None:
             warnings.append(
-                f"The {ordinal(number + 1)} Congress is sworn in on {following:%d %B %Y} "
-                f"(in {(following - today).days} days) and no {label} is imported for it yet: "
-                f"from that day new letters to {chambers} will be held."
+                f"No {label} imported yet for the {ordinal(number + 1)} Congress, sworn in on "
+                f"{following:%d %B %Y} (in {(following - today).days} days): from that day "
+                f"new letters to {chambers} will be held."
             )
     return warnings
