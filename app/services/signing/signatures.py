@@ -74,6 +74,7 @@ def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None
         "zip": request.place.zip,
         "state": request.place.state,
         "district": request.place.district,
+        "zip_dataset_id": request.place.dataset_id,
         "consent_updates": request.consent_updates,
         "show_publicly": request.show_publicly,
         "ip_hash": hash_ip(request.ip),
@@ -121,7 +122,7 @@ def _insert_signature() -> sa.Insert:
     columns = Signature.__table__.c
     fields = [
         "status", "name", "email", "email_domain", "zip", "state", "district",
-        "consent_updates", "show_publicly", "ip_hash", "review_reason",
+        "zip_dataset_id", "consent_updates", "show_publicly", "ip_hash", "review_reason",
         "confirmations_sent", "counted",
     ]  # fmt: skip
     now = sa.bindparam("now", type_=sa.DateTime)
@@ -229,7 +230,11 @@ def _add_letter(signature: Signature, request: SignatureRequest, letter: LetterD
                     Signature.status == SignatureStatus.PENDING,
                     Signature.counted.is_(False),
                 )
-                .values(state=request.place.state, district=request.place.district)
+                .values(
+                    state=request.place.state,
+                    district=request.place.district,
+                    zip_dataset_id=request.place.dataset_id,
+                )
             )
             signature.confirmations_sent += 1
             _queue_confirmation(signature)
