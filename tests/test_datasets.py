@@ -29,14 +29,14 @@ ZIPS = {
     119: "state_fips,state_abbr,zcta,cd\n48,TX,75001,3\n48,TX,73301,10\n",
     120: "state_fips,state_abbr,zcta,cd\n48,TX,75001,4\n48,TX,73301,10\n",
 }
-HEADER = "bioguide_id,full_name,type,state,district,party\n"
-SENATORS = "S000001,Sam Senior,sen,TX,,Republican\nS000002,Jo Junior,sen,TX,,Republican\n"
+HEADER = "bioguide_id,full_name,type,state,district,party,senate_class\n"
+SENATORS = "S000001,Sam Senior,sen,TX,,Republican,1\nS000002,Jo Junior,sen,TX,,Republican,2\n"
 MEMBERS = {
-    119: HEADER + SENATORS + "H000001,Lee Leaving,rep,TX,3,Republican\n"
-    "H000002,Sue Staying,rep,TX,4,Democrat\n",
-    120: HEADER + SENATORS + "H000003,Nia New,rep,TX,3,Democrat\n"
-    "H000002,Sue Staying,rep,TX,4,Democrat\n"
-    "H000004,Val Filled,rep,TX,10,Republican\n",
+    119: HEADER + SENATORS + "H000001,Lee Leaving,rep,TX,3,Republican,\n"
+    "H000002,Sue Staying,rep,TX,4,Democrat,\n",
+    120: HEADER + SENATORS + "H000003,Nia New,rep,TX,3,Democrat,\n"
+    "H000002,Sue Staying,rep,TX,4,Democrat,\n"
+    "H000004,Val Filled,rep,TX,10,Republican,\n",
 }
 
 
