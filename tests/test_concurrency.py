@@ -161,7 +161,7 @@ def test_confirm_link_clicked_at_once_confirms_and_queues_the_letter_once(app):
 
     with serve(app) as server:
         visitors = [_Browser(server.url) for _ in range(RACERS)]
-        results = _race(RACERS, lambda i: visitors[i].get(f"/confirm/{token}"))
+        results = _race(RACERS, lambda i: visitors[i].post(f"/confirm/{token}"))
 
     assert [status for status, _ in results] == [200] * RACERS
     assert all("your signature is confirmed" in page for _, page in results)

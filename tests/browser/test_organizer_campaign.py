@@ -69,6 +69,7 @@ def test_create_and_open_a_campaign_then_see_a_signature_on_its_chart(
     signer.get_by_role("heading", name="Check your email").wait_for()
     assert drain() == 1
     signer.goto(f"{base}/confirm/{link_token(outbox[0], 'confirm')}")
+    signer.get_by_role("button", name="Confirm my signature").click()
     signer.get_by_role("heading", name="Thank you, your signature is confirmed").wait_for()
     citizen.close()
 
