@@ -4,9 +4,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Signature, SignatureStatus
+from app.models import Letter, Signature, SignatureStatus, ZipDistrict
 from app.services.delivery.sending import drain
-from tests.factories import make_campaign
+from tests.factories import make_campaign, make_target
 from tests.helpers import link_token
 
 FORM = {"name": "Ann Lee", "email": "ann@example.org", "zip": "10001"}
@@ -96,3 +96,21 @@ def test_organizer_forms_still_need_their_csrf_token(client):
     )
     assert response.status_code == 400
     assert "Your form expired" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "letters"),
+    [({"Sec-Fetch-Site": "same-origin"}, 302, 1), ({"Sec-Fetch-Site": "cross-site"}, 403, 0)],
+    ids=["same-origin", "cross-site"],
+)
+def test_a_letter_needs_no_token_nor_cookie_but_must_come_from_this_site(
+    client, headers, status, letters
+):
+    db.session.add(ZipDistrict(zcta="10001", state="NY", district="12"))
+    chair = make_target(name="Pat Chair", email="chair@example.gov")
+    campaign = make_campaign(collects_letters=True, fixed_targets=[chair])
+    form = {**FORM, "subject": "Please act", "body": "A fair hearing for everyone, please."}
+    response = client.post(f"/c/{campaign.slug}/write", data=form, headers=headers)
+    assert response.status_code == status
+    assert "Set-Cookie" not in response.headers
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Letter)) == letters
