@@ -108,7 +108,11 @@ def apply_events(events: list[dict[str, Any]]) -> Applied:
     """Move deliveries to delivered/deferred/bounced/dropped/spam_reported; suppress
     addresses that hard-bounced or reported spam; ignore events already applied."""
     result = Applied(received=len(events))
-    wanted = [e for e in events if e.get("event") in TRANSITIONS and e.get("sg_event_id")]
+    wanted = [
+        e
+        for e in events
+        if isinstance(e.get("event"), str) and e["event"] in TRANSITIONS and e.get("sg_event_id")
+    ]
     result.ignored = len(events) - len(wanted)
     if not wanted:
         return result
@@ -146,11 +150,17 @@ def _resolve(events: list[dict[str, Any]]) -> list[_Event]:
         # A batched request shares one message id: the address tells its rows apart.
         by_message = {(r.provider_message_id, r.to_email.lower()): r.id for r in rows}
     claimed = {_custom_delivery_id(e) for e in events} - {None}
-    existing = set(
-        db.session.scalars(sa.select(Delivery.id).where(Delivery.id.in_(claimed)))
-        if claimed
-        else []
-    )
+    # Each claimed delivery's address: an event naming another address suppresses nothing.
+    addressed = {
+        row.id: row.to_email
+        for row in (
+            db.session.execute(
+                sa.select(Delivery.id, Delivery.to_email).where(Delivery.id.in_(claimed))
+            )
+            if claimed
+            else []
+        )
+    }
     parsed = []
     seen: set[str] = set()
     for e in events:
@@ -163,11 +173,13 @@ def _resolve(events: list[dict[str, Any]]) -> list[_Event]:
         if delivery_id is None:
             prefix = str(e.get("sg_message_id", "")).split(".")[0]
             delivery_id = by_message.get((prefix, email))
-        elif delivery_id not in existing:
+        elif delivery_id not in addressed:
             delivery_id = None
         kind = e["event"]
         # "blocked" bounces are the receiving server refusing for now, not a dead address.
         suppress = kind == "spamreport" or (kind == "bounce" and e.get("type") != "blocked")
+        if delivery_id in addressed and addressed[delivery_id].lower() != email:
+            suppress = False
         reason = str(e.get("reason") or e.get("response") or e.get("type") or kind)
         parsed.append(_Event(event_id, kind, delivery_id, email, reason, suppress))
     return parsed
