@@ -80,6 +80,10 @@ class Config:
     # the copy it serves to visitors without cookies this long (0 turns that off).
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 2)
 
+    # Representatives' responses wait for an organizer to show them on the campaign page
+    # (a leaked private link could otherwise post there); off: shown at once.
+    RESPONSES_NEED_APPROVAL = _bool("RESPONSES_NEED_APPROVAL", False)
+
     CONFIRM_TOKEN_MAX_AGE = _int("CONFIRM_TOKEN_MAX_AGE", 14 * 24 * 3600)
     CONFIRMATION_RESEND_LIMIT = _int("CONFIRMATION_RESEND_LIMIT", 3)
 

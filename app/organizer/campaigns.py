@@ -113,6 +113,20 @@ def hide_response(campaign_id: int, response_id: int):
     return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
 
 
+@bp.post("/campaigns/<int:campaign_id>/responses/<int:response_id>/show")
+@requires(Role.ORGANIZER)
+def show_response(campaign_id: int, response_id: int):
+    """Show a representative's response on the public campaign page."""
+    campaign = campaign_or_404(campaign_id)
+    try:
+        editing.show_response(campaign, response_id, current_user)
+    except CampaignError as error:
+        flash(error.message, "error")
+    else:
+        flash("The response is shown on the campaign page.", "ok")
+    return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
+
+
 @bp.post("/preview")
 @requires(Role.ORGANIZER)
 def preview():

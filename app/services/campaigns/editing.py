@@ -217,6 +217,17 @@ def hide_response(campaign: Campaign, response_id: int, organizer: Organizer) ->
     db.session.commit()
 
 
+def show_response(campaign: Campaign, response_id: int, organizer: Organizer) -> None:
+    """Show a representative's response on the campaign page: one awaiting approval
+    (RESPONSES_NEED_APPROVAL), or one hidden before."""
+    response = db.session.get(Response, response_id)
+    if response is None or response.campaign_id != campaign.id:
+        raise CampaignError("That response is not on this campaign.")
+    response.published = True
+    audit.record(organizer, "response.show", campaign, response_id=response.id)
+    db.session.commit()
+
+
 def all_campaigns() -> list[Campaign]:
     """Every campaign, drafts included, newest first."""
     return list(db.session.scalars(sa.select(Campaign).order_by(Campaign.created_at.desc())))
