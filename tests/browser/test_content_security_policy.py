@@ -52,4 +52,4 @@ def test_public_pages_and_the_workspace_meet_no_policy_violation(page, live_serv
     preview = page.locator("#explainer-preview")
     preview.get_by_role("heading", name="Checked by the policy").wait_for()
     page.goto(f"{base}{campaign_page}/analytics")
-    page.wait_for_function("window.chorusChart !== undefined")
+    page.wait_for_function("() => window.chorusChart !== undefined")

@@ -56,7 +56,7 @@ def test_create_and_open_a_campaign_then_see_a_signature_on_its_chart(
     page.get_by_role("button", name="Open the campaign").click()
     page.get_by_text("The campaign is now open.").wait_for()
     page.get_by_role("link", name="Analytics").click()
-    page.wait_for_function("window.chorusChart !== undefined")
+    page.wait_for_function("() => window.chorusChart !== undefined")
     assert _chart_total(page) == 0
 
     citizen = browser.new_context(viewport={"width": 390, "height": 844})
@@ -74,7 +74,7 @@ def test_create_and_open_a_campaign_then_see_a_signature_on_its_chart(
     citizen.close()
 
     page.reload()
-    page.wait_for_function("window.chorusChart !== undefined")
+    page.wait_for_function("() => window.chorusChart !== undefined")
     assert _chart_total(page) == 1
     assert page.locator(".tile[title='NY: 1']").is_visible()
     assert page.locator("#funnel-confirmed").inner_text() == "1"

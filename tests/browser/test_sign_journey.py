@@ -132,9 +132,10 @@ def test_an_open_campaign_page_shows_new_signatures_without_a_reload(page, campa
         make_signature(campaign)
     count_signatures()
     db.session.remove()
-    # The script polls count.json; a tab coming back into view asks at once.
+    # The script polls count.json; a tab coming back into view asks at once. (Predicates are
+    # functions: a bare expression would be eval'd in the page, which its CSP forbids.)
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
-    page.wait_for_function("document.querySelector('[data-count]').textContent === '2'")
+    page.wait_for_function("() => document.querySelector('[data-count]').textContent === '2'")
     assert page.locator(".progress-block .count").inner_text().startswith("2 signatures")
 
 
