@@ -54,12 +54,14 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     from app.cli import register_commands
     from app.errors import register_error_handlers
     from app.http_cache import register_http_cache
+    from app.i18n import register_i18n
     from app.templating import register_template_helpers
     from app.worker import register_workers
 
     register_commands(app)
     register_error_handlers(app)
     register_http_cache(app)
+    register_i18n(app)  # after the page cache: its URL prefixes are the outermost layer
     register_template_helpers(app)
     register_workers(app)
     return app

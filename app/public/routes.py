@@ -2,10 +2,11 @@
 
 import sqlalchemy as sa
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext, get_locale
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import NotFound, TooManyRequests
 
-from app.errors import error_page, http_error
+from app.errors import FORM_EXPIRED, error_page, http_error
 from app.extensions import db
 from app.http_cache import public
 from app.models import Campaign, CampaignStatus
@@ -92,7 +93,7 @@ def form_expired(error: CSRFError):
     token; the signer presses Sign (or Send) once more and nothing was stored in between.
     """
     if request.endpoint not in ("public.sign", "public.send_letter"):
-        return error_page(400, "Your form expired. Please reload the page and try again.")
+        return error_page(400, FORM_EXPIRED)
     try:
         count_submission()  # a flood of token-less POSTs must not render pages unthrottled
     except TooManyRequests as blocked:
@@ -129,7 +130,7 @@ def sign(slug: str):
         place = locate_zip(form.zip.data)
     except UnknownZip as error:
         count_submission()
-        form.zip.errors = [error.message]
+        form.zip.errors = [gettext(error.message)]
         return render_campaign(public_campaign(slug), form, 400)
     try:
         signatures.sign(
@@ -162,7 +163,7 @@ def confirm(token: str):
     try:
         signature = signatures.confirm(token)
     except InvalidToken as error:
-        return render_template("link_invalid.html", message=error.message), 400
+        return render_template("link_invalid.html", message=gettext(error.message)), 400
     letter = signature.letter
     return render_template(
         "confirmed.html",
@@ -178,7 +179,7 @@ def withdraw(token: str):
     try:
         signature = signatures.signature_from_token(signatures.tokens.WITHDRAW, token)
     except InvalidToken as error:
-        return render_template("link_invalid.html", message=error.message), 400
+        return render_template("link_invalid.html", message=gettext(error.message)), 400
     if request.method == "GET":
         return render_template("withdraw.html", campaign=signature.campaign, token=token)
     campaign = signatures.withdraw(token)

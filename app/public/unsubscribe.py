@@ -1,6 +1,7 @@
 """One-click unsubscribe from campaign updates (RFC 8058), linked from every update email."""
 
 from flask import render_template, request
+from flask_babel import gettext
 
 from app.extensions import csrf
 from app.public import bp
@@ -21,5 +22,5 @@ def unsubscribe(token: str):
             return render_template("unsubscribe.html", campaign=signature.campaign, token=token)
         campaign = updates.unsubscribe(token)
     except InvalidToken as error:
-        return render_template("link_invalid.html", message=error.message), 400
+        return render_template("link_invalid.html", message=gettext(error.message)), 400
     return render_template("unsubscribed.html", campaign=campaign)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from app.models import Campaign
@@ -37,7 +38,7 @@ def write(slug: str):
             campaign, where.zip.data, where.district.data, where.upper.data, where.lower.data
         )
     except UnknownZip as error:
-        where.zip.errors = [error.message]
+        where.zip.errors = [gettext(error.message)]
         return render_template("write.html", campaign=campaign, where=where, route=None), 400
     if not route.complete or not route.targets:
         # Continue pressed without choosing (the form has no browser-side check): say so.
