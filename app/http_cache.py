@@ -89,9 +89,10 @@ class SharedPageCache:
     Why: with no CDN in front, a viral campaign page would be rendered for every reader.
     This keeps, per process and for PAGE_CACHE_SECONDS, what the app itself sent as
     `Cache-Control: public` without a cookie, and answers later cookie-less GETs for that
-    path and language (app.i18n.page_locale) before Flask runs at all (304s included). When a copy expires one request renders
-    a new one while the others keep getting the old copy, so a hot page is never rendered
-    by every thread at once. Anything with a cookie, and anything not public, passes through.
+    path and language (app.i18n.page_locale) before Flask runs at all (304s included).
+    When a copy expires one request renders a new one while the others keep getting the
+    old copy, so a hot page is never rendered by every thread at once. Anything with a
+    cookie, and anything not public, passes through.
     """
 
     def __init__(self, wsgi_app: Callable, seconds: float, entries: int = PAGE_CACHE_ENTRIES):

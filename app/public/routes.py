@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import gettext, get_locale
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import NotFound, TooManyRequests
 
