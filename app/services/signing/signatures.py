@@ -40,6 +40,8 @@ class SignatureRequest:
     ip: str = ""
     # Why rate limits or heuristics want a person to review this signature ("" if not).
     review_reason: str = ""
+    # The language the signer read the campaign in; their emails are written in it.
+    locale: str = "en"
 
 
 def normalize_email(email: str) -> str:
@@ -78,6 +80,7 @@ def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None
         "show_publicly": request.show_publicly,
         "ip_hash": hash_ip(request.ip),
         "review_reason": request.review_reason,
+        "locale": request.locale,
         "confirmations_sent": 1,
         "counted": False,
     }
@@ -121,7 +124,7 @@ def _insert_signature() -> sa.Insert:
     columns = Signature.__table__.c
     fields = [
         "status", "name", "email", "email_domain", "zip", "state", "district",
-        "consent_updates", "show_publicly", "ip_hash", "review_reason",
+        "consent_updates", "show_publicly", "ip_hash", "review_reason", "locale",
         "confirmations_sent", "counted",
     ]  # fmt: skip
     now = sa.bindparam("now", type_=sa.DateTime)

@@ -1,0 +1,35 @@
+"""languages: each signature keeps its signer's language (for the emails workers send
+later), and a campaign keeps its public text in other languages beside its default one
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-05 08:45:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # Everyone who signed before now read the site in English.
+    with op.batch_alter_table("signatures", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("locale", sa.String(length=8), server_default="en", nullable=False)
+        )
+    with op.batch_alter_table("campaigns", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("translations", sa.JSON(), server_default=sa.text("'{}'"), nullable=False)
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("campaigns", schema=None) as batch_op:
+        batch_op.drop_column("translations")
+    with op.batch_alter_table("signatures", schema=None) as batch_op:
+        batch_op.drop_column("locale")
