@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Flask, Response, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -84,6 +84,9 @@ def register_i18n(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE)
     # Whitespace in {% trans %} blocks is collapsed, so catalog entries read as sentences.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    # Flask-Babel keeps the chosen locale on the app context, which a request may share
+    # (a CLI command or test issuing several): choose afresh for each request.
+    app.before_request(refresh)
     app.after_request(_vary_on_language)
     app.wsgi_app = LocalePrefix(app.wsgi_app)
 
