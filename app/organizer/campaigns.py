@@ -14,6 +14,7 @@ from app.organizer.forms import ActionForm, CampaignForm
 from app.rendering import render_markdown
 from app.services.campaigns import editing
 from app.services.campaigns.editing import TRANSITIONS
+from app.services.targets.datasets import reference_status
 
 
 def _fixed_target_choices(selected: list[int]) -> list[SelectChoice]:
@@ -29,8 +30,12 @@ def _fixed_target_choices(selected: list[int]) -> list[SelectChoice]:
 @bp.get("/")
 @requires(Role.VIEWER)
 def dashboard():
-    """List every campaign with its status and count."""
-    return render_template("organizer/dashboard.html", campaigns=editing.all_campaigns())
+    """List every campaign with its status and count, and the reference data in force."""
+    return render_template(
+        "organizer/dashboard.html",
+        campaigns=editing.all_campaigns(),
+        reference=reference_status(),
+    )
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])

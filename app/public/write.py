@@ -48,7 +48,7 @@ def write(slug: str):
         return render_template(
             "write.html", campaign=in_language(campaign), where=where, route=None
         ), 400
-    if not route.complete or not route.targets:
+    if not route.complete or not (route.targets or route.held_reason):
         # Continue pressed without choosing (the form has no browser-side check): say so.
         unchosen = request.args.get("step") == "choose" and not route.complete
         page = render_template(
@@ -85,7 +85,7 @@ def posted_route(campaign: Campaign, form: LetterForm) -> Route | Response:
         )
     except UnknownZip:
         return redirect(url_for("public.write", slug=campaign.slug))
-    if not route.complete or not route.targets:
+    if not route.complete or not (route.targets or route.held_reason):
         return redirect(url_for("public.write", slug=campaign.slug, zip=route.place.zip))
     return route
 
@@ -130,6 +130,7 @@ def send_letter(slug: str):
         public_comment=form.public_comment.data,
         upper_district=route.upper_district,
         lower_district=route.lower_district,
+        held_reason=route.held_reason,
     )
     signature_request = signatures.SignatureRequest(
         name=form.name.data,

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.models import Organizer, Role, ZipDistrict
+from app.models import DatasetKind, Organizer, Role, ZipDistrict
 from app.services.delivery.sending import drain
 from app.services.workspace.accounts import create_organizer
+from tests.factories import make_dataset
 from tests.helpers import link_token
 
 pytestmark = pytest.mark.browser
@@ -18,7 +19,8 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def organizer(app) -> Organizer:
-    db.session.add(ZipDistrict(zcta="10001", state="NY", district="12"))
+    zip_map = make_dataset(DatasetKind.ZIPS).id
+    db.session.add(ZipDistrict(zcta="10001", state="NY", district="12", dataset_id=zip_map))
     db.session.commit()
     return create_organizer("org@example.org", PASSWORD, Role.ORGANIZER)
 

@@ -40,6 +40,8 @@ class LetterDraft:
     public_comment: bool = False
     upper_district: str = ""
     lower_district: str = ""
+    # Why letters to some chambers wait (Route.held_reason).
+    held_reason: str = ""
 
 
 def body_hash(body: str) -> str:
@@ -76,6 +78,7 @@ def attach_letter(signature: Signature, draft: LetterDraft) -> Letter:
         flags=",".join(flags),
         state_upper_district=draft.upper_district,
         state_lower_district=draft.lower_district,
+        held_reason=draft.held_reason,
         targets=list(draft.targets),
     )
     db.session.add(letter)

@@ -76,6 +76,7 @@ def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None
         "zip": request.place.zip,
         "state": request.place.state,
         "district": request.place.district,
+        "zip_dataset_id": request.place.dataset_id,
         "consent_updates": request.consent_updates,
         "show_publicly": request.show_publicly,
         "ip_hash": hash_ip(request.ip),
@@ -124,8 +125,8 @@ def _insert_signature() -> sa.Insert:
     columns = Signature.__table__.c
     fields = [
         "status", "name", "email", "email_domain", "zip", "state", "district",
-        "consent_updates", "show_publicly", "ip_hash", "review_reason", "locale",
-        "confirmations_sent", "counted",
+        "zip_dataset_id", "consent_updates", "show_publicly", "ip_hash", "review_reason",
+        "locale", "confirmations_sent", "counted",
     ]  # fmt: skip
     now = sa.bindparam("now", type_=sa.DateTime)
     open_campaign = sa.select(
@@ -232,7 +233,11 @@ def _add_letter(signature: Signature, request: SignatureRequest, letter: LetterD
                     Signature.status == SignatureStatus.PENDING,
                     Signature.counted.is_(False),
                 )
-                .values(state=request.place.state, district=request.place.district)
+                .values(
+                    state=request.place.state,
+                    district=request.place.district,
+                    zip_dataset_id=request.place.dataset_id,
+                )
             )
             signature.confirmations_sent += 1
             _queue_confirmation(signature)

@@ -1,8 +1,8 @@
 """languages: each signature keeps its signer's language (for the emails workers send
 later), and a campaign keeps its public text in other languages beside its default one
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-05 08:45:00
 
 """
@@ -10,8 +10,8 @@ Create Date: 2026-12-05 08:45:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
