@@ -125,8 +125,14 @@ def test_a_spanish_signer_gets_the_confirmation_in_spanish_and_confirms_in_spani
     assert '<html lang="es">' in message.html and "Confirmar mi firma" in message.html
     assert "/es/confirm/" in message.text
     client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")  # the link alone says Spanish
-    confirmed = client.get(f"/es/confirm/{link_token(message, 'confirm')}")
+    token = link_token(message, "confirm")
+    asked = client.get(f"/es/confirm/{token}").get_data(as_text=True)
+    assert "Confirme su firma" in asked and f'action="/es/confirm/{token}"' in asked
+    confirmed = client.post(f"/es/confirm/{token}")
     assert "Gracias, su firma está confirmada" in confirmed.get_data(as_text=True)
+    count_signatures()
+    counted = client.get(f"/es/c/{campaign.slug}").get_data(as_text=True)
+    assert "<strong data-count>1</strong>" in counted and ">firma</span>" in counted
 
 
 def test_an_english_signer_still_gets_english_email(client, outbox):
@@ -149,4 +155,3 @@ def test_campaign_text_in_spanish_with_a_note_where_english_shows_through(client
     assert "se muestran en inglés" in text
     english = client.get(f"/c/{campaign.slug}").get_data(as_text=True)
     assert "English title" in english and "se muestran en inglés" not in english
-    count_signatures()

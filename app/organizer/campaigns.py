@@ -104,6 +104,17 @@ def hide_response(campaign_id: int, response_id: int):
     return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
 
 
+@bp.post("/campaigns/<int:campaign_id>/responses/<int:response_id>/show")
+@requires(Role.ORGANIZER)
+def show_response(campaign_id: int, response_id: int):
+    """Show a representative's response on the public campaign page."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    with flash_errors():
+        editing.show_response(campaign, response_id, current_user)
+        flash("The response is shown on the campaign page.", "ok")
+    return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
+
+
 @bp.post("/preview")
 @requires(Role.ORGANIZER)
 def preview():

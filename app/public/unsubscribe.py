@@ -3,7 +3,6 @@
 from flask import render_template, request
 from flask_babel import gettext
 
-from app.extensions import csrf
 from app.public import bp
 from app.services.campaigns.languages import in_language
 from app.services.errors import InvalidToken
@@ -12,8 +11,6 @@ from app.services.tokens import UNSUBSCRIBE
 from app.services.workspace import updates
 
 
-# The token in the link is the credential; mail clients' one-click POST carries no CSRF token.
-@csrf.exempt
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str):
     """Ask before unsubscribing (GET, since scanners prefetch links), then stop updates (POST)."""

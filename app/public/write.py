@@ -90,18 +90,6 @@ def posted_route(campaign: Campaign, form: LetterForm) -> Route | Response:
     return route
 
 
-def letter_again(slug: str):
-    """The letter form once more with everything typed kept and a fresh CSRF token, after a
-    POST whose token was missing or stale (routes.form_expired): a letter is too much work
-    to lose to an expired session."""
-    campaign = writing_campaign(slug)
-    form = LetterForm()
-    route = posted_route(campaign, form)
-    if not isinstance(route, Route):
-        return route
-    return render_letter(campaign, form, route, 400, confirm_again=True)
-
-
 @bp.post("/c/<slug>/write")
 def send_letter(slug: str):
     """Record a pending signature with its letter; both wait for the email confirmation.

@@ -270,7 +270,7 @@ def signature_from_token(purpose: str, token: str, max_age: int | None = None) -
 def _follow(purpose: str, token: str, max_age: int | None) -> tuple[Signature, tokens.Link]:
     link = tokens.read_token(purpose, token, max_age)
     signature = db.session.get(Signature, link.signature_id)
-    if signature is None or tokens.email_fingerprint(signature.email) != link.fingerprint:
+    if signature is None or not tokens.is_sent_to(link, signature.email):
         raise InvalidToken()
     return signature, link
 
