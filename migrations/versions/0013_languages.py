@@ -1,8 +1,8 @@
 """languages: each signature keeps its signer's language (for the emails workers send
 later), and a campaign keeps its public text in other languages beside its default one
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-05 08:45:00
 
 """
@@ -10,22 +10,24 @@ Create Date: 2026-12-05 08:45:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
+    # Plain ADD COLUMN, not batch mode: on SQLite a batch may copy and drop the table, and
+    # dropping campaigns or signatures would cascade to the rows that reference them.
     # Everyone who signed before now read the site in English.
-    with op.batch_alter_table("signatures", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("locale", sa.String(length=8), server_default="en", nullable=False)
-        )
-    with op.batch_alter_table("campaigns", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("translations", sa.JSON(), server_default=sa.text("'{}'"), nullable=False)
-        )
+    op.add_column(
+        "signatures",
+        sa.Column("locale", sa.String(length=8), server_default="en", nullable=False),
+    )
+    op.add_column(
+        "campaigns",
+        sa.Column("translations", sa.JSON(), server_default=sa.text("'{}'"), nullable=False),
+    )
 
 
 def downgrade():
