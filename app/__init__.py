@@ -57,6 +57,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     from app.cross_origin import register_cross_origin_protection
     from app.errors import register_error_handlers
     from app.http_cache import register_http_cache
+    from app.i18n import register_i18n
     from app.security_headers import register_security_headers
     from app.templating import register_template_helpers
     from app.worker import register_workers
@@ -65,6 +66,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     register_error_handlers(app)
     register_cross_origin_protection(app)
     register_http_cache(app)
+    register_i18n(app)  # after the page cache: its URL prefixes are the outermost layer
     register_security_headers(app)
     register_template_helpers(app)
     register_workers(app)

@@ -58,6 +58,8 @@ class Signature(db.Model):
     consent_updates: so.Mapped[bool] = so.mapped_column(default=False)
     show_publicly: so.Mapped[bool] = so.mapped_column(default=False)
     ip_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
+    # The language the signer read the campaign in: their emails are written in it.
+    locale: so.Mapped[str] = so.mapped_column(sa.String(8), default="en", server_default="en")
     # Set when rate limits or heuristics think a person should look at this signature.
     review_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     confirmations_sent: so.Mapped[int] = so.mapped_column(default=0)

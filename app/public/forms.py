@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Regexp
@@ -73,31 +74,31 @@ class SignForm(FlaskForm):
         csrf = False
 
     name = StringField(
-        "Full name",
+        _l("Full name"),
         filters=[one_line],
-        validators=[DataRequired("Please enter your name."), Length(max=120)],
+        validators=[DataRequired(_l("Please enter your name.")), Length(max=120)],
     )
     email = EmailField(
-        "Email",
+        _l("Email"),
         filters=[nfkc],
         validators=[
-            DataRequired("Please enter your email address."),
+            DataRequired(_l("Please enter your email address.")),
             Length(max=254),
-            EmailAddress("Please enter a valid email address.", check_deliverability=False),
+            EmailAddress(_l("Please enter a valid email address."), check_deliverability=False),
         ],
     )
     zip = StringField(
-        "ZIP code",
+        _l("ZIP code"),
         filters=[strip],
         validators=[
-            DataRequired("Please enter your ZIP code."),
-            Regexp(ZIP_PATTERN, message="Please enter a 5-digit US ZIP code."),
+            DataRequired(_l("Please enter your ZIP code.")),
+            Regexp(ZIP_PATTERN, message=_l("Please enter a 5-digit US ZIP code.")),
         ],
     )
-    consent_updates = BooleanField("Email me updates about this campaign")
-    show_publicly = BooleanField("Show my first name and state as a recent signer")
+    consent_updates = BooleanField(_l("Email me updates about this campaign"))
+    show_publicly = BooleanField(_l("Show my first name and state as a recent signer"))
     # A honeypot: hidden from people, filled in by naive bots.
-    website = StringField("Leave this field empty", validators=[Length(max=200)])
+    website = StringField(_l("Leave this field empty"), validators=[Length(max=200)])
 
 
 class WhereForm(FlaskForm):
@@ -107,17 +108,19 @@ class WhereForm(FlaskForm):
         csrf = False
 
     zip = StringField(
-        "ZIP code",
+        _l("ZIP code"),
         filters=[strip],
         validators=[
-            DataRequired("Please enter your ZIP code."),
-            Regexp(ZIP_PATTERN, message="Please enter a 5-digit US ZIP code."),
+            DataRequired(_l("Please enter your ZIP code.")),
+            Regexp(ZIP_PATTERN, message=_l("Please enter a 5-digit US ZIP code.")),
         ],
     )
     # Choices the writer made when the ZIP code could not decide; checked by routing.
-    district = StringField("Congressional district", filters=[strip], validators=[Length(max=8)])
-    upper = StringField("State senate district", filters=[strip], validators=[Length(max=64)])
-    lower = StringField("State house district", filters=[strip], validators=[Length(max=64)])
+    district = StringField(
+        _l("Congressional district"), filters=[strip], validators=[Length(max=8)]
+    )
+    upper = StringField(_l("State senate district"), filters=[strip], validators=[Length(max=64)])
+    lower = StringField(_l("State house district"), filters=[strip], validators=[Length(max=64)])
 
 
 class LetterForm(FlaskForm):
@@ -134,22 +137,26 @@ class LetterForm(FlaskForm):
     upper = HiddenField(filters=[strip], validators=[Length(max=64)])
     lower = HiddenField(filters=[strip], validators=[Length(max=64)])
     subject = StringField(
-        "Subject",
+        _l("Subject"),
         filters=[one_line],
-        validators=[DataRequired("Please give your letter a subject."), Length(max=200)],
+        validators=[DataRequired(_l("Please give your letter a subject.")), Length(max=200)],
     )
     body = TextAreaField(
-        "Your letter",
+        _l("Your letter"),
         filters=[paragraphs],
         validators=[
-            DataRequired("Please write your letter."),
-            Length(min=20, max=10000, message="Please write between 20 and 10,000 characters."),
+            DataRequired(_l("Please write your letter.")),
+            Length(min=20, max=10000, message=_l("Please write between 20 and 10,000 characters.")),
         ],
     )
-    reply_to_ok = BooleanField("Let their office reply to me by email (they will see my address)")
+    reply_to_ok = BooleanField(
+        _l("Let their office reply to me by email (they will see my address)")
+    )
     public_comment = BooleanField(
-        "Also show my letter on the campaign page, with my first name and state, once a "
-        "moderator has read it"
+        _l(
+            "Also show my letter on the campaign page, with my first name and state, once a "
+            "moderator has read it"
+        )
     )
     consent_updates = SignForm.consent_updates
     website = SignForm.website

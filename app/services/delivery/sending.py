@@ -256,7 +256,7 @@ def _plan(claims: list[Claim], result: Round) -> list[_Unit]:
     )
     adapters: dict[str, channels.Adapter] = {}
     units: list[_Unit] = []
-    batches: dict[int, _Unit] = {}
+    batches: dict[tuple[int, str], _Unit] = {}
     settled: dict[str, list[Claim]] = {}
     errors: dict[str, str] = {}
     unbuildable: dict[str, list[Claim]] = {}
@@ -306,7 +306,10 @@ def _plan(claims: list[Claim], result: Round) -> list[_Unit]:
 
 
 def _compose(
-    claim: Claim, delivery: Delivery, adapter: channels.Adapter, batches: dict[int, _Unit]
+    claim: Claim,
+    delivery: Delivery,
+    adapter: channels.Adapter,
+    batches: dict[tuple[int, str], _Unit],
 ) -> _Unit | None:
     """The unit that sends this delivery (a batch it joined, perhaps), or None when there is
     nothing to send any more."""
@@ -318,11 +321,11 @@ def _compose(
         if message is None:
             return None
         return _Unit([claim], message, adapter, {claim.id: delivery.kind})
-    campaign_id, recipient = batched
-    batch = batches.get(campaign_id)
+    key, recipient = batched
+    batch = batches.get(key)
     if batch is None or len(batch.claims) >= adapter.max_batch:
-        template = composing.confirmation_template(campaign_id)
-        batch = batches[campaign_id] = _Unit([], BatchMessage(template, []), adapter)
+        template = composing.confirmation_template(key)
+        batch = batches[key] = _Unit([], BatchMessage(template, []), adapter)
     batch.claims.append(claim)
     batch.message.recipients.append(recipient)
     batch.kinds[claim.id] = delivery.kind

@@ -40,6 +40,8 @@ class SignatureRequest:
     ip: str = ""
     # Why rate limits or heuristics want a person to review this signature ("" if not).
     review_reason: str = ""
+    # The language the signer read the campaign in; their emails are written in it.
+    locale: str = "en"
 
 
 def normalize_email(email: str) -> str:
@@ -79,6 +81,7 @@ def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None
         "show_publicly": request.show_publicly,
         "ip_hash": hash_ip(request.ip),
         "review_reason": request.review_reason,
+        "locale": request.locale,
         "confirmations_sent": 1,
         "counted": False,
     }
@@ -123,7 +126,7 @@ def _insert_signature() -> sa.Insert:
     fields = [
         "status", "name", "email", "email_domain", "zip", "state", "district",
         "zip_dataset_id", "consent_updates", "show_publicly", "ip_hash", "review_reason",
-        "confirmations_sent", "counted",
+        "locale", "confirmations_sent", "counted",
     ]  # fmt: skip
     now = sa.bindparam("now", type_=sa.DateTime)
     open_campaign = sa.select(
