@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from app.models import Campaign, Letter
+from app.models import Campaign, Letter, Target
 from app.public import bp
 from app.public.forms import LetterForm, WhereForm
 from app.public.routes import public_campaign
 from app.ratelimits import client_ip, count_submission
 from app.services.errors import CampaignClosed, UnknownZip
-from app.services.letters import writing
+from app.services.letters import carriers, writing
 from app.services.letters.routing import Route, route_letter
 from app.services.signing import signatures
 
@@ -59,7 +59,12 @@ def write(slug: str):
 
 def render_letter(campaign: Campaign, form: LetterForm, route: Route, status: int = 200, **context):
     return render_template(
-        "write_letter.html", campaign=campaign, form=form, route=route, **context
+        "write_letter.html",
+        campaign=campaign,
+        form=form,
+        route=route,
+        need_address=carriers.need_address(route.targets),
+        **context,
     ), status
 
 
@@ -102,7 +107,8 @@ def send_letter(slug: str):
     if not isinstance(route, Route):
         count_submission()
         return route
-    if not form.validate_on_submit():
+    checks = form.address_checks() if carriers.need_address(route.targets) else None
+    if not form.validate_on_submit(extra_validators=checks):
         count_submission()
         return render_letter(campaign, form, route, 400)
     if form.website.data:
@@ -117,6 +123,7 @@ def send_letter(slug: str):
         public_comment=form.public_comment.data,
         upper_district=route.upper_district,
         lower_district=route.lower_district,
+        **(address_of(form) if checks else {}),
     )
     signature_request = signatures.SignatureRequest(
         name=form.name.data,
@@ -131,6 +138,19 @@ def send_letter(slug: str):
     except CampaignClosed:
         return render_letter(campaign, form, route, 409)
     return redirect(url_for("public.check_email", slug=slug))
+
+
+def address_of(form: LetterForm) -> dict:
+    """The writer's address as the draft takes it, for offices reached through CWC."""
+    return dict(
+        prefix=form.prefix.data, street_address=form.street_address.data, city=form.city.data
+    )
+
+
+@bp.app_template_global()
+def letter_carrier(target: Target) -> carriers.Carrier:
+    """For the letter form and the confirmation email: how a letter to this target goes."""
+    return carriers.carrier(target)
 
 
 @bp.app_template_global()

@@ -44,6 +44,11 @@ PERSONAL_DATA = (
         "to spot floods of fake signatures; the address itself is never stored",
     ),
     PersonalDatum("The subject and text of your letter", "sent to the representatives you chose"),
+    PersonalDatum(
+        "Your title, street address and city, if your letter went to Congress through CWC",
+        "required by Congress with every letter it takes that way; seen only by your "
+        "representatives' offices, as proof that you are their constituent",
+    ),
 )
 
 
@@ -94,7 +99,15 @@ def erase_personal_data(campaign: Campaign, now: datetime) -> int:
     db.session.execute(
         sa.update(Letter)
         .where(Letter.campaign_id == campaign.id)
-        .values(subject="", body="", body_hash="", public_comment=False)
+        .values(
+            subject="",
+            body="",
+            body_hash="",
+            public_comment=False,
+            prefix="",
+            street_address="",
+            city="",
+        )
         .execution_options(synchronize_session=False)
     )
     outbox.forget_signers(signatures)

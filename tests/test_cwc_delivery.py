@@ -1,0 +1,340 @@
+"""Letters to Congress through CWC: the outbox's CWC channel against the fake CWC server."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.clock import utcnow
+from app.cwc import delivery_id
+from app.extensions import db
+from app.models import (
+    Delivery,
+    DeliveryChannel,
+    DeliveryKind,
+    DeliveryStatus,
+    Letter,
+    Target,
+    TargetKind,
+)
+from app.services.delivery import sending
+from app.services.delivery.sending import drain
+from tests.factories import make_campaign
+from tests.fakes.cwc import Reply, refused
+from tests.helpers import link_token
+from tests.shared_data import load_congress, requires_data
+
+pytestmark = requires_data
+
+MINE = "I teach in San Francisco. The families of my students need a fair hearing. Please act."
+ADDRESS = {"prefix": "Ms.", "street_address": "123 Valencia St", "city": "San Francisco"}
+
+
+@pytest.fixture
+def cwc_app(make_app, fake_cwc, tmp_path):
+    """The app with both chambers delivered to the fake CWC, and Congress on file."""
+    return _app(make_app, tmp_path, **fake_cwc.app_settings())
+
+
+def _app(make_app, tmp_path, **settings):
+    app = make_app(**settings)
+    with app.app_context():
+        load_congress(tmp_path, {"94110", "35062", "20001"})
+        campaign = make_campaign(
+            collects_letters=True,
+            target_kinds=[TargetKind.US_SENATE, TargetKind.US_HOUSE],
+            letter_subject="Third-country deportations",
+            letter_body="Please make sure anyone facing removal gets notice and a hearing.",
+        )
+        app.config["TEST_CAMPAIGN_SLUG"] = campaign.slug
+    return app
+
+
+@pytest.fixture
+def ctx(cwc_app):
+    with cwc_app.app_context():
+        yield cwc_app
+
+
+def mails(app):
+    return app.extensions["chorus_mail"].outbox
+
+
+def slug(app) -> str:
+    return app.config["TEST_CAMPAIGN_SLUG"]
+
+
+def text(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+
+
+def write(client, app, zip_code="94110", district="", **fields):
+    data = {
+        "zip": zip_code,
+        "district": district,
+        "subject": "Third-country deportations",
+        "body": MINE,
+        "name": "Ann Lee",
+        "email": "ann@example.org",
+        "csrf_token": client.get("/csrf-token").json["csrf_token"],
+        **ADDRESS,
+    }
+    data.update(fields)
+    return client.post(f"/c/{slug(app)}/write", data=data)
+
+
+def write_and_confirm(app, zip_code="94110", district="", client=None, **fields):
+    """A letter written on the form and confirmed by its link; returns the confirmed page.
+
+    One client per test: the test's app context (and so Flask-WTF's token in g) is shared
+    by its requests."""
+    client = client or app.test_client()
+    assert write(client, app, zip_code, district, **fields).status_code == 302
+    drain()
+    confirmation = mails(app)[-1]
+    return client.get(f"/confirm/{link_token(confirmation, 'confirm')}")
+
+
+def letter_rows() -> list[Delivery]:
+    return list(
+        db.session.scalars(
+            sa.select(Delivery).where(Delivery.kind == DeliveryKind.LETTER).order_by(Delivery.id)
+        )
+    )
+
+
+def _make_due_now() -> None:
+    """Skip the backoff wait: the rows waiting to be retried become due."""
+    db.session.execute(sa.update(Delivery).values(next_attempt_at=utcnow()))
+    db.session.commit()
+
+
+def offices(fake) -> list[str]:
+    return sorted(message.member_office for message in fake.accepted())
+
+
+def test_the_form_asks_for_the_address_congress_requires_and_says_how_each_letter_goes(ctx):
+    client = ctx.test_client()
+    page = text(client.get(f"/c/{slug(ctx)}/write?zip=94110"))
+    assert "Street address" in page and "City" in page and "Title" in page
+    assert page.count("through Congress's own message system (CWC)") == 3
+
+    response = write(client, ctx, street_address="", city="", prefix="", name="Ann")
+    assert response.status_code == 400
+    shown = text(response)
+    for error in (
+        "Please enter your street address.",
+        "Please enter your city.",
+        "Congress asks for a title: please choose one.",
+        "Congress asks for your first and last name.",
+    ):
+        assert error in shown
+    assert db.session.scalar(sa.select(Letter)) is None
+
+
+def test_a_letter_from_94110_reaches_cwc_as_three_messages(ctx, fake_cwc):
+    page = write_and_confirm(ctx)
+    assert drain() == 3
+    assert offices(fake_cwc) == ["HCA11", "SCA01", "SCA03"]
+    rows = letter_rows()
+    assert {(row.channel, row.status) for row in rows} == {
+        (DeliveryChannel.CWC, DeliveryStatus.SENT)
+    }
+    by_office = {message.member_office: message for message in fake_cwc.accepted()}
+    house = next(row for row in rows if row.recipient == "HCA11")
+    message = by_office["HCA11"]
+    assert message.delivery_id == delivery_id(ctx.config["BASE_URL"], house.id)
+    assert house.provider_message_id == message.delivery_id
+    for path, expected in {
+        "Constituent/Prefix": "Ms.",
+        "Constituent/FirstName": "Ann",
+        "Constituent/LastName": "Lee",
+        "Constituent/Address1": "123 Valencia St",
+        "Constituent/City": "San Francisco",
+        "Constituent/StateAbbreviation": "CA",
+        "Constituent/Zip": "94110",
+        "Constituent/Email": "ann@example.org",
+        "Message/Subject": "Third-country deportations",
+        "Message/ConstituentMessage": MINE,
+        "Delivery/CampaignId": slug(ctx),
+        "Delivery/DeliveryAgent": "Chorus Test Agent",
+    }.items():
+        assert message.text(path) == expected, path
+    assert "Being delivered to their office through Congress's CWC system" in text(page)
+
+
+def test_a_server_error_is_retried_with_the_same_delivery_id(ctx, fake_cwc):
+    write_and_confirm(ctx)
+    fake_cwc.reply(Reply(503), Reply(502))
+
+    first = sending.send_all_due()
+    assert (first.sent, first.retrying, first.stopped) == (0, 1, True)
+    _make_due_now()
+    second = sending.send_all_due()
+    assert (second.sent, second.retrying) == (0, 1)
+    _make_due_now()
+    assert sending.send_all_due().sent == 3
+
+    attempts = {}
+    for message in fake_cwc.received:
+        attempts.setdefault(message.delivery_id, []).append(message.status)
+    assert sorted(attempts.values()) == [[200], [200], [503, 502, 200]]
+    assert {row.status for row in letter_rows()} == {DeliveryStatus.SENT}
+
+
+def test_an_error_answer_fails_for_good_with_cwc_reason_and_the_others_go(ctx, fake_cwc):
+    write_and_confirm(ctx)
+    fake_cwc.reply(refused("MemberOffice HCA11 is not accepting messages"))
+
+    result = sending.send_all_due()
+
+    assert (result.sent, result.failed) == (2, 1)
+    [failed] = [row for row in letter_rows() if row.status == DeliveryStatus.FAILED]
+    assert failed.last_error == "CWC 400: MemberOffice HCA11 is not accepting messages"
+    assert len(fake_cwc.received) == 3, "a refused message is not sent again"
+
+
+def test_a_message_the_schema_refuses_fails_naming_the_field_and_is_never_posted(ctx, fake_cwc):
+    write_and_confirm(ctx)
+    house = next(row for row in letter_rows() if row.recipient == "HCA11")
+    house.recipient = "HCA111"
+    db.session.commit()
+
+    drain()
+
+    db.session.refresh(house)
+    assert house.status == DeliveryStatus.FAILED
+    assert house.last_error.startswith("CWC schema: Recipient/MemberOffice")
+    assert "HCA111" not in offices(fake_cwc)
+
+
+def test_a_killed_worker_sent_message_is_resent_with_the_same_delivery_id(ctx, fake_cwc):
+    write_and_confirm(ctx)
+    # A worker claims every row, posts the first, and dies before recording anything.
+    claims = sending.claim_due()
+    row = db.session.get(Delivery, claims[0].id)
+    adapter = sending.channels.adapter(DeliveryChannel.CWC)
+    adapter.send(sending.channels.compose(row))
+    db.session.rollback()
+    assert [r.status for r in letter_rows()] == [DeliveryStatus.SENDING] * 3
+
+    # Past the lease another worker takes the rows over and sends them all.
+    later = utcnow() + timedelta(seconds=ctx.config["DELIVERY_LEASE_SECONDS"] + 1)
+    taken = sending.claim_due(now=later)
+    result = sending.Round(claimed=len(taken))
+    sending.send_claims(taken, result)
+
+    assert result.sent == 3
+    ids = [message.delivery_id for message in fake_cwc.accepted()]
+    assert len(ids) == 4 and len(set(ids)) == 3, "the repeat carries the first DeliveryId"
+    assert ids.count(delivery_id(ctx.config["BASE_URL"], row.id)) == 2
+
+
+def test_a_writer_who_withdraws_before_sending_reaches_no_office_and_their_address_goes(
+    ctx, fake_cwc
+):
+    client = ctx.test_client()
+    write_and_confirm(ctx, client=client)
+    withdraw_link = link_token(mails(ctx)[0], "withdraw")
+    page = client.get(f"/withdraw/{withdraw_link}").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post(f"/withdraw/{withdraw_link}", data={"csrf_token": token}).status_code == 200
+
+    drain()
+
+    assert fake_cwc.received == []
+    assert {row.status for row in letter_rows()} == {DeliveryStatus.CANCELLED}
+    letter = db.session.scalar(sa.select(Letter))
+    assert (letter.prefix, letter.street_address, letter.city) == ("", "", "")
+
+
+def test_a_member_who_left_before_the_letter_was_confirmed_is_held_with_the_reason(ctx, fake_cwc):
+    client = ctx.test_client()
+    assert write(client, ctx).status_code == 302
+    drain()
+    pelosi = db.session.scalar(sa.select(Target).where(Target.name == "Nancy Pelosi"))
+    pelosi.active = False
+    db.session.commit()
+
+    page = client.get(f"/confirm/{link_token(mails(ctx)[-1], 'confirm')}")
+    drain()
+
+    assert offices(fake_cwc) == ["SCA01", "SCA03"]
+    held = next(row for row in letter_rows() if row.target_id == pelosi.id)
+    assert (held.channel, held.status) == (DeliveryChannel.EMAIL, DeliveryStatus.HELD)
+    assert "Nancy Pelosi no longer holds this seat" in text(page)
+
+
+def test_a_zip_in_three_districts_reaches_the_chosen_district_only(ctx, fake_cwc):
+    client = ctx.test_client()
+    choices = text(client.get(f"/c/{slug(ctx)}/write?zip=35062"))
+    for district in ("4th", "6th", "7th"):
+        assert f"Alabama, {district} district" in choices
+
+    write_and_confirm(ctx, "35062", "AL-6", client, street_address="1 Main St", city="Dora")
+    drain()
+
+    assert offices(fake_cwc) == ["HAL06", "SAL02", "SAL03"]
+    assert {m.text("Constituent/Zip") for m in fake_cwc.accepted()} == {"35062"}
+
+
+def test_a_zip_that_does_not_agree_with_the_chosen_district_stores_nothing(ctx, fake_cwc):
+    response = write(ctx.test_client(), ctx, "35062", "AL-1", street_address="1 Main St")
+    assert response.status_code == 302
+    assert "/write?zip=35062" in response.headers["Location"]
+    assert db.session.scalar(sa.select(Letter)) is None
+
+
+def test_dc_has_only_its_delegate_who_gets_the_letter_through_cwc(ctx, fake_cwc):
+    client = ctx.test_client()
+    page = text(client.get(f"/c/{slug(ctx)}/write?zip=20001"))
+    assert "has no U.S. senators" in page
+
+    write_and_confirm(ctx, "20001", client=client, street_address="1 K St NW", city="Washington")
+    drain()
+
+    assert offices(fake_cwc) == ["HDC00"]
+
+
+def test_with_both_chambers_off_letters_are_held_and_no_address_is_asked(
+    make_app, fake_cwc, tmp_path
+):
+    app = _app(make_app, tmp_path, **fake_cwc.app_settings(CWC_HOUSE=False, CWC_SENATE=False))
+    with app.app_context():
+        client = app.test_client()
+        page = text(client.get(f"/c/{slug(app)}/write?zip=94110"))
+        assert "Street address" not in page
+        assert page.count("this site does not deliver to Congress through CWC yet") == 3
+
+        write_and_confirm(app, client=client, street_address="", city="", prefix="")
+        drain()
+
+        assert fake_cwc.received == []
+        assert {(r.channel, r.status) for r in letter_rows()} == {
+            (DeliveryChannel.EMAIL, DeliveryStatus.HELD)
+        }
+
+
+def test_with_only_the_house_on_the_senators_letters_are_held(make_app, fake_cwc, tmp_path):
+    app = _app(make_app, tmp_path, **fake_cwc.app_settings(CWC_SENATE=False))
+    with app.app_context():
+        write_and_confirm(app)
+        drain()
+
+        assert offices(fake_cwc) == ["HCA11"]
+        statuses = sorted(r.status for r in letter_rows())
+        assert statuses == [DeliveryStatus.HELD, DeliveryStatus.HELD, DeliveryStatus.SENT]
+
+
+def test_outbox_status_counts_cwc_rows_by_channel(ctx, fake_cwc):
+    write_and_confirm(ctx)
+    drain()
+
+    output = ctx.test_cli_runner().invoke(args=["outbox", "status"]).output
+
+    by_channel = output.split("by channel:")[1]
+    assert re.search(r"cwc\s+sent\s+3\n", by_channel), output
+    assert re.search(r"email\s+sent\s+1\n", by_channel), output
