@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from pypdf import PdfReader
 
 from app.clock import utcnow
 from app.cwc import delivery_id
@@ -22,6 +24,7 @@ from app.models import (
 )
 from app.services.delivery import sending
 from app.services.delivery.sending import drain
+from app.services.targets import access
 from tests.factories import make_campaign
 from tests.fakes.cwc import Reply, refused
 from tests.helpers import link_token
@@ -338,3 +341,22 @@ def test_outbox_status_counts_cwc_rows_by_channel(ctx, fake_cwc):
     by_channel = output.split("by channel:")[1]
     assert re.search(r"cwc\s+sent\s+3\n", by_channel), output
     assert re.search(r"email\s+sent\s+1\n", by_channel), output
+
+
+def test_the_address_is_shown_to_the_members_office_and_never_publicly(ctx, fake_cwc):
+    write_and_confirm(ctx)
+    drain()
+    pelosi = db.session.scalar(sa.select(Target).where(Target.name == "Nancy Pelosi"))
+    token = access.create_access(pelosi)
+    client = ctx.test_client()
+
+    private = text(client.get(f"/r/{token}/c/{slug(ctx)}"))
+    assert "address Ms. Ann Lee, 123 Valencia St, San Francisco" in private
+    csv_text = client.get(f"/r/{token}/c/{slug(ctx)}/letters.csv").get_data(as_text=True)
+    header, row = csv_text.splitlines()[:2]
+    assert header.endswith("prefix,street_address,city")
+    assert row.endswith("Ms.,123 Valencia St,San Francisco")
+    pdf = PdfReader(io.BytesIO(client.get(f"/r/{token}/c/{slug(ctx)}/letters.pdf").data))
+    assert "Ms. Ann Lee, 123 Valencia St, San Francisco" in pdf.pages[1].extract_text()
+    for path in (f"/c/{slug(ctx)}", f"/c/{slug(ctx)}/write?zip=94110", "/privacy"):
+        assert "Valencia" not in client.get(path).get_data(as_text=True)
