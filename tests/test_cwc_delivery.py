@@ -14,6 +14,7 @@ from app.clock import utcnow
 from app.cwc import delivery_id
 from app.extensions import db
 from app.models import (
+    Campaign,
     Delivery,
     DeliveryChannel,
     DeliveryKind,
@@ -24,6 +25,7 @@ from app.models import (
 )
 from app.services.delivery import sending
 from app.services.delivery.sending import drain
+from app.services.letters import receipts
 from app.services.targets import access
 from tests.factories import make_campaign
 from tests.fakes.cwc import Reply, refused
@@ -53,6 +55,7 @@ def _app(make_app, tmp_path, **settings):
             letter_body="Please make sure anyone facing removal gets notice and a hearing.",
         )
         app.config["TEST_CAMPAIGN_SLUG"] = campaign.slug
+        app.config["TEST_TITLE"] = campaign.title
     return app
 
 
@@ -140,7 +143,13 @@ def test_the_form_asks_for_the_address_congress_requires_and_says_how_each_lette
 
 def test_a_letter_from_94110_reaches_cwc_as_three_messages(ctx, fake_cwc):
     page = write_and_confirm(ctx)
-    assert drain() == 3
+    assert "Being delivered to their office through Congress's CWC system" in text(page)
+    confirmation = mails(ctx)[0].text
+    assert (
+        "- Nancy Pelosi, U.S. Representative (CA): through Congress's own message" in confirmation
+    )
+    assert confirmation.count("through Congress's own message system (CWC)") == 3
+    assert drain() == 4, "three messages, then the writer's receipt"
     assert offices(fake_cwc) == ["HCA11", "SCA01", "SCA03"]
     rows = letter_rows()
     assert {(row.channel, row.status) for row in rows} == {
@@ -166,7 +175,12 @@ def test_a_letter_from_94110_reaches_cwc_as_three_messages(ctx, fake_cwc):
         "Delivery/DeliveryAgent": "Chorus Test Agent",
     }.items():
         assert message.text(path) == expected, path
-    assert "Being delivered to their office through Congress's CWC system" in text(page)
+    receipt = mails(ctx)[-1]
+    assert receipt.subject == f'What happened to your letter about "{ctx.config["TEST_TITLE"]}"'
+    for name in ("Nancy Pelosi", "Alex Padilla", "Adam B. Schiff"):
+        assert f"{name}, " in receipt.text
+    assert receipt.text.count("delivered to their office through Congress's CWC system") == 3
+    assert "to paste into a contact form" not in receipt.text
 
 
 def test_a_server_error_is_retried_with_the_same_delivery_id(ctx, fake_cwc):
@@ -179,7 +193,7 @@ def test_a_server_error_is_retried_with_the_same_delivery_id(ctx, fake_cwc):
     second = sending.send_all_due()
     assert (second.sent, second.retrying) == (0, 1)
     _make_due_now()
-    assert sending.send_all_due().sent == 3
+    assert sending.send_all_due().sent == 4  # and the receipt
 
     attempts = {}
     for message in fake_cwc.received:
@@ -194,10 +208,13 @@ def test_an_error_answer_fails_for_good_with_cwc_reason_and_the_others_go(ctx, f
 
     result = sending.send_all_due()
 
-    assert (result.sent, result.failed) == (2, 1)
+    assert (result.sent, result.failed) == (3, 1), "two offices and the receipt"
     [failed] = [row for row in letter_rows() if row.status == DeliveryStatus.FAILED]
     assert failed.last_error == "CWC 400: MemberOffice HCA11 is not accepting messages"
     assert len(fake_cwc.received) == 3, "a refused message is not sent again"
+    receipt = mails(ctx)[-1].text
+    assert "not delivered: their office's system refused it" in receipt
+    assert receipt.count("delivered to their office through Congress's CWC system") == 2
 
 
 def test_a_message_the_schema_refuses_fails_naming_the_field_and_is_never_posted(ctx, fake_cwc):
@@ -319,6 +336,11 @@ def test_with_both_chambers_off_letters_are_held_and_no_address_is_asked(
         assert {(r.channel, r.status) for r in letter_rows()} == {
             (DeliveryChannel.EMAIL, DeliveryStatus.HELD)
         }
+        receipt = mails(app)[-1]
+        assert receipt.text.count("not sent: they publish no email address, and this site") == 3
+        padilla = db.session.scalar(sa.select(Target).where(Target.name == "Alex Padilla"))
+        assert padilla.contact_form_url in receipt.text
+        assert "Your letter, to paste into a contact form" in receipt.text and MINE in receipt.text
 
 
 def test_with_only_the_house_on_the_senators_letters_are_held(make_app, fake_cwc, tmp_path):
@@ -340,7 +362,7 @@ def test_outbox_status_counts_cwc_rows_by_channel(ctx, fake_cwc):
 
     by_channel = output.split("by channel:")[1]
     assert re.search(r"cwc\s+sent\s+3\n", by_channel), output
-    assert re.search(r"email\s+sent\s+1\n", by_channel), output
+    assert re.search(r"email\s+sent\s+2\n", by_channel), output  # confirmation, receipt
 
 
 def test_the_address_is_shown_to_the_members_office_and_never_publicly(ctx, fake_cwc):
@@ -360,3 +382,52 @@ def test_the_address_is_shown_to_the_members_office_and_never_publicly(ctx, fake
     assert "Ms. Ann Lee, 123 Valencia St, San Francisco" in pdf.pages[1].extract_text()
     for path in (f"/c/{slug(ctx)}", f"/c/{slug(ctx)}/write?zip=94110", "/privacy"):
         assert "Valencia" not in client.get(path).get_data(as_text=True)
+
+
+def test_a_receipt_is_queued_once_however_often_its_letter_settles(ctx, fake_cwc):
+    write_and_confirm(ctx)
+    rows = letter_rows()
+    # Two workers each record one of the last two deliveries, then both look for a receipt.
+    db.session.execute(sa.update(Delivery).values(status=DeliveryStatus.SENT))
+    db.session.commit()
+    assert receipts.queue_receipts([rows[0].letter_id]) == 1
+    assert receipts.queue_receipts([rows[0].letter_id]) == 0
+    db.session.commit()
+    kinds = db.session.scalars(sa.select(Delivery.kind).where(Delivery.kind == "receipt")).all()
+    assert kinds == [DeliveryKind.RECEIPT]
+
+
+def test_no_receipt_while_a_delivery_is_still_on_its_way(ctx, fake_cwc):
+    write_and_confirm(ctx)
+    fake_cwc.reply(Reply(503))
+
+    sending.send_all_due()
+
+    assert [m.subject for m in mails(ctx) if m.subject.startswith("What happened")] == []
+
+
+def test_a_writer_who_asked_to_hear_back_is_told_when_their_representative_responds(ctx, fake_cwc):
+    write_and_confirm(ctx, reply_to_ok="y")
+    drain()
+    pelosi = db.session.scalar(sa.select(Target).where(Target.name == "Nancy Pelosi"))
+    campaign = db.session.scalar(sa.select(Campaign))
+
+    access.post_response(pelosi, campaign, "Thank you for writing.\n\nWe agree.", "Chief of staff")
+    drain()
+
+    notice = mails(ctx)[-1]
+    assert notice.to == "Ann Lee <ann@example.org>"
+    assert notice.subject == f'Nancy Pelosi responded about "{campaign.title}"'
+    assert "Thank you for writing.\n\nWe agree." in notice.text
+
+
+def test_a_writer_who_did_not_ask_to_hear_back_is_not_emailed_a_response(ctx, fake_cwc):
+    write_and_confirm(ctx)
+    drain()
+    sent = len(mails(ctx))
+    pelosi = db.session.scalar(sa.select(Target).where(Target.name == "Nancy Pelosi"))
+
+    access.post_response(pelosi, db.session.scalar(sa.select(Campaign)), "Thanks.", "Staff")
+    drain()
+
+    assert len(mails(ctx)) == sent

@@ -148,9 +148,9 @@ def address_of(form: LetterForm) -> dict:
 
 
 @bp.app_template_global()
-def letter_carrier(target: Target) -> carriers.Carrier:
+def letter_carrier(target: Target, letter: Letter | None = None) -> carriers.Carrier:
     """For the letter form and the confirmation email: how a letter to this target goes."""
-    return carriers.carrier(target)
+    return carriers.carrier(target, has_address=letter is None or bool(letter.street_address))
 
 
 @bp.app_template_global()

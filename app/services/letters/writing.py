@@ -22,7 +22,7 @@ from app.models import (
 )
 from app.services import text
 from app.services.delivery import outbox
-from app.services.letters import carriers
+from app.services.letters import carriers, receipts
 
 DUPLICATE_FLAG = "duplicate"
 LINK_FLAG = "link"
@@ -157,6 +157,9 @@ def queue_letter(letter: Letter) -> int:
             delivery.status = DeliveryStatus.CANCELLED
         elif way.held or awaits_moderator:
             delivery.status = DeliveryStatus.HELD
+    if added:
+        # Every office may hold it: then the writer's receipt can say so straight away.
+        receipts.queue_receipts([letter.id])
     return added
 
 

@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.services import text
 from app.services.errors import ChorusError, InvalidToken
+from app.services.letters import receipts
 from app.services.letters.routing import district_label, state_name
 from app.services.paging import page_offset
 from app.services.workspace import exports
@@ -297,5 +298,7 @@ def post_response(target: Target, campaign: Campaign, body: str, author_name: st
         published=True,
     )
     db.session.add(response)
+    db.session.flush()
+    receipts.queue_response_notices(response)
     db.session.commit()
     return response
