@@ -445,7 +445,8 @@ def _record_sent(unit: _Unit, provider_id: str | None) -> int:
         if unit.kinds.get(row.id) == DeliveryKind.DIGEST:
             carried += digests.mark_letters_sent(row.dedupe_key, now)
     _commit_outcome()
-    _queue_receipts(carried)
+    if carried:
+        _queue_receipts(carried)
     return len(rows)
 
 
@@ -457,13 +458,12 @@ def _settled(claims: list[Claim], kinds: dict[int, str]) -> None:
     """
     letter_rows = [claim.id for claim in claims if kinds.get(claim.id) == DeliveryKind.LETTER]
     if letter_rows:
-        _queue_receipts(receipts.settled_letters(letter_rows))
+        _queue_receipts(receipts.letters_of(letter_rows))
 
 
-def _queue_receipts(letter_ids: list[int]) -> None:
-    if letter_ids:
-        with unit_of_work():
-            receipts.queue_receipts(letter_ids)
+def _queue_receipts(letters: list[int] | sa.Select) -> None:
+    with unit_of_work():
+        receipts.queue_receipts(letters)
 
 
 def _release(claims: list[Claim]) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.extensions import db
 from app.models import (
     Delivery,
     DeliveryKind,
@@ -28,7 +27,7 @@ UNSETTLED = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
 _COLUMNS = ["kind", "dedupe_key", "recipient", "signature_id", "campaign_id"]
 
 
-def queue_receipts(letter_ids: list[int]) -> int:
+def queue_receipts(letter_ids: list[int] | sa.Select) -> int:
     """Queue the receipt of each of these letters whose deliveries have all settled (sent,
     held for the office's page, failed); return how many were queued. The caller commits.
 
@@ -36,8 +35,6 @@ def queue_receipts(letter_ids: list[int]) -> int:
     workers settle a letter's last two deliveries at once, each then sees both settled, and
     the receipt's dedupe key keeps it to one. A letter awaiting its moderator is not settled.
     """
-    if not letter_ids:
-        return 0
     # A letter held for an office's daily digest is still to be sent.
     in_a_digest = sa.select(Target.id).where(Target.email != "", Target.wants_digest.is_(True))
     unsettled = sa.exists().where(
@@ -102,18 +99,8 @@ def response_id(dedupe_key: str) -> int:
     return int(dedupe_key.split(":")[1])
 
 
-def settled_letters(delivery_ids: list[int]) -> list[int]:
-    """The letters these (letter) deliveries belong to."""
-    if not delivery_ids:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(Delivery.letter_id)
-            .where(
-                Delivery.id.in_(delivery_ids),
-                Delivery.kind == DeliveryKind.LETTER,
-                Delivery.letter_id.is_not(None),
-            )
-            .distinct()
-        )
+def letters_of(delivery_ids: list[int]) -> sa.Select:
+    """The letters these deliveries carry (for queue_receipts, in the same statement)."""
+    return sa.select(Delivery.letter_id).where(
+        Delivery.id.in_(delivery_ids), Delivery.kind == DeliveryKind.LETTER
     )
