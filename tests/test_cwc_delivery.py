@@ -26,6 +26,7 @@ from app.models import (
 from app.services.delivery import sending
 from app.services.delivery.sending import drain
 from app.services.letters import receipts
+from app.services.signing import retention
 from app.services.targets import access
 from tests.factories import make_campaign
 from tests.fakes.cwc import Reply, refused
@@ -431,3 +432,14 @@ def test_a_writer_who_did_not_ask_to_hear_back_is_not_emailed_a_response(ctx, fa
     drain()
 
     assert len(mails(ctx)) == sent
+
+
+def test_retention_erasure_takes_the_address_with_everything_else(ctx, fake_cwc):
+    write_and_confirm(ctx)
+    drain()
+    campaign = db.session.scalar(sa.select(Campaign))
+
+    retention.erase_personal_data(campaign, utcnow())
+
+    letter = db.session.scalar(sa.select(Letter))
+    assert (letter.prefix, letter.street_address, letter.city) == ("", "", "")
