@@ -33,6 +33,8 @@ run: install i18n-compile
 	$(FLASK) seed
 	@if [ -d "$(SHARED)/data" ]; then $(MAKE) --no-print-directory import-data; \
 	  else echo "note: $(SHARED)/data not found; skipping representative data (see README)"; fi
+	@if [ -z "$$CWC_HOUSE$$CWC_SENATE" ]; then echo "note: CWC is off (CWC_HOUSE, CWC_SENATE unset):" \
+	  "letters to Congress are held for the offices' private pages and packets (docs/cwc.md)"; fi
 	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} MAIL_BACKEND=console EMBEDDED_WORKER=1 \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 

@@ -15,6 +15,7 @@ class DeliveryChannel:
     """How a delivery reaches its recipient; `Delivery.recipient` is in its terms."""
 
     EMAIL = "email"  # recipient: an email address
+    CWC = "cwc"  # recipient: a member office's CWC code (HCA11, SCA03)
 
 
 class DeliveryKind:
@@ -31,6 +32,10 @@ class DeliveryKind:
     MILESTONE_NOTICE = "milestone_notice"
     # The petition (text, total, constituents) to one target; held when it has no email.
     PACKET = "packet"
+    # To a letter's writer once all its deliveries have settled: what happened, per office.
+    RECEIPT = "receipt"
+    # To a writer who asked to hear back, when a representative responds to the campaign.
+    RESPONSE = "response"
 
 
 class DeliveryStatus:

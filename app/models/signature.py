@@ -115,6 +115,11 @@ class Letter(db.Model):
     state_lower_district: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     # Why some chambers got no copy (their data for the day of writing was missing).
     held_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    # Asked only when an office takes letters through CWC, which requires them; proof of
+    # constituency for that office, never shown publicly, erased with the signer's details.
+    prefix: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
+    street_address: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    city: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
 
     signature: so.Mapped[Signature] = so.relationship(back_populates="letter")

@@ -24,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import Role, SignatureStatus, TargetKind
 from app.services.campaigns.editing import CampaignInput
+from app.services.targets.access import DEFAULT_DAYS, MAX_DAYS
 from app.templating import web_url
 
 # Zones people in the US campaign from come first; every other IANA zone follows.
@@ -57,6 +58,19 @@ class LoginForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that POST."""
+
+
+class OfficeLinkForm(FlaskForm):
+    """A private link for a representative's office, valid for some days."""
+
+    days = IntegerField(
+        "Valid for (days)",
+        default=DEFAULT_DAYS,
+        validators=[
+            DataRequired("Say for how many days."),
+            NumberRange(min=1, max=MAX_DAYS, message=f"From 1 to {MAX_DAYS} days."),
+        ],
+    )
 
 
 def _parse_lines(text: str, names: list[str]) -> list[dict[str, str]]:

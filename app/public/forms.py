@@ -6,9 +6,19 @@ import unicodedata
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Regexp
 
+from app.cwc import PREFIXES
 from app.services import text
 from app.services.letters.places import ZIP_PATTERN
 
@@ -160,3 +170,30 @@ class LetterForm(FlaskForm):
     )
     consent_updates = SignForm.consent_updates
     website = SignForm.website
+    # Asked only when an office takes letters through CWC, which requires them (address_checks).
+    prefix = SelectField(
+        "Title",
+        choices=[SelectChoice("", "Choose…"), *(SelectChoice(p) for p in PREFIXES)],
+        # Not asked unless the letter goes through CWC; address_checks checks it then.
+        validate_choice=False,
+    )
+    street_address = StringField("Street address", filters=[one_line], validators=[Length(max=200)])
+    city = StringField("City", filters=[one_line], validators=[Length(max=100)])
+
+    @staticmethod
+    def address_checks() -> dict:
+        """The extra checks when the letter goes through CWC (validate's extra_validators)."""
+        return {
+            "name": [_first_and_last_name],
+            "prefix": [
+                DataRequired("Congress asks for a title: please choose one."),
+                AnyOf(PREFIXES, message="Please choose a title from the list."),
+            ],
+            "street_address": [DataRequired("Please enter your street address.")],
+            "city": [DataRequired("Please enter your city.")],
+        }
+
+
+def _first_and_last_name(form, field) -> None:
+    if len((field.data or "").split()) < 2:
+        raise ValidationError("Congress asks for your first and last name.")

@@ -7,14 +7,14 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from app.i18n import current_locale
-from app.models import Campaign
+from app.models import Campaign, Letter, Target
 from app.public import bp
 from app.public.forms import LetterForm, WhereForm
 from app.public.routes import public_campaign
 from app.ratelimits import client_ip, count_submission
 from app.services.campaigns.languages import in_language
 from app.services.errors import CampaignClosed, UnknownZip
-from app.services.letters import writing
+from app.services.letters import carriers, writing
 from app.services.letters.routing import Route, route_letter
 from app.services.signing import signatures
 
@@ -72,7 +72,12 @@ def write(slug: str):
 
 def render_letter(campaign: Campaign, form: LetterForm, route: Route, status: int = 200, **context):
     return render_template(
-        "write_letter.html", campaign=in_language(campaign), form=form, route=route, **context
+        "write_letter.html",
+        campaign=in_language(campaign),
+        form=form,
+        route=route,
+        need_address=carriers.need_address(route.targets),
+        **context,
     ), status
 
 
@@ -103,7 +108,8 @@ def send_letter(slug: str):
     if not isinstance(route, Route):
         count_submission()
         return route
-    if not form.validate_on_submit():
+    checks = form.address_checks() if carriers.need_address(route.targets) else None
+    if not form.validate_on_submit(extra_validators=checks):
         count_submission()
         return render_letter(campaign, form, route, 400)
     if form.website.data:
@@ -119,6 +125,7 @@ def send_letter(slug: str):
         upper_district=route.upper_district,
         lower_district=route.lower_district,
         held_reason=route.held_reason,
+        **(address_of(form) if checks else {}),
     )
     signature_request = signatures.SignatureRequest(
         name=form.name.data,
@@ -134,3 +141,16 @@ def send_letter(slug: str):
     except CampaignClosed:
         return render_letter(campaign, form, route, 409)
     return redirect(url_for("public.check_email", slug=slug))
+
+
+def address_of(form: LetterForm) -> dict:
+    """The writer's address as the draft takes it, for offices reached through CWC."""
+    return dict(
+        prefix=form.prefix.data, street_address=form.street_address.data, city=form.city.data
+    )
+
+
+@bp.app_template_global()
+def letter_carrier(target: Target, letter: Letter | None = None) -> carriers.Carrier:
+    """For the letter form and the confirmation email: how a letter to this target goes."""
+    return carriers.carrier(target, has_address=letter is None or bool(letter.street_address))

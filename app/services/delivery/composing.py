@@ -26,6 +26,7 @@ from app.models import (
     DeliveryKind,
     Letter,
     Milestone,
+    Response,
     Signature,
     SignatureStatus,
     SupporterUpdate,
@@ -35,7 +36,7 @@ from app.services import tokens
 from app.services.campaigns import milestones
 from app.services.campaigns.languages import in_language
 from app.services.delivery import digests
-from app.services.letters import writing
+from app.services.letters import receipts, writing
 from app.services.targets import access, petition
 from app.services.targets.packets import petition_pdf
 from app.services.workspace.organization import sponsor_of
@@ -162,6 +163,48 @@ def letter_message(delivery: Delivery) -> Message | None:
         # Staff see who wrote; the address stays the platform's (we cannot send as them).
         from_addr=format_address(platform_address, f"{signature.name} via {site_name}"),
         reply_to=format_address(signature.email, signature.name) if letter.reply_to_ok else "",
+    )
+
+
+def receipt_message(delivery: Delivery) -> Message | None:
+    """What happened to a writer's letter, office by office, once every delivery settled."""
+    signature = _signer(delivery)
+    if signature is None or signature.status != SignatureStatus.CONFIRMED:
+        return None
+    letter = signature.letter
+    if letter is None:
+        return None
+    return _message(
+        delivery,
+        "receipt",
+        to=format_address(signature.email, signature.name),
+        context={
+            "signature": signature,
+            "campaign": signature.campaign,
+            "letter": letter,
+            "outcomes": writing.letter_outcomes(letter),
+            "withdraw_url": withdraw_url(signature),
+        },
+    )
+
+
+def response_message(delivery: Delivery) -> Message | None:
+    """A representative's response, to a writer who asked to hear back."""
+    signature = _signer(delivery)
+    response = db.session.get(Response, receipts.response_id(delivery.dedupe_key))
+    if signature is None or signature.status != SignatureStatus.CONFIRMED or response is None:
+        return None
+    return _message(
+        delivery,
+        "response",
+        to=format_address(signature.email, signature.name),
+        context={
+            "signature": signature,
+            "campaign": signature.campaign,
+            "response": response,
+            "campaign_url": campaign_url(signature.campaign),
+            "withdraw_url": withdraw_url(signature),
+        },
     )
 
 
@@ -340,6 +383,8 @@ _COMPOSERS: dict[str, Callable[[Delivery], Message | None]] = {
     DeliveryKind.MILESTONE: milestone_message,
     DeliveryKind.MILESTONE_NOTICE: milestone_notice_message,
     DeliveryKind.PACKET: packet_message,
+    DeliveryKind.RECEIPT: receipt_message,
+    DeliveryKind.RESPONSE: response_message,
     DeliveryKind.UPDATE: update_message,
 }
 

@@ -38,6 +38,7 @@ from app.models import (
     Suppression,
 )
 from app.services.delivery import channels, composing, digests
+from app.services.letters import receipts
 from app.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,7 @@ def send_claims(claims: list[Claim], result: Round) -> None:
             provider_id = unit.adapter.send(unit.message)
         except TemporaryDeliveryError as error:
             _retry_later(unit.claims, error, result)
+            _settled(unit.claims, unit.kinds)  # the last attempt fails for good
             result.released += _release([claim for later in units for claim in later.claims])
             result.stopped = True
             return
@@ -198,6 +200,7 @@ def send_claims(claims: list[Claim], result: Round) -> None:
             result.failed += _record(unit.claims, status=DeliveryStatus.FAILED, error=error.reason)
         else:
             result.sent += _record_sent(unit, provider_id)
+        _settled(unit.claims, unit.kinds)
 
 
 def _still_held(unit: _Unit) -> _Unit | None:
@@ -301,6 +304,8 @@ def _plan(claims: list[Claim], result: Round) -> list[_Unit]:
     for reason, failed_claims in unbuildable.items():
         log.warning("deliveries %s failed: %s", [c.id for c in failed_claims], reason)
         result.failed += _record(failed_claims, status=DeliveryStatus.FAILED, error=reason)
+    kinds = {claim_id: delivery.kind for claim_id, delivery in deliveries.items()}
+    _settled([c for group in (*settled.values(), *unbuildable.values()) for c in group], kinds)
     db.session.rollback()
     return units
 
@@ -438,11 +443,30 @@ def _record_sent(unit: _Unit, provider_id: str | None) -> int:
         .returning(Delivery.id, Delivery.dedupe_key)
         .execution_options(synchronize_session=False)
     ).all()
+    carried = []
     for row in rows:
         if unit.kinds.get(row.id) == DeliveryKind.DIGEST:
-            digests.mark_letters_sent(row.dedupe_key, now)
+            carried += digests.mark_letters_sent(row.dedupe_key, now)
     _commit_outcome()
+    if carried:
+        _queue_receipts(carried)
     return len(rows)
+
+
+def _settled(claims: list[Claim], kinds: dict[int, str]) -> None:
+    """Queue the receipt of each letter whose last delivery these just settled.
+
+    After their outcomes are committed, so that of two workers settling one letter's last
+    deliveries at once, at least the later one sees them all settled (receipts.py).
+    """
+    letter_rows = [claim.id for claim in claims if kinds.get(claim.id) == DeliveryKind.LETTER]
+    if letter_rows:
+        _queue_receipts(receipts.letters_of(letter_rows))
+
+
+def _queue_receipts(letters: list[int] | sa.Select) -> None:
+    with unit_of_work():
+        receipts.queue_receipts(letters)
 
 
 def _release(claims: list[Claim]) -> int:

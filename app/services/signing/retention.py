@@ -53,6 +53,13 @@ PERSONAL_DATA = (
         N_("The subject and text of your letter"),
         N_("sent to the representatives you chose"),
     ),
+    PersonalDatum(
+        N_("Your title, street address and city, if your letter went to Congress through CWC"),
+        N_(
+            "required by Congress with every letter it takes that way; seen only by your "
+            "representatives' offices, as proof that you are their constituent"
+        ),
+    ),
 )
 
 
@@ -104,7 +111,15 @@ def erase_personal_data(campaign: Campaign, now: datetime) -> int:
         db.session.execute(
             sa.update(Letter)
             .where(Letter.campaign_id == campaign.id)
-            .values(subject="", body="", body_hash="", public_comment=False)
+            .values(
+                subject="",
+                body="",
+                body_hash="",
+                public_comment=False,
+                prefix="",
+                street_address="",
+                city="",
+            )
             .execution_options(synchronize_session=False)
         )
         outbox.forget_signers(signatures)

@@ -344,6 +344,9 @@ def withdraw(token: str) -> Campaign:
             signature.letter.subject = ""
             signature.letter.body = ""
             signature.letter.public_comment = False
+            signature.letter.prefix = ""
+            signature.letter.street_address = ""
+            signature.letter.city = ""
         # Unsent mail is cancelled, including rows a worker has claimed, and the signer's
         # address goes from every email sent to them.
         outbox.forget_signers([signature.id])
