@@ -36,7 +36,11 @@ MESSAGES = {
 
 def error_page(status: int, detail: str | None = None):
     title, message = MESSAGES.get(status, MESSAGES[500])
-    if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
+    if (
+        request.accept_mimetypes.best == "application/json"
+        or request.path.endswith(".json")
+        or request.path.startswith("/api/")
+    ):
         return {"error": title, "detail": detail or message}, status
     return render_template("error.html", status=status, title=title, message=detail or message), (
         status

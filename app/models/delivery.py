@@ -15,6 +15,7 @@ class DeliveryChannel:
     """How a delivery reaches its recipient; `Delivery.recipient` is in its terms."""
 
     EMAIL = "email"  # recipient: an email address
+    WEBHOOK = "webhook"  # recipient: a WebhookEndpoint's id
 
 
 class DeliveryKind:
@@ -31,6 +32,10 @@ class DeliveryKind:
     MILESTONE_NOTICE = "milestone_notice"
     # The petition (text, total, constituents) to one target; held when it has no email.
     PACKET = "packet"
+    # An event to an organization's webhook endpoint (the event's name is in the dedupe key).
+    WEBHOOK = "webhook"
+    # To each admin: a webhook endpoint was turned off after failing persistently.
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 class DeliveryStatus:

@@ -58,6 +58,8 @@ class Signature(db.Model):
     ip_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
     # Set when rate limits or heuristics think a person should look at this signature.
     review_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    # Where the signer came from: a share link's or an embed's source code (`?src=`).
+    source: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
     confirmations_sent: so.Mapped[int] = so.mapped_column(default=0)
     # True once services.counting has added this confirmed signature to the public counts.
     counted: so.Mapped[bool] = so.mapped_column(default=False)

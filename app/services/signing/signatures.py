@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,11 +41,23 @@ class SignatureRequest:
     ip: str = ""
     # Why rate limits or heuristics want a person to review this signature ("" if not).
     review_reason: str = ""
+    # Where the signer came from (a share link's or an embed's `src`); see source_code.
+    source: str = ""
 
 
 def normalize_email(email: str) -> str:
     """The form an address is compared and stored in: NFKC, trimmed, lower case."""
     return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+_SOURCE_CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
+
+
+def source_code(value: str | None) -> str:
+    """A share link's or embed's source code as stored: lower case letters, digits, `_.-`,
+    at most 40; anything else is no source ("")."""
+    code = (value or "").strip().lower()
+    return code if _SOURCE_CODE.fullmatch(code) else ""
 
 
 def hash_ip(ip: str) -> str:
@@ -78,6 +91,7 @@ def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None
         "show_publicly": request.show_publicly,
         "ip_hash": hash_ip(request.ip),
         "review_reason": request.review_reason,
+        "source": source_code(request.source),
         "confirmations_sent": 1,
         "counted": False,
     }
@@ -121,7 +135,7 @@ def _insert_signature() -> sa.Insert:
     columns = Signature.__table__.c
     fields = [
         "status", "name", "email", "email_domain", "zip", "state", "district",
-        "consent_updates", "show_publicly", "ip_hash", "review_reason",
+        "consent_updates", "show_publicly", "ip_hash", "review_reason", "source",
         "confirmations_sent", "counted",
     ]  # fmt: skip
     now = sa.bindparam("now", type_=sa.DateTime)
