@@ -1,4 +1,5 @@
-"""Admins create API keys (shown once, stored hashed) and revoke them in the workspace."""
+"""Admins create API keys (shown once, stored hashed) and revoke them, and register
+webhook endpoints, in the workspace."""
 
 import hashlib
 import re
@@ -6,8 +7,10 @@ import re
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ApiKey, Role
-from tests.factories import make_campaign
+from app.models import ApiKey, Role, WebhookEndpoint
+from app.services.delivery.sending import drain
+from app.services.targets import access
+from tests.factories import make_campaign, make_target
 from tests.helpers import csrf_token
 
 
@@ -40,3 +43,25 @@ def test_an_admin_creates_a_key_that_is_shown_once_and_stored_hashed(login):
 def test_only_admins_manage_keys(login):
     organizer = login(Role.ORGANIZER)
     assert organizer.get("/organizer/api-keys").status_code == 403
+
+
+def test_an_admin_registers_a_webhook_and_reads_its_attempts(login, webhook_receiver):
+    admin = login(Role.ADMIN)
+    response = admin.post(
+        "/organizer/webhooks",
+        data={
+            "url": webhook_receiver.url,
+            "events": ["response.posted"],
+            "csrf_token": csrf_token(admin, "/organizer/webhooks"),
+        },
+    )
+    endpoint = db.session.scalar(sa.select(WebhookEndpoint))
+    assert response.headers["Location"].endswith(f"/organizer/webhooks/{endpoint.id}")
+    webhook_receiver.secret = endpoint.secret
+    campaign = make_campaign()
+    access.post_response(make_target(), campaign, "Thank you.", "")
+    drain()
+    page = admin.get(f"/organizer/webhooks/{endpoint.id}").get_data(as_text=True)
+    assert endpoint.secret in page
+    assert "response.posted" in page and "ok (200)" in page
+    assert [e for _, e, ok in webhook_receiver.requests if ok] == ["response.posted"]

@@ -8,21 +8,16 @@ petition; `osdi:signatures` is its signatures, readable with a key).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTally
+from app.services.api.osdi import iso
 from app.services.campaigns.milestones import milestones_of
 from app.services.campaigns.page import published_responses
 from app.urls import external_url
-
-
-def iso(moment: datetime | None) -> str | None:
-    """A stored (naive UTC) time as ISO 8601 with its Z."""
-    return moment.isoformat() + "Z" if moment else None
 
 
 def public_campaign(slug: str) -> Campaign | None:

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Campaign, Letter, Signature
-from app.services.api.public import iso
+from app.services.api import osdi
+from app.services.api.osdi import iso
 from app.services.errors import ChorusError
 from app.urls import external_url
 
@@ -86,7 +87,7 @@ def signatures_page(campaign: Campaign, page: PageRequest) -> Iterator[str]:
     )
     if page.since is not None:
         query = query.where(Signature.created_at >= page.since)
-    return _stream("api_v1.signatures", "osdi:signatures", campaign, page, query, _signature)
+    return _stream("api_v1.signatures", "osdi:signatures", campaign, page, query, osdi.signature)
 
 
 def letters_page(campaign: Campaign, page: PageRequest) -> Iterator[str]:
@@ -114,7 +115,7 @@ def letters_page(campaign: Campaign, page: PageRequest) -> Iterator[str]:
     )
     if page.since is not None:
         query = query.where(Letter.created_at >= page.since)
-    return _stream("api_v1.letters", "chorus:letters", campaign, page, query, _letter)
+    return _stream("api_v1.letters", "chorus:letters", campaign, page, query, osdi.letter)
 
 
 def _stream(endpoint, relation, campaign, page, query, represent) -> Iterator[str]:
@@ -128,7 +129,7 @@ def _stream(endpoint, relation, campaign, page, query, represent) -> Iterator[st
     for batch in rows.partitions():
         chunk = []
         for row in batch:
-            chunk.append(("," if count else "") + json.dumps(represent(row, campaign)))
+            chunk.append(("," if count else "") + json.dumps(represent(row, campaign.slug)))
             last_id, count = row.id, count + 1
         yield "".join(chunk)
     links = {"self": {"href": external_url(endpoint, slug=campaign.slug)}}
@@ -136,56 +137,3 @@ def _stream(endpoint, relation, campaign, page, query, represent) -> Iterator[st
         next_args = page.query_args(last_id)
         links["next"] = {"href": external_url(endpoint, slug=campaign.slug, **next_args)}
     yield f'], "count": {count}}}, "_links": {json.dumps(links)}}}'
-
-
-def _signature(row, campaign: Campaign) -> dict:
-    given, _, family = row.name.partition(" ")
-    return {
-        "identifiers": [f"chorus:{row.id}"],
-        "id": row.id,
-        "status": row.status,
-        "created_date": iso(row.created_at),
-        "confirmed_date": iso(row.confirmed_at),
-        "source": row.source,
-        "consent_updates": row.consent_updates,
-        "review_reason": row.review_reason,
-        "person": {
-            "given_name": given,
-            "family_name": family,
-            "email_addresses": [{"address": row.email, "primary": True}] if row.email else [],
-            "postal_addresses": [
-                {
-                    "postal_code": row.zip,
-                    "region": row.state,
-                    "country": "US",
-                    "congressional_district": row.district,
-                }
-            ],
-        },
-        "_links": {"osdi:petition": {"href": external_url("api_v1.campaign", slug=campaign.slug)}},
-    }
-
-
-def _letter(row, campaign: Campaign) -> dict:
-    given, _, family = row.name.partition(" ")
-    return {
-        "identifiers": [f"chorus:letter:{row.id}"],
-        "id": row.id,
-        "signature_id": row.signature_id,
-        "status": row.status,
-        "created_date": iso(row.created_at),
-        "subject": row.subject,
-        "body": row.body,
-        "edited": row.edited,
-        "public_comment": row.public_comment,
-        "moderation": row.moderation,
-        "person": {
-            "given_name": given,
-            "family_name": family,
-            "email_addresses": [{"address": row.email, "primary": True}] if row.email else [],
-            "postal_addresses": [
-                {"region": row.state, "country": "US", "congressional_district": row.district}
-            ],
-        },
-        "_links": {"osdi:petition": {"href": external_url("api_v1.campaign", slug=campaign.slug)}},
-    }

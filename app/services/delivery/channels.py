@@ -2,19 +2,24 @@
 
 Each channel pairs a composer (services decide what to say, to whom, and whether it is
 still wanted) with an adapter (the transport: it knows its protocol and nothing of
-campaigns). Email is the one channel today; a new one (Congress's CWC API) is its
-composer and its adapter registered here, and the outbox's leases, retries and backoff
-serve it unchanged.
+campaigns). Email and webhooks are the channels today; a new one (Congress's CWC API) is
+its composer and its adapter registered here, and the outbox's leases, retries and
+backoff serve it unchanged.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from flask import current_app
+
 from app.mail import MailBackend, Message, mail_backend
 from app.mail.backends import BatchingBackend, BatchMessage
+from app.mail.errors import DeliveryError
 from app.models import Delivery, DeliveryChannel
-from app.services.delivery import composing
+from app.services.delivery import composing, webhooks
+from app.webhooks import client
+from app.webhooks.client import WebhookRequest
 
 
 class Adapter(Protocol):
@@ -39,11 +44,31 @@ class EmailAdapter:
         return self.backend.send(payload)
 
 
+class WebhookAdapter:
+    """Signed POSTs to an organization's endpoints, each attempt logged for its page."""
+
+    max_batch = 0
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+
+    def send(self, payload: WebhookRequest) -> None:
+        try:
+            status = client.post(payload, self.timeout)
+        except DeliveryError as error:
+            webhooks.record_attempt(payload, ok=False, error=error.reason)
+            raise
+        webhooks.record_attempt(payload, ok=True, status_code=status)
+        return None
+
+
 def compose(delivery: Delivery):
     """What to send for a delivery in its channel's terms, or None when it is no longer
     wanted (a signer withdrew, a supporter unsubscribed)."""
     if delivery.channel == DeliveryChannel.EMAIL:
         return composing.compose(delivery)
+    if delivery.channel == DeliveryChannel.WEBHOOK:
+        return webhooks.compose(delivery)
     raise ValueError(f"no composer for delivery channel {delivery.channel!r}")
 
 
@@ -51,4 +76,6 @@ def adapter(channel: str) -> Adapter:
     """The adapter that sends this channel's deliveries."""
     if channel == DeliveryChannel.EMAIL:
         return EmailAdapter(mail_backend())
+    if channel == DeliveryChannel.WEBHOOK:
+        return WebhookAdapter(current_app.config["WEBHOOK_TIMEOUT"])
     raise ValueError(f"no adapter for delivery channel {channel!r}")

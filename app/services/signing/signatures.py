@@ -21,9 +21,10 @@ from app.models import (
     Letter,
     Signature,
     SignatureStatus,
+    WebhookEvent,
 )
 from app.services import text, tokens
-from app.services.delivery import outbox
+from app.services.delivery import outbox, webhooks
 from app.services.errors import CampaignClosed, InvalidToken
 from app.services.letters.places import Place
 from app.services.letters.writing import LetterDraft, attach_letter, queue_letter
@@ -292,7 +293,13 @@ def confirm(token: str) -> Signature:
         raise InvalidToken()
     try:
         with unit_of_work():
-            _mark_confirmed(signature)
+            if _mark_confirmed(signature):
+                webhooks.emit(
+                    WebhookEvent.SIGNATURE_CONFIRMED,
+                    signature.id,
+                    signature.campaign_id,
+                    signature_id=signature.id,  # a withdrawal before it is sent cancels it
+                )
             letter = signature.letter
             # Only the link sent for this letter sends it: an older link (or someone who
             # wrote a letter with another person's address) cannot.
@@ -304,8 +311,10 @@ def confirm(token: str) -> Signature:
     return signature
 
 
-def _mark_confirmed(signature: Signature) -> None:
-    # A conditional UPDATE makes two simultaneous clicks confirm (and queue letters) once.
+def _mark_confirmed(signature: Signature) -> bool:
+    """Confirm a pending signature; whether this call did it.
+
+    A conditional UPDATE makes two simultaneous clicks confirm (and queue letters) once."""
     changed = db.session.execute(
         sa.update(Signature)
         .where(Signature.id == signature.id, Signature.status == SignatureStatus.PENDING)
@@ -313,6 +322,7 @@ def _mark_confirmed(signature: Signature) -> None:
     ).rowcount
     if changed:
         db.session.refresh(signature)
+    return bool(changed)
 
 
 def _queue_confirmed_letter(signature: Signature, letter: Letter) -> None:
@@ -353,6 +363,9 @@ def withdraw(token: str) -> Campaign:
         # Unsent mail is cancelled, including rows a worker has claimed, and the signer's
         # address goes from every email sent to them.
         outbox.forget_signers([signature.id])
+        # Not tied to the signature row (forget_signers would cancel it): a CRM hears of
+        # the withdrawal even if the signer's data is erased again before it is sent.
+        webhooks.emit(WebhookEvent.SIGNATURE_WITHDRAWN, signature.id, campaign.id)
     return campaign
 
 

@@ -30,8 +30,10 @@ from app.models import (
     SignatureStatus,
     Target,
     TargetKind,
+    WebhookEvent,
 )
 from app.services import text
+from app.services.delivery import webhooks
 from app.services.errors import ChorusError, InvalidToken
 from app.services.letters.routing import district_label, state_name
 from app.services.paging import page_offset
@@ -279,4 +281,6 @@ def post_response(target: Target, campaign: Campaign, body: str, author_name: st
             published=True,
         )
         db.session.add(response)
+        db.session.flush()
+        webhooks.emit(WebhookEvent.RESPONSE_POSTED, response.id, campaign.id)
         return response
