@@ -73,9 +73,7 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_attempts")),
     )
-    op.create_index(
-        "ix_webhook_attempts_endpoint_id_id", "webhook_attempts", ["endpoint_id", "id"]
-    )
+    op.create_index("ix_webhook_attempts_endpoint_id_id", "webhook_attempts", ["endpoint_id", "id"])
     with op.batch_alter_table("signatures", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("source", sa.String(length=40), server_default="", nullable=False)
