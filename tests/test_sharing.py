@@ -64,13 +64,14 @@ def test_only_the_embed_may_be_framed(client, app):
     campaign = make_campaign()
     embed = client.get(f"/c/{campaign.slug}/embed?src=partner")
     assert embed.status_code == 200
-    assert embed.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in embed.headers
     assert 'data-source=""' in embed.get_data(as_text=True)
     refused = client.post(f"/c/{campaign.slug}/embed/sign", data={"name": "Ann"})
     assert refused.status_code == 400
-    assert refused.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert "frame-ancestors *" in refused.headers["Content-Security-Policy"]
     page = client.get(f"/c/{campaign.slug}")
-    assert "frame-ancestors *" not in page.headers.get("Content-Security-Policy", "")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert client.get("/organizer/login").headers["X-Frame-Options"] == "DENY"
 
 
@@ -81,6 +82,6 @@ def test_the_embed_signs_without_a_session_and_carries_its_source(client):
         data={"name": "Ann Lee", "email": "ann@example.org", "zip": "10001", "source": "p1"},
     )
     assert response.headers["Location"].endswith(f"/c/{campaign.slug}/embed/thanks")
-    assert response.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
     signature = db.session.scalar(sa.select(Signature))
     assert (signature.status, signature.source) == ("pending", "p1")

@@ -33,7 +33,7 @@ from app.services.signing.counting import count_signatures
 from app.services.targets import access
 from app.services.unit_of_work import unit_of_work
 from tests.factories import make_campaign, make_target
-from tests.helpers import csrf_token, link_token, sign_via_form, wait_until
+from tests.helpers import link_token, sign_via_form, wait_until
 from tests.organizer.helpers import make_delivery, make_letter
 
 FLASK = Path(sys.executable).with_name("flask")
@@ -55,7 +55,7 @@ def _endpoint(receiver, events=WebhookEvent.ALL) -> WebhookEndpoint:
 def _confirm_a_signature(client, outbox, slug: str, email: str = "ann@example.org"):
     sign_via_form(client, slug, email=email)
     drain()
-    client.get(f"/confirm/{link_token(outbox[-1], 'confirm')}")
+    client.post(f"/confirm/{link_token(outbox[-1], 'confirm')}")
 
 
 def test_each_event_reaches_each_endpoint_once_signed(client, outbox, webhook_receiver):
@@ -99,9 +99,9 @@ def test_a_withdrawal_cancels_the_unsent_confirmation_and_is_sent_with_the_id_on
     campaign = make_campaign()
     sign_via_form(client, campaign.slug)
     drain()
-    client.get(f"/confirm/{link_token(outbox[-1], 'confirm')}")
+    client.post(f"/confirm/{link_token(outbox[-1], 'confirm')}")
     withdraw = f"/withdraw/{link_token(outbox[-1], 'withdraw')}"
-    client.post(withdraw, data={"csrf_token": csrf_token(client, withdraw)})
+    client.post(withdraw)
     drain()
     (event,) = webhook_receiver.events.values()
     assert event["type"] == WebhookEvent.SIGNATURE_WITHDRAWN

@@ -53,13 +53,16 @@ class Signature(db.Model):
     # Kept after withdrawal (no person is identified by them) so counts can be reconciled.
     state: so.Mapped[str] = so.mapped_column(sa.String(2), default="")
     district: so.Mapped[str] = so.mapped_column(sa.String(4), default="")
+    # The ZIP-to-district map that placed the signer (None: no map knew the ZIP).
+    zip_dataset_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("datasets.id"))
     consent_updates: so.Mapped[bool] = so.mapped_column(default=False)
     show_publicly: so.Mapped[bool] = so.mapped_column(default=False)
     ip_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
     # Set when rate limits or heuristics think a person should look at this signature.
     review_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
-    # Where the signer came from: a share link's or an embed's source code (`?src=`).
-    source: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
+    # Where the signer came from: a share link's or an embed's source code (`?src=`). Only
+    # a server default, so statements written for the table before it need not name it.
+    source: so.Mapped[str] = so.mapped_column(sa.String(40), server_default="")
     confirmations_sent: so.Mapped[int] = so.mapped_column(default=0)
     # True once services.counting has added this confirmed signature to the public counts.
     counted: so.Mapped[bool] = so.mapped_column(default=False)
@@ -111,6 +114,8 @@ class Letter(db.Model):
     flags: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     state_upper_district: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     state_lower_district: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    # Why some chambers got no copy (their data for the day of writing was missing).
+    held_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
 
     signature: so.Mapped[Signature] = so.relationship(back_populates="letter")

@@ -1,37 +1,18 @@
 """The embeddable sign form: `/c/<slug>/embed`, framed by partners' pages.
 
-Every other page refuses to be framed (clickjacking); these are the only exceptions, and
-`embeddable` below is the one place that decides their framing header. A partner's page
-is another site, where browsers withhold our session cookie from the frame, so the embed's
-POST carries no CSRF token (there is no session to protect: signing needs no login, and a
-signature still needs its email confirmed); its rate limits are the sign form's.
+These are the only pages another site may frame (app/security_headers.py: EMBEDDABLE)
+and whose form another site may post (app/cross_origin.py): a partner's page is another
+site. Signing needs no login and a signature still needs its email confirmed, so a post
+from elsewhere can do nothing the partner's visitor could not; the sign form's rate
+limits apply as ever.
 """
 
-from collections.abc import Callable
-from functools import wraps
+from flask import redirect, render_template, url_for
 
-from flask import make_response, redirect, render_template, url_for
-
-from app.extensions import csrf
 from app.http_cache import public
 from app.public import bp
-from app.public.routes import public_campaign, sign_form, take_signature
-
-# Any site may frame the embed: that is what it is for.
-FRAME_ANCESTORS = "frame-ancestors *"
-
-
-def embeddable(view: Callable) -> Callable:
-    """Let any site frame this view's responses (and only this view's)."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        response = make_response(view(*args, **kwargs))
-        response.headers["Content-Security-Policy"] = FRAME_ANCESTORS
-        response.headers.pop("X-Frame-Options", None)
-        return response
-
-    return wrapped
+from app.public.forms import SignForm
+from app.public.routes import public_campaign, take_signature
 
 
 def _render(slug: str, form, status: int = 200):
@@ -39,19 +20,16 @@ def _render(slug: str, form, status: int = 200):
 
 
 @bp.get("/c/<slug>/embed")
-@embeddable
 @public
 def embed(slug: str):
     """The sign form alone, for a partner's page (`?src=` is read by static/share.js)."""
-    return _render(slug, sign_form())
+    return _render(slug, SignForm())
 
 
 @bp.post("/c/<slug>/embed/sign")
-@csrf.exempt
-@embeddable
 def embed_sign(slug: str):
     """Record a signature from the embedded form, as the campaign page's form does."""
-    form = sign_form()
+    form = SignForm()
     refused = take_signature(slug, form)
     if refused:
         return _render(slug, form, refused)
@@ -59,7 +37,6 @@ def embed_sign(slug: str):
 
 
 @bp.get("/c/<slug>/embed/thanks")
-@embeddable
 @public
 def embed_thanks(slug: str):
     """Ask the signer, inside the frame, to look for the confirmation email."""

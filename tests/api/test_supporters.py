@@ -78,7 +78,7 @@ def test_a_partner_signature_is_pending_until_confirmed_by_email_and_carries_its
     assert (signature.status, signature.source, signature.state) == ("pending", "partner-1", "NY")
     drain()
     assert outbox[0].to == "Ann Lee <ann@example.org>"
-    client.get(f"/confirm/{link_token(outbox[0], 'confirm')}")
+    client.post(f"/confirm/{link_token(outbox[0], 'confirm')}")
     db.session.refresh(signature)
     assert signature.status == SignatureStatus.CONFIRMED
 

@@ -1,7 +1,7 @@
 """api keys, webhook endpoints and their attempts, and a signature's source code
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-05 08:10:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-05 08:10:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
