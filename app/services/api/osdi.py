@@ -23,11 +23,12 @@ def _person(name: str, email: str | None, **address: str) -> dict[str, Any]:
     }
 
 
-def _petition_link(slug: str) -> dict[str, Any]:
+def links(slug: str) -> dict[str, Any]:
+    """A record's `_links` for a campaign: built once per page, not once per row."""
     return {"osdi:petition": {"href": external_url("api_v1.campaign", slug=slug)}}
 
 
-def signature(row, slug: str) -> dict[str, Any]:
+def signature(row, links: dict[str, Any]) -> dict[str, Any]:
     """A signature (an ORM row or a query's row with its columns) with its person."""
     return {
         "identifiers": [f"chorus:{row.id}"],
@@ -45,11 +46,11 @@ def signature(row, slug: str) -> dict[str, Any]:
             region=row.state,
             congressional_district=row.district,
         ),
-        "_links": _petition_link(slug),
+        "_links": links,
     }
 
 
-def letter(row, slug: str) -> dict[str, Any]:
+def letter(row, links: dict[str, Any]) -> dict[str, Any]:
     """A letter with its signer's person (a query's row of letter and signature columns)."""
     return {
         "identifiers": [f"chorus:letter:{row.id}"],
@@ -65,5 +66,5 @@ def letter(row, slug: str) -> dict[str, Any]:
         "person": _person(
             row.name, row.email, region=row.state, congressional_district=row.district
         ),
-        "_links": _petition_link(slug),
+        "_links": links,
     }

@@ -124,12 +124,12 @@ def _stream(endpoint, relation, campaign, page, query, represent) -> Iterator[st
     A generator, so the query runs only once the response streams.
     """
     yield f'{{"_embedded": {{"{relation}": ['
-    last_id, count = None, 0
+    last_id, count, record_links = None, 0, osdi.links(campaign.slug)
     rows = db.session.execute(query.execution_options(yield_per=BATCH))
     for batch in rows.partitions():
         chunk = []
         for row in batch:
-            chunk.append(("," if count else "") + json.dumps(represent(row, campaign.slug)))
+            chunk.append(("," if count else "") + json.dumps(represent(row, record_links)))
             last_id, count = row.id, count + 1
         yield "".join(chunk)
     links = {"self": {"href": external_url(endpoint, slug=campaign.slug)}}

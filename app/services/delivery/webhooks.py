@@ -172,7 +172,7 @@ def _signature_confirmed(signature_id: int, campaign: Campaign) -> dict[str, Any
     signature = db.session.get(Signature, signature_id)
     if signature is None or signature.status != SignatureStatus.CONFIRMED:
         return None
-    return {"signature": osdi.signature(signature, campaign.slug)}
+    return {"signature": osdi.signature(signature, osdi.links(campaign.slug))}
 
 
 def _signature_withdrawn(signature_id: int, campaign: Campaign) -> dict[str, Any]:
