@@ -107,6 +107,15 @@ class Config:
     # the copy it serves to visitors without cookies this long (0 turns that off).
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 2)
 
+    # Outbound webhooks (docs/api.md): seconds to wait for an answer, and when an endpoint
+    # whose every attempt fails is turned off (and the admins told): after this many hours
+    # of failures spanning at least this many events.
+    WEBHOOK_TIMEOUT = _int("WEBHOOK_TIMEOUT", 10)
+    WEBHOOK_DISABLE_AFTER_HOURS = _int("WEBHOOK_DISABLE_AFTER_HOURS", 24)
+    WEBHOOK_DISABLE_AFTER_EVENTS = _int("WEBHOOK_DISABLE_AFTER_EVENTS", 5)
+    # Endpoints must be https://; plain http to 127.0.0.1 or localhost only in development
+    # and tests, whose receivers run on this machine.
+    WEBHOOK_ALLOW_LOCAL_HTTP = _bool("WEBHOOK_ALLOW_LOCAL_HTTP", False)
     # Representatives' responses wait for an organizer to show them on the campaign page
     # (a leaked private link could otherwise post there); off: shown at once.
     RESPONSES_NEED_APPROVAL = _bool("RESPONSES_NEED_APPROVAL", False)
@@ -172,3 +181,4 @@ class TestConfig(Config):
     ARGON2_PARALLELISM = 1
     # Tests look at pages right after changing data (tests/test_http_cache.py turns it on).
     PAGE_CACHE_SECONDS = 0
+    WEBHOOK_ALLOW_LOCAL_HTTP = True

@@ -42,6 +42,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
 
     from app import models  # noqa: F401  (registers every table on db.metadata)
     from app.api import bp as api_bp
+    from app.api import v1 as api_v1_bp
     from app.organizer import bp as organizer_bp
     from app.public import bp as public_bp
     from app.targets import bp as targets_bp
@@ -52,6 +53,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     app.register_blueprint(organizer_bp)
     app.register_blueprint(targets_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_v1_bp)
 
     from app.cli import register_commands
     from app.cross_origin import register_cross_origin_protection

@@ -44,7 +44,11 @@ def error_page(status: int, detail: str | None = None):
     """The friendly page (or JSON) for status; detail, in English, is shown translated."""
     title, message = (gettext(text) for text in MESSAGES.get(status, MESSAGES[500]))
     detail = gettext(detail) if detail else None
-    if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
+    if (
+        request.accept_mimetypes.best == "application/json"
+        or request.path.endswith(".json")
+        or request.path.startswith("/api/")
+    ):
         return {"error": title, "detail": detail or message}, status
     return render_template("error.html", status=status, title=title, message=detail or message), (
         status

@@ -21,6 +21,7 @@ from app.services.workspace.analytics import flush_before_exit
 from config import TestConfig
 from tests.fakes.cwc import fake_cwc  # noqa: F401  (shared fixture)
 from tests.fakes.sendgrid import fake_sendgrid, sendgrid_app  # noqa: F401  (shared fixtures)
+from tests.fakes.webhook_receiver import webhook_receiver  # noqa: F401  (shared fixture)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 ROOT = Path(__file__).resolve().parent.parent

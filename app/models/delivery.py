@@ -16,6 +16,7 @@ class DeliveryChannel:
 
     EMAIL = "email"  # recipient: an email address
     CWC = "cwc"  # recipient: a member office's CWC code (HCA11, SCA03)
+    WEBHOOK = "webhook"  # recipient: a WebhookEndpoint's id
 
 
 class DeliveryKind:
@@ -36,6 +37,10 @@ class DeliveryKind:
     RECEIPT = "receipt"
     # To a writer who asked to hear back, when a representative responds to the campaign.
     RESPONSE = "response"
+    # An event to an organization's webhook endpoint (the event's name is in the dedupe key).
+    WEBHOOK = "webhook"
+    # To each admin: a webhook endpoint was turned off after failing persistently.
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 class DeliveryStatus:

@@ -62,6 +62,9 @@ class Signature(db.Model):
     locale: so.Mapped[str] = so.mapped_column(sa.String(8), default="en", server_default="en")
     # Set when rate limits or heuristics think a person should look at this signature.
     review_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    # Where the signer came from: a share link's or an embed's source code (`?src=`). Only
+    # a server default, so statements written for the table before it need not name it.
+    source: so.Mapped[str] = so.mapped_column(sa.String(40), server_default="")
     confirmations_sent: so.Mapped[int] = so.mapped_column(default=0)
     # True once services.counting has added this confirmed signature to the public counts.
     counted: so.Mapped[bool] = so.mapped_column(default=False)

@@ -109,6 +109,9 @@ class SignForm(FlaskForm):
     show_publicly = BooleanField(_l("Show my first name and state as a recent signer"))
     # A honeypot: hidden from people, filled in by naive bots.
     website = StringField(_l("Leave this field empty"), validators=[Length(max=200)])
+    # The share link's or embed's `?src=`, copied in by static/share.js (pages are cached
+    # without their query string); signing.source_code keeps only a well-formed code.
+    source = HiddenField(filters=[strip])
 
 
 class WhereForm(FlaskForm):

@@ -1,7 +1,7 @@
 """Views for citizens: read, sign, confirm, withdraw."""
 
 import sqlalchemy as sa
-from flask import abort, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from app.extensions import db
@@ -11,7 +11,7 @@ from app.models import Campaign, CampaignStatus
 from app.public import bp
 from app.public.forms import SignForm
 from app.ratelimits import client_ip, count_submission
-from app.services.campaigns import revisions
+from app.services.campaigns import preview, revisions
 from app.services.campaigns.languages import in_language
 from app.services.campaigns.page import campaign_page
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
@@ -68,19 +68,28 @@ def sign(slug: str):
     against the rate limits before anything is rendered (count_submission).
     """
     form = SignForm()
+    refused = take_signature(slug, form)
+    if refused:
+        return render_campaign(public_campaign(slug), form, refused)
+    return redirect(url_for("public.check_email", slug=slug))
+
+
+def take_signature(slug: str, form: SignForm) -> int | None:
+    """Check a submitted sign form and record its signature; None when done (or when a
+    bot filled the honeypot: it is answered as if all went well), else the HTTP status to
+    show the form again with, its errors set."""
     if not form.validate_on_submit():
         count_submission()
-        return render_campaign(public_campaign(slug), form, 400)
+        return 400
     if form.website.data:
-        # A bot filled the honeypot: answer as if all went well and store nothing.
         count_submission()
-        return redirect(url_for("public.check_email", slug=slug))
+        return None
     try:
         place = locate_zip(form.zip.data)
     except UnknownZip as error:
         count_submission()
         form.zip.errors = [gettext(error.message)]
-        return render_campaign(public_campaign(slug), form, 400)
+        return 400
     try:
         signatures.sign(
             slug,
@@ -93,11 +102,12 @@ def sign(slug: str):
                 ip=client_ip(),
                 review_reason=count_submission(form.email.data),
                 locale=current_locale(),
+                source=form.source.data or "",
             ),
         )
     except CampaignClosed:
-        return render_campaign(public_campaign(slug), form, 409)
-    return redirect(url_for("public.check_email", slug=slug))
+        return 409
+    return None
 
 
 @bp.get("/c/<slug>/check-email")
@@ -145,6 +155,14 @@ def withdraw(token: str):
         )
     campaign = signatures.withdraw(token)
     return render_template("withdrawn.html", campaign=in_language(campaign))
+
+
+@bp.get("/c/<slug>/preview.png")
+@public
+def preview_image(slug: str):
+    """The campaign's link-card image: its title and live count."""
+    png = preview.preview_png(public_campaign(slug), current_app.config["SITE_NAME"])
+    return Response(png, mimetype="image/png")
 
 
 @bp.get("/c/<slug>/count.json")

@@ -35,7 +35,7 @@ from app.models import (
 from app.services import tokens
 from app.services.campaigns import milestones
 from app.services.campaigns.languages import in_language
-from app.services.delivery import digests
+from app.services.delivery import digests, webhooks
 from app.services.letters import receipts, writing
 from app.services.targets import access, petition
 from app.services.targets.packets import petition_pdf
@@ -279,6 +279,19 @@ def milestone_notice_message(delivery: Delivery) -> Message | None:
     )
 
 
+def webhook_disabled_message(delivery: Delivery) -> Message | None:
+    """A webhook endpoint turned off after failing persistently, told to one admin."""
+    endpoint = webhooks.disabled_endpoint(delivery)
+    if endpoint is None or endpoint.active or not delivery.recipient:
+        return None
+    return _message(
+        delivery,
+        "webhook_disabled",
+        to=delivery.recipient,
+        context={"endpoint": endpoint, "workspace_url": external_url("organizer.webhooks")},
+    )
+
+
 def packet_message(delivery: Delivery) -> Message | None:
     """The petition to one target: its text, the total, their constituents (PDF and CSV)."""
     target = db.session.get(Target, delivery.target_id) if delivery.target_id else None
@@ -386,6 +399,7 @@ _COMPOSERS: dict[str, Callable[[Delivery], Message | None]] = {
     DeliveryKind.RECEIPT: receipt_message,
     DeliveryKind.RESPONSE: response_message,
     DeliveryKind.UPDATE: update_message,
+    DeliveryKind.WEBHOOK_DISABLED: webhook_disabled_message,
 }
 
 

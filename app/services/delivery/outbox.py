@@ -146,7 +146,12 @@ def forget_signers(signature_ids: list[int] | sa.Select) -> None:
     )
     db.session.execute(
         sa.update(Delivery)
-        .where(theirs, Delivery.kind != DeliveryKind.LETTER)
+        # A webhook's recipient is its endpoint, not the signer.
+        .where(
+            theirs,
+            Delivery.kind != DeliveryKind.LETTER,
+            Delivery.channel == DeliveryChannel.EMAIL,
+        )
         .values(recipient="", last_error="")
         .execution_options(synchronize_session=False)
     )

@@ -36,8 +36,9 @@ from app.models import (
     DeliveryStatus,
     Signature,
     Suppression,
+    WebhookEvent,
 )
-from app.services.delivery import channels, composing, digests
+from app.services.delivery import channels, composing, digests, webhooks
 from app.services.letters import receipts
 from app.services.unit_of_work import unit_of_work
 
@@ -440,13 +441,15 @@ def _record_sent(unit: _Unit, provider_id: str | None) -> int:
             last_error="",
             provider_message_id=provider_id or "",
         )
-        .returning(Delivery.id, Delivery.dedupe_key)
+        .returning(Delivery.id, Delivery.dedupe_key, Delivery.campaign_id)
         .execution_options(synchronize_session=False)
     ).all()
     carried = []
     for row in rows:
         if unit.kinds.get(row.id) == DeliveryKind.DIGEST:
             carried += digests.mark_letters_sent(row.dedupe_key, now)
+        elif unit.kinds.get(row.id) == DeliveryKind.LETTER:
+            webhooks.emit(WebhookEvent.LETTER_DELIVERED, row.id, row.campaign_id)
     _commit_outcome()
     if carried:
         _queue_receipts(carried)
