@@ -12,8 +12,8 @@ from markdown_it import MarkdownIt
 
 CITATION = re.compile(r"\[(\d{1,3}(?:,\s*\d{1,3})*)\](?!\()")
 QUOTE = re.compile(r'"([^"]+)"')
-# Sections that tell the reader what they can do, rather than state facts.
-ACTION_SECTIONS = {"What you can do"}
+# Sections that tell the reader what they can do, rather than state facts (in each language).
+ACTION_SECTIONS = {"What you can do", "Lo que usted puede hacer"}
 # Eight words in the same order outside a quotation is copying, not paraphrase.
 RUN_LENGTH = 8
 

@@ -8,10 +8,19 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from app import ROOT
 from app.clock import utcnow
-from app.services.campaigns.content import ContentError, parse_content_file
+from app.extensions import db
+from app.models import Campaign
+from app.services.campaigns import revisions
+from app.services.campaigns.content import (
+    ContentError,
+    parse_content_file,
+    parse_translation_file,
+)
+from app.services.campaigns.languages import in_language
 from tests import content_checks
 from tests.content_checks import ACTION_SECTIONS, CITATION, QUOTE, blocks
 
@@ -46,13 +55,36 @@ def _all_content_files() -> list[Path]:
     return sorted(CONTENT_DIR.glob("*.md"))
 
 
+def _checked_fields(path: Path) -> dict:
+    """A content file's fields; a translation (<slug>.<locale>.md) is read with its
+    campaign's sources and other fields, as the page shows it."""
+    slug, _, locale = path.stem.partition(".")
+    if not locale:
+        return parse_content_file(path)
+    return {**parse_content_file(path.with_name(f"{slug}.md")), **parse_translation_file(path)}
+
+
+def _fact_check(path: Path, source_pack: Path) -> dict:
+    fields = _checked_fields(path)
+    translated = "." in path.stem
+    return {
+        "uncited": content_checks.uncited_paragraphs(fields),
+        "unknown citations": content_checks.unknown_citations(fields),
+        # A translation's quotations are our translations, so only the original's are
+        # checked word for word against the sources.
+        "misquotes": [] if translated else content_checks.misquotes(fields, source_pack),
+        "copied": content_checks.copied_runs(fields, source_pack),
+    }
+
+
 @pytest.mark.parametrize("path", _all_content_files(), ids=lambda p: p.stem)
 def test_every_content_file_passes_the_fact_checks(path, source_pack):
-    fields = parse_content_file(path)
-    assert content_checks.uncited_paragraphs(fields) == []
-    assert content_checks.unknown_citations(fields) == []
-    assert content_checks.misquotes(fields, source_pack) == []
-    assert content_checks.copied_runs(fields, source_pack) == []
+    found = _fact_check(path, source_pack)
+    assert found == {"uncited": [], "unknown citations": [], "misquotes": [], "copied": []}
+
+
+def test_the_content_files_include_a_spanish_translation():
+    assert CONTENT_DIR / "third-country-deportations.es.md" in _all_content_files()
 
 
 BAD_FILE = """---
@@ -101,6 +133,47 @@ def test_the_checks_catch_a_bad_content_file(bad_file, source_pack):
     ]
 
 
+BAD_SPANISH_FILE = """---
+title: Mala
+summary: >-
+  Que the administration is exploring the possibility
+  of sending migrants with criminal records
+---
+## Lo que se propuso
+
+Un hecho sin cita.
+
+Un hecho que cita una fuente que no está en la lista. [3]
+
+Rubio dijo (traducción nuestra): «Queremos enviarles a las mejores personas». [1]
+
+## Lo que usted puede hacer
+
+Firme.
+"""
+
+
+def test_the_checks_catch_a_bad_spanish_file_but_read_its_quotes_as_translations(
+    tmp_path, source_pack
+):
+    report = next(iter(sorted(source_pack.glob("*.txt")))).name
+    (tmp_path / "bad.md").write_text(BAD_FILE.format(file=report))
+    (tmp_path / "bad.es.md").write_text(BAD_SPANISH_FILE)
+    found = _fact_check(tmp_path / "bad.es.md", source_pack)
+    assert found == {
+        "uncited": ["Lo que se propuso: Un hecho sin cita."],
+        "unknown citations": [3],
+        "misquotes": [],
+        "copied": [
+            "administration is exploring the possibility of sending migrants",
+            "exploring the possibility of sending migrants with criminal",
+            "is exploring the possibility of sending migrants with",
+            "the possibility of sending migrants with criminal records",
+        ],
+    }
+    assert "Firme." not in str(found), "the action section needs no citation"
+
+
 def test_a_quote_is_checked_only_against_sources_with_a_file(bad_file, source_pack):
     bad_file["sources"][0].pop("file")
     quote = "We want to send you some of the most despicable human beings"
@@ -108,9 +181,10 @@ def test_a_quote_is_checked_only_against_sources_with_a_file(bad_file, source_pa
     assert quote in content_checks.misquotes(bad_file, source_pack)
 
 
-def test_the_page_reads_in_under_three_minutes(campaign):
-    text = CITATION.sub(" ", campaign["explainer"])
-    words = len(re.findall(r"[A-Za-z0-9\u2019'.-]+", text.replace("#", "").replace("*", "")))
+@pytest.mark.parametrize("path", _all_content_files(), ids=lambda p: p.stem)
+def test_the_page_reads_in_under_three_minutes(path):
+    text = CITATION.sub(" ", _checked_fields(path)["explainer"])
+    words = len(re.findall(r"[\w\u2019'.-]+", text.replace("#", "").replace("*", "")))
     assert words / WORDS_PER_MINUTE < 3, f"{words} words"
 
 
@@ -210,3 +284,83 @@ def test_content_times_are_wall_clock_in_the_campaigns_time_zone(tmp_path):
     path.write_text("---\ntitle: T\ntimezone: Mars/Olympus\ncloses_at: 2026-12-01\n---\nBody\n")
     with pytest.raises(ContentError, match="closes_at: Unknown time zone"):
         parse_content_file(path)
+
+
+MAIN_FILE = """---
+title: "Removals"
+summary: "What the report said."
+letter_subject: "About removals"
+change_reason: "First version."
+status: open
+---
+## What happened
+
+A judge paused the order.
+"""
+SPANISH_FILE = """---
+title: "Expulsiones"
+summary: "{summary}"
+change_reason: "{reason}"
+---
+## Qué pasó
+
+Un juez suspendió la orden.
+"""
+
+
+def _seed_with_spanish(runner, tmp_path, summary: str, reason: str, *args: str) -> None:
+    (tmp_path / "removals.md").write_text(MAIN_FILE)
+    (tmp_path / "removals.es.md").write_text(SPANISH_FILE.format(summary=summary, reason=reason))
+    result = runner.invoke(args=["seed", *args, "--content", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_seeded_spanish_file_is_read_on_the_spanish_page_only(runner, client, tmp_path):
+    _seed_with_spanish(runner, tmp_path, "Lo que dijo el informe.", "Traducción.")
+    spanish = client.get("/es/c/removals").get_data(as_text=True)
+    assert "Expulsiones" in spanish and "Lo que dijo el informe." in spanish
+    assert "Un juez suspendió la orden." in spanish and "Qué pasó" in spanish
+    english = client.get("/c/removals").get_data(as_text=True)
+    assert "Removals" in english and "A judge paused the order." in english
+    assert "Expulsiones" not in english and "se muestran en inglés" not in english
+
+
+def test_a_field_the_spanish_file_leaves_out_is_shown_in_english_with_a_note(runner, tmp_path):
+    _seed_with_spanish(runner, tmp_path, "Lo que dijo el informe.", "Traducción.")
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == "removals"))
+    assert "letter_subject" not in campaign.translations["es"]
+    spanish = in_language(campaign, "es")
+    assert spanish.title == "Expulsiones" and spanish.letter_subject == "About removals"
+    assert spanish.untranslated
+    (tmp_path / "removals.es.md").write_text(
+        SPANISH_FILE.replace('reason}"\n', 'reason}"\nletter_subject: "Sobre las expulsiones"\n')
+        .replace("{summary}", "Resumen.")
+        .replace("{reason}", "Asunto traducido.")
+    )
+    runner.invoke(args=["seed", "--overwrite", "--content", str(tmp_path)])
+    assert not in_language(campaign, "es").untranslated
+
+
+def test_a_changed_translation_is_a_revision_with_its_files_reason(runner, client, tmp_path):
+    _seed_with_spanish(runner, tmp_path, "Lo que dijo el informe de CNN.", "Traducción.")
+    _seed_with_spanish(runner, tmp_path, "Lo que dijo el informe de CNN.", "Igual.", "--overwrite")
+    _seed_with_spanish(runner, tmp_path, "Lo que dijo el reportaje de CNN.", "Resumen más fiel.")
+    assert runner.invoke(args=["seed", "--overwrite", "--content", str(tmp_path)]).exit_code == 0
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == "removals"))
+    reasons = [r.reason for r in revisions.revisions(campaign)]
+    assert reasons == ["Resumen más fiel.", "Traducción.", "First version."]
+    page = client.get("/c/removals/changes").get_data(as_text=True)
+    newest = page[page.index("Resumen más fiel.") : page.index("Traducción.")]
+    assert "Summary (Español): 1 changed line" in newest
+    assert re.search(r"Lo que dijo el <del>.*informe.*</del> <ins>.*reportaje.*</ins>", newest)
+
+
+def test_seeding_stops_at_a_translation_of_no_campaign_or_an_unknown_language(runner, tmp_path):
+    (tmp_path / "removals.md").write_text(MAIN_FILE)
+    (tmp_path / "removal.es.md").write_text(SPANISH_FILE.format(summary="R", reason="T"))
+    result = runner.invoke(args=["seed", "--content", str(tmp_path)])
+    assert result.exit_code != 0 and "translations of no campaign: ['removal']" in result.output
+    (tmp_path / "removal.es.md").rename(tmp_path / "removals.fr.md")
+    result = runner.invoke(args=["seed", "--content", str(tmp_path)])
+    assert result.exit_code != 0 and "'fr' is not a language Chorus translates to" in result.output
+    assert db.session.scalar(sa.select(Campaign).where(Campaign.slug == "removals")) is None

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.i18n import N_
+from app.i18n import N_, NAMES
 from app.models import Campaign, CampaignRevision, Organizer
 from app.services import text
 
@@ -35,6 +35,7 @@ class FieldChange:
     label: str
     # Each line is a list of (kind, words): kind is "same", "removed" or "added".
     lines: list[list[tuple[str, str]]]
+    language: str = ""  # a translation's language name; empty for the default text
 
 
 @dataclass
@@ -45,8 +46,12 @@ class Change:
 
 def public_text(campaign: Campaign) -> dict[str, Any]:
     """The campaign's public text as a revision keeps it, in the form the workspace cleans
-    it to (app/services/text.py), so text saved unchanged is never a change."""
-    return {
+    it to (app/services/text.py), so text saved unchanged is never a change.
+
+    Translations are kept under "translations" only when there are some, so revisions
+    recorded before campaigns had them still compare equal.
+    """
+    kept: dict[str, Any] = {
         name: [
             {key: text.one_line(str(value)) for key, value in s.items()}
             for s in campaign.sources or []
@@ -55,6 +60,16 @@ def public_text(campaign: Campaign) -> dict[str, Any]:
         else text.paragraphs(getattr(campaign, name) or "")
         for name in PUBLIC_TEXT
     }
+    if campaign.translations:
+        kept["translations"] = {
+            locale: {
+                name: text.paragraphs(value)
+                for name, value in fields.items()
+                if name in PUBLIC_TEXT and value
+            }
+            for locale, fields in campaign.translations.items()
+        }
+    return kept
 
 
 def record_revision(
@@ -118,6 +133,14 @@ def _field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldC
         lines = diff_lines(_lines(name, before.get(name)), _lines(name, after.get(name)))
         if lines:
             changed.append(FieldChange(label, lines))
+    translated_before = before.get("translations") or {}
+    translated_after = after.get("translations") or {}
+    for locale in sorted(set(translated_before) | set(translated_after)):
+        old, new = translated_before.get(locale, {}), translated_after.get(locale, {})
+        for name, label in PUBLIC_TEXT.items():
+            lines = diff_lines(_lines(name, old.get(name)), _lines(name, new.get(name)))
+            if lines:
+                changed.append(FieldChange(label, lines, NAMES.get(locale, locale)))
     return changed
 
 
