@@ -29,6 +29,8 @@ class DeliveryKind:
     # A milestone reached: to each consenting supporter, and a notice to each organizer.
     MILESTONE = "milestone"
     MILESTONE_NOTICE = "milestone_notice"
+    # To a letter's writer: a moderator hid their public comment or stopped their letter.
+    MODERATION = "moderation"
     # The petition (text, total, constituents) to one target; held when it has no email.
     PACKET = "packet"
 

@@ -24,6 +24,7 @@ from app.models import (
     DeliveryKind,
     Letter,
     Milestone,
+    Moderation,
     Signature,
     SignatureStatus,
     SupporterUpdate,
@@ -85,6 +86,26 @@ def letter_not_taken_message(delivery: Delivery) -> Message | None:
     pending = signature.status == SignatureStatus.PENDING
     return _to_signer(
         delivery, signature, "letter_not_taken", confirm_url(signature) if pending else ""
+    )
+
+
+def moderation_message(delivery: Delivery) -> Message | None:
+    """What a moderator decided about a writer's public comment or letter."""
+    signature = _signer(delivery)
+    letter = signature.letter if signature is not None else None
+    if letter is None:
+        return None
+    return _message(
+        delivery,
+        "moderation",
+        to=format_address(signature.email, signature.name),
+        context={
+            "signature": signature,
+            "campaign": signature.campaign,
+            "letter_rejected": letter.moderation == Moderation.REJECTED,
+            "letter_pending": letter.moderation == Moderation.PENDING,
+            "campaign_url": campaign_url(signature.campaign),
+        },
     )
 
 
@@ -313,6 +334,7 @@ _COMPOSERS: dict[str, Callable[[Delivery], Message | None]] = {
     DeliveryKind.LETTER: letter_message,
     DeliveryKind.LETTER_NOT_TAKEN: letter_not_taken_message,
     DeliveryKind.MILESTONE: milestone_message,
+    DeliveryKind.MODERATION: moderation_message,
     DeliveryKind.MILESTONE_NOTICE: milestone_notice_message,
     DeliveryKind.PACKET: packet_message,
     DeliveryKind.UPDATE: update_message,
