@@ -140,6 +140,8 @@ class Config:
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 64 * 1024)  # KiB
     ARGON2_PARALLELISM = _int("ARGON2_PARALLELISM", 4)
     WTF_CSRF_TIME_LIMIT = None
+    # How long an organizer's password reset link works (seconds); it also dies once used.
+    PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
 
 
 class TestConfig(Config):

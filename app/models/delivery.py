@@ -31,6 +31,8 @@ class DeliveryKind:
     MILESTONE_NOTICE = "milestone_notice"
     # To a letter's writer: a moderator hid their public comment or stopped their letter.
     MODERATION = "moderation"
+    # A reset link to an organizer who asked for one (recipient: their account's email).
+    PASSWORD_RESET = "password_reset"
     # The petition (text, total, constituents) to one target; held when it has no email.
     PACKET = "packet"
 

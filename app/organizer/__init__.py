@@ -32,6 +32,7 @@ from app.organizer import (  # noqa: E402, F401
     filters,
     moderation,
     organization,
+    passwords,
     petition,
     targets,
     updates,

@@ -11,7 +11,7 @@ from app.services.workspace.accounts import RANK
 from tests.factories import make_campaign, make_target
 from tests.helpers import csrf_token
 
-PUBLIC_ROUTES = {"organizer.login"}
+PUBLIC_ROUTES = {"organizer.login", "organizer.request_reset", "organizer.reset_password"}
 
 
 def _routes(app) -> list[tuple[str, str, str]]:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import current_app, render_template
 from markupsafe import escape
 
@@ -25,6 +26,7 @@ from app.models import (
     Letter,
     Milestone,
     Moderation,
+    Organizer,
     Signature,
     SignatureStatus,
     SupporterUpdate,
@@ -36,6 +38,7 @@ from app.services.delivery import digests
 from app.services.letters import writing
 from app.services.targets import access, petition
 from app.services.targets.packets import petition_pdf
+from app.services.workspace import accounts
 from app.services.workspace.organization import sponsor_of
 from app.urls import external_url
 
@@ -106,6 +109,18 @@ def moderation_message(delivery: Delivery) -> Message | None:
             "letter_pending": letter.moderation == Moderation.PENDING,
             "campaign_url": campaign_url(signature.campaign),
         },
+    )
+
+
+def password_reset_message(delivery: Delivery) -> Message | None:
+    """A reset link for an organizer; its hour starts when it is sent."""
+    organizer = db.session.scalar(sa.select(Organizer).where(Organizer.email == delivery.recipient))
+    if organizer is None or not organizer.active:
+        return None
+    link = external_url("organizer.reset_password", token=accounts.reset_token(organizer))
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    return _message(
+        delivery, "password_reset", to=organizer.email, context={"link": link, "minutes": minutes}
     )
 
 
@@ -337,6 +352,7 @@ _COMPOSERS: dict[str, Callable[[Delivery], Message | None]] = {
     DeliveryKind.MODERATION: moderation_message,
     DeliveryKind.MILESTONE_NOTICE: milestone_notice_message,
     DeliveryKind.PACKET: packet_message,
+    DeliveryKind.PASSWORD_RESET: password_reset_message,
     DeliveryKind.UPDATE: update_message,
 }
 
