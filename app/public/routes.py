@@ -149,6 +149,12 @@ def sign(slug: str):
     return redirect(url_for("public.check_email", slug=slug))
 
 
+@bp.get("/c/<slug>/sign")
+def sign_bookmarked(slug: str):
+    """A bookmarked or reloaded sign result (a GET) goes back to the campaign, not a 405."""
+    return redirect(url_for("public.campaign", slug=slug))
+
+
 @bp.get("/c/<slug>/check-email")
 @public
 def check_email(slug: str):
