@@ -7,7 +7,7 @@ SHARED  ?= ../shared
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
 
-.PHONY: install run test test-sqlite test-postgres lint format chromium serve worker beat bench clean
+.PHONY: install run flask test test-sqlite test-postgres lint format chromium serve worker beat bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,14 @@ run: install
 	$(FLASK) seed
 	@if [ -d "$(SHARED)/data" ]; then $(MAKE) --no-print-directory import-data; \
 	  else echo "note: $(SHARED)/data not found; skipping representative data (see README)"; fi
+	@# The CLI in another shell (flask targets link) reads it back: links match this server.
+	@mkdir -p instance && echo "$${BASE_URL:-http://$(HOST):$(PORT)}" > instance/base_url
 	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} MAIL_BACKEND=console EMBEDDED_WORKER=1 \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Any flask command inside the virtualenv: make flask ARGS="targets link 12"
+flask: install
+	$(FLASK) $(ARGS)
 
 import-data: install
 	$(FLASK) zips import $(SHARED)/data/us-zipcodes-congress/zccd.csv
