@@ -8,6 +8,7 @@ from flask import Flask
 
 from app.models import TargetKind
 from app.rendering import citation_places, render_markdown
+from app.services import text
 from app.services.workspace import organization
 from app.urls import external_url
 
@@ -27,6 +28,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(citation_places, "citation_places")
     app.add_template_filter(thousands, "thousands")
+    app.add_template_filter(text.full_stop, "full_stop")
     app.add_template_filter(web_url, "web_url")
     app.add_template_global(TargetKind.LABELS, "target_kind_labels")
     app.add_template_global(organization.shown_profile, "organization")
