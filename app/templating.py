@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-from app.models import TargetKind
+from app.models import DeliveryKind, TargetKind
 from app.rendering import citation_places, render_markdown
 from app.services import text
 from app.services.workspace import organization
@@ -31,6 +31,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(text.full_stop, "full_stop")
     app.add_template_filter(web_url, "web_url")
     app.add_template_global(TargetKind.LABELS, "target_kind_labels")
+    app.add_template_global(DeliveryKind.LABELS, "delivery_kind_labels")
     app.add_template_global(organization.shown_profile, "organization")
     # Emails are rendered by workers, outside any request: their links need BASE_URL.
     app.add_template_global(external_url, "external_url")

@@ -37,6 +37,21 @@ class DeliveryKind:
     PACKET = "packet"
 
 
+# What organizers read for each kind (analytics, the outbox), instead of internal names.
+DeliveryKind.LABELS = {
+    DeliveryKind.CONFIRMATION: "Confirmation requests",
+    DeliveryKind.LETTER: "Letters to officials",
+    DeliveryKind.DIGEST: "Daily digests to offices",
+    DeliveryKind.UPDATE: "Updates to supporters",
+    DeliveryKind.LETTER_NOT_TAKEN: "Notices: a second letter not taken",
+    DeliveryKind.MILESTONE: "Milestone news to supporters",
+    DeliveryKind.MILESTONE_NOTICE: "Milestone notices to organizers",
+    DeliveryKind.MODERATION: "Moderation notices to writers",
+    DeliveryKind.PASSWORD_RESET: "Password reset links",
+    DeliveryKind.PACKET: "Petition packets",
+}
+
+
 class DeliveryStatus:
     QUEUED = "queued"
     SENDING = "sending"
