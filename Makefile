@@ -7,15 +7,26 @@ SHARED  ?= ../shared
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
 
-.PHONY: install run flask test test-sqlite test-postgres lint format chromium serve worker beat bench clean
+.PHONY: install lock run flask test test-sqlite test-postgres lint format chromium serve worker beat bench clean
 
-$(VENV)/.installed: pyproject.toml
+# The versions in requirements.lock, so every install (and CI) gets what was tested.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -c requirements.lock -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
+
+# Newest versions pyproject.toml allows, written to requirements.lock (then run the tests).
+lock:
+	rm -rf $(VENV)-lock
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install -q --upgrade pip
+	$(VENV)-lock/bin/python -m pip install -q -e '.[dev]'
+	{ sed -n '1,2p' requirements.lock; $(VENV)-lock/bin/python -m pip freeze --exclude-editable; } \
+	  > requirements.lock.new && mv requirements.lock.new requirements.lock
+	rm -rf $(VENV)-lock
 
 run: install
 	$(FLASK) db upgrade

@@ -108,6 +108,10 @@ class Config:
     # the copy it serves to visitors without cookies this long (0 turns that off).
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 2)
 
+    # Representatives' responses wait for an organizer to show them on the campaign page
+    # (a leaked private link could otherwise post there); off: shown at once.
+    RESPONSES_NEED_APPROVAL = _bool("RESPONSES_NEED_APPROVAL", False)
+
     CONFIRM_TOKEN_MAX_AGE = _int("CONFIRM_TOKEN_MAX_AGE", 14 * 24 * 3600)
     CONFIRMATION_RESEND_LIMIT = _int("CONFIRMATION_RESEND_LIMIT", 3)
 
@@ -129,6 +133,10 @@ class Config:
     RATELIMIT_REVIEW_EMAIL = os.environ.get("RATELIMIT_REVIEW_EMAIL") or "10 per hour"
     RATELIMIT_BLOCK_IP = os.environ.get("RATELIMIT_BLOCK_IP") or "120 per minute"
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN") or "10 per minute;50 per hour"
+    # Per account, whatever the IP: after this many failed logins each further attempt waits
+    # 1, 2, 4... seconds, up to the maximum (app/ratelimits.py throttle_login).
+    LOGIN_FAILURES_BEFORE_BACKOFF = _int("LOGIN_FAILURES_BEFORE_BACKOFF", 5)
+    LOGIN_BACKOFF_MAX_SECONDS = _int("LOGIN_BACKOFF_MAX_SECONDS", 900)
     # Stops a runaway query (lock waits included) so its request ends in a 503, not a hang.
     # gunicorn.conf.py turns it on for the web server; CLI jobs such as recount run without.
     DATABASE_STATEMENT_TIMEOUT_MS = _int("DATABASE_STATEMENT_TIMEOUT_MS", 0)

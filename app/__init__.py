@@ -46,20 +46,26 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     from app.public import bp as public_bp
     from app.targets import bp as targets_bp
 
+    # Citizens' forms carry no token and set no cookie: cross_origin guards them instead.
+    csrf.exempt(public_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(organizer_bp)
     app.register_blueprint(targets_bp)
     app.register_blueprint(api_bp)
 
     from app.cli import register_commands
+    from app.cross_origin import register_cross_origin_protection
     from app.errors import register_error_handlers
     from app.http_cache import register_http_cache
+    from app.security_headers import register_security_headers
     from app.templating import register_template_helpers
     from app.worker import register_workers
 
     register_commands(app)
     register_error_handlers(app)
+    register_cross_origin_protection(app)
     register_http_cache(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_workers(app)
     return app

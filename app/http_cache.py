@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Flask, Response, current_app, make_response, request, session
+from flask import Flask, Response, current_app, make_response, request
 
 from app import clock
 
@@ -43,7 +43,7 @@ def public(view: Callable) -> Callable:
 
     Fresh for COUNT_INTERVAL_SECONDS: counts change no more often than that. The view must
     not touch the session (a CSRF token, a flash, a login): the response would then vary per
-    visitor, so `_guard_private` turns it private again. SharedPageCache keeps such pages
+    visitor, so `PrivateCookies` turns it private again. SharedPageCache keeps such pages
     by path, so a public view must not depend on the query string (shared links carry
     tracking parameters such as fbclid and utm_*).
     """
@@ -148,19 +148,38 @@ def _shareable(sent: dict) -> bool:
     return "public" in headers.get("cache-control", "") and "set-cookie" not in headers
 
 
-def _guard_private(response: Response) -> Response:
-    """Default every response to uncacheable, and never let a shared cache keep a cookie."""
-    cache_control = response.headers.get("Cache-Control")
-    if cache_control is None:
-        response.headers["Cache-Control"] = PRIVATE
-    elif "public" in cache_control and (session.modified or "Set-Cookie" in response.headers):
-        log.warning("%s set a cookie; not caching it publicly", request.path)
-        response.headers["Cache-Control"] = PRIVATE
+def _default_private(response: Response) -> Response:
+    """Default every response to uncacheable."""
+    response.headers.setdefault("Cache-Control", PRIVATE)
     return response
+
+
+class PrivateCookies:
+    """Turn any response that sets a cookie private, at the last moment before it leaves.
+
+    Why here and not in an after_request hook: Flask adds the session cookie (a logged-in
+    organizer's is refreshed on every request) and Flask-Login its remember cookie after
+    such hooks have run, so only the finished headers tell for sure.
+    """
+
+    def __init__(self, wsgi_app: Callable):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable):
+        def guarded(status: str, headers: list, exc_info=None):
+            names = {k.lower(): v for k, v in headers}
+            if "set-cookie" in names and "public" in names.get("cache-control", ""):
+                log.warning("%s set a cookie; not caching it publicly", environ.get("PATH_INFO"))
+                headers = [(k, v) for k, v in headers if k.lower() != "cache-control"]
+                headers.append(("Cache-Control", PRIVATE))
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, guarded)
 
 
 def register_http_cache(app: Flask) -> None:
     """Keep private responses out of shared caches; put the page cache in front when set."""
-    app.after_request(_guard_private)
+    app.after_request(_default_private)
+    app.wsgi_app = PrivateCookies(app.wsgi_app)
     if app.config["PAGE_CACHE_SECONDS"] > 0:
         app.wsgi_app = SharedPageCache(app.wsgi_app, app.config["PAGE_CACHE_SECONDS"])

@@ -127,16 +127,79 @@ def _parse(limits: str) -> tuple:
     return tuple(parse_many(limits))
 
 
-def login_limit() -> str:
-    """The per-IP login limit string, for `limiter.limit(login_limit)` on the login view."""
-    return current_app.config["RATELIMIT_LOGIN"]
+class LimiterUnavailable(Exception):
+    """The rate-limit store cannot be reached, so a login cannot be throttled."""
+
+
+# A failed login starts the account's backoff this long, doubling with each further failure.
+LOGIN_BACKOFF_SECONDS = 1
+# Failed logins are remembered this long after the latest one.
+LOGIN_FAILURES_KEPT_SECONDS = 24 * 3600
+
+
+def throttle_login(email: str) -> None:
+    """Count a login attempt; TooManyRequests while its IP or its account must wait.
+
+    Per IP (RATELIMIT_LOGIN), and per account however many addresses a guesser uses:
+    after LOGIN_FAILURES_BEFORE_BACKOFF failures each further attempt waits, twice as long
+    each time up to LOGIN_BACKOFF_MAX_SECONDS. Unlike signing this fails closed
+    (LimiterUnavailable): with the store down, guessing would be unlimited.
+    """
+    if not limiter.enabled:
+        return
+    try:
+        ip_key = f"{current_app.config['RATELIMIT_KEY_PREFIX']}:login:{keyed_hash(client_ip(), 24)}"
+        limits = _parse(current_app.config["RATELIMIT_LOGIN"])
+        blocked = [(item, ip_key) for item in limits if not limiter.limiter.hit(item, ip_key)]
+        if blocked:
+            raise TooManyRequests(retry_after=_seconds_until_reset(blocked))
+        storage = limiter.limiter.storage
+        wait_key = _login_key("wait", email)
+        waiting = storage.get(wait_key) and storage.get_expiry(wait_key) - time.time()
+    except TooManyRequests:
+        raise
+    except Exception as error:
+        raise LimiterUnavailable() from error
+    if waiting:
+        raise TooManyRequests(retry_after=max(1, math.ceil(waiting)))
+
+
+def note_login_failure(email: str) -> None:
+    """Count a failed login against its account, and start or lengthen its backoff."""
+    if not limiter.enabled:
+        return
+    config = current_app.config
+    try:
+        storage = limiter.limiter.storage
+        failures = storage.incr(_login_key("failures", email), LOGIN_FAILURES_KEPT_SECONDS)
+        over = failures - config["LOGIN_FAILURES_BEFORE_BACKOFF"]
+        if over >= 0:
+            wait = min(LOGIN_BACKOFF_SECONDS * 2**over, config["LOGIN_BACKOFF_MAX_SECONDS"])
+            storage.incr(_login_key("wait", email), wait)
+    except Exception:  # the next attempt's throttle_login fails closed
+        log.warning("rate-limit store unavailable; failed login not counted", exc_info=True)
+
+
+def forget_login_failures(email: str) -> None:
+    """A successful login clears its account's failures."""
+    if not limiter.enabled:
+        return
+    try:
+        limiter.limiter.storage.clear(_login_key("failures", email))
+    except Exception:
+        log.warning("rate-limit store unavailable; failures not cleared", exc_info=True)
+
+
+def _login_key(what: str, email: str) -> str:
+    account = keyed_hash(email.strip().lower(), 24)
+    return f"{current_app.config['RATELIMIT_KEY_PREFIX']}:login-{what}:{account}"
 
 
 def init_rate_limits(app) -> None:
     """Bind the limiter to the app, without its per-request hook.
 
-    Chorus's Flask-Limiter limits are all decorators (login, the funnel beacon), which check
-    themselves, and it sets no application-wide or default limits (RATELIMIT_APPLICATION,
+    Chorus's one Flask-Limiter limit is a decorator (the funnel beacon), which checks
+    itself, and it sets no application-wide or default limits (RATELIMIT_APPLICATION,
     RATELIMIT_DEFAULT: one of those would need the hook back). So the hook would find
     nothing to check on every request, at 0.2 M instructions each, a twentieth of a
     signature's cost. The signing views count themselves (count_submission).

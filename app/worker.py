@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
+import click
 from celery import Celery
 from flask import Flask, current_app
 
@@ -162,18 +163,17 @@ class CoalescedWakeUp:
 
 
 def _register_embedded_worker(app: Flask) -> None:
-    # Started on the first request, so CLI commands (which build the app too) never start one.
+    # Started with the app, so mail waits for no visitor after a restart; but not for a
+    # CLI command (`flask outbox`, `flask db upgrade`...), which builds the app too.
     worker = EmbeddedWorker(app)
-    started = threading.Lock()
-    state = {"running": False}
     on_new_deliveries(app, worker.wake)
+    app.extensions["chorus_worker"] = worker
+    if _serving():
+        worker.start()
+        log.info("embedded worker started (every %ss)", app.config["WORKER_POLL_SECONDS"])
 
-    @app.before_request
-    def _ensure_worker() -> None:
-        if state["running"]:
-            return
-        with started:
-            if not state["running"]:
-                worker.start()
-                state["running"] = True
-                log.info("embedded worker started (every %ss)", app.config["WORKER_POLL_SECONDS"])
+
+def _serving() -> bool:
+    """Whether this process serves web requests: `flask run`, or a WSGI server (no CLI)."""
+    command = click.get_current_context(silent=True)
+    return command is None or command.info_name == "run"

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import itertools
 
+import sqlalchemy as sa
+
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Campaign, CampaignStatus, Signature, SignatureStatus, Target, TargetKind
+from app.models import (
+    Campaign,
+    CampaignStatus,
+    Dataset,
+    DatasetKind,
+    Signature,
+    SignatureStatus,
+    Target,
+    TargetKind,
+)
+from app.services.targets.datasets import congress_on, congress_start
 
 _seq = itertools.count(1)
 
@@ -29,10 +41,35 @@ def make_campaign(**fields) -> Campaign:
     return campaign
 
 
+def make_dataset(
+    kind: str = DatasetKind.CONGRESS, congress: int | None = None, **fields
+) -> Dataset:
+    """The dataset of a kind for a Congress (by default today's), made once and reused."""
+    congress = congress or congress_on(utcnow().date())
+    starts = fields.pop("effective_from", congress_start(congress))
+    dataset = db.session.scalar(
+        sa.select(Dataset).filter_by(kind=kind, congress=congress, effective_from=starts)
+    )
+    if dataset is None:
+        dataset = Dataset(
+            kind=kind,
+            congress=congress,
+            effective_from=starts,
+            effective_until=congress_start(congress + 1),
+            source="tests",
+            **fields,
+        )
+        db.session.add(dataset)
+        db.session.commit()
+    return dataset
+
+
 def make_target(**fields) -> Target:
     n = next(_seq)
     values = {"kind": TargetKind.CUSTOM, "name": f"Target {n}", "title": "Official"}
     values.update(fields)
+    if values["kind"] in (TargetKind.US_SENATE, TargetKind.US_HOUSE) and "dataset_id" not in values:
+        values["dataset_id"] = make_dataset().id
     target = Target(**values)
     db.session.add(target)
     db.session.commit()

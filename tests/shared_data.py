@@ -7,6 +7,7 @@ with a reason when the folder is absent.
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,10 @@ from app.extensions import db
 from app.services.targets.importers.congress import import_congress
 from app.services.targets.importers.zips import import_zips
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Beside the project; SHARED_DATA names it elsewhere (a git worktree one level deeper).
+DATA = Path(
+    os.environ.get("SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
 ZCCD = DATA / "us-zipcodes-congress" / "zccd.csv"
 CONGRESS_YAML = DATA / "congress-legislators" / "legislators-current.yaml"
 CONGRESS_CSV = DATA / "congress-legislators" / "legislators-current.csv"

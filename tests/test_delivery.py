@@ -88,7 +88,7 @@ def test_confirmations_due_together_go_in_one_request_and_each_link_works(
     for placeholder, value in personalization["substitutions"].items():
         text = text.replace(placeholder, value)
     confirm_path = next(w for w in text.split() if "/confirm/" in w).split("chorus.test")[1]
-    assert sendgrid_app.test_client().get(confirm_path).status_code == 200
+    assert sendgrid_app.test_client().post(confirm_path).status_code == 200
     email = personalization["to"][0]["email"]
     signature = db.session.scalar(sa.select(Signature).where(Signature.email == email))
     assert signature.status == SignatureStatus.CONFIRMED

@@ -27,7 +27,7 @@ def _signatures() -> list[Signature]:
 def _sign_and_confirm(client, outbox, campaign, **fields) -> None:
     assert sign_via_form(client, campaign.slug, **fields).status_code == 302
     drain()
-    assert client.get(f"/confirm/{link_token(outbox[-1], 'confirm')}").status_code == 200
+    assert client.post(f"/confirm/{link_token(outbox[-1], 'confirm')}").status_code == 200
     count_signatures()
 
 

@@ -20,8 +20,7 @@ pytestmark = pytest.mark.xdist_group("redis")
 
 
 def _sign(client, slug: str, email: str, **headers):
-    token = client.get("/csrf-token").json["csrf_token"]
-    data = {"name": "Ann Lee", "email": email, "zip": "10001", "csrf_token": token}
+    data = {"name": "Ann Lee", "email": email, "zip": "10001"}
     return client.post(f"/c/{slug}/sign", data=data, headers=headers)
 
 
@@ -120,8 +119,7 @@ def test_refused_posts_count_against_the_block_limit_only(make_app):
     client = app.test_client()
     with app.app_context():
         slug = make_campaign().slug
-        token = client.get("/csrf-token").json["csrf_token"]
-        form = {"name": "Ann Lee", "email": "ann@example.org", "csrf_token": token}
+        form = {"name": "Ann Lee", "email": "ann@example.org"}
         honeypot = client.post(f"/c/{slug}/sign", data={**form, "zip": "10001", "website": "x"})
         no_zip = client.post(f"/c/{slug}/sign", data={**form, "zip": ""})
         unknown_zip = client.post(f"/c/{slug}/sign", data={**form, "zip": "00000"})
@@ -132,13 +130,13 @@ def test_refused_posts_count_against_the_block_limit_only(make_app):
         assert _sign(client, slug, "cy@example.org").status_code == 429, "the sixth POST"
 
 
-def test_posts_without_a_csrf_token_count_against_the_block_limit(make_app):
-    # The no-JavaScript path shows the form again; a flood of such posts gets a 429 instead.
+def test_invalid_posts_count_against_the_block_limit(make_app):
+    # An invalid form shows the page again; a flood of such posts gets a 429 instead.
     app = make_app(RATELIMIT_BLOCK_IP="2 per minute")
     client = app.test_client()
     with app.app_context():
         slug = make_campaign().slug
-        data = {"name": "Ann Lee", "email": "ann@example.org", "zip": "10001"}
+        data = {"name": "", "email": "ann@example.org", "zip": "10001"}
         statuses = [client.post(f"/c/{slug}/sign", data=data).status_code for _ in range(3)]
         assert statuses == [400, 400, 429]
         blocked = client.post(f"/c/{slug}/sign", data=data)

@@ -359,3 +359,29 @@ def test_posting_responses_is_limited_per_hour(client, house):
     form = {"csrf_token": csrf_token(client, path), "author_name": "Staff", "body": "Hello."}
     statuses = [client.post(path + "/responses", data=form).status_code for _ in range(11)]
     assert statuses == [302] * 10 + [429]
+
+
+def test_responses_are_limited_per_link_even_from_many_addresses(client, house):
+    # Offices share government networks: the per-IP limit is looser, each link's is tight.
+    token = access.create_access(house["member"])
+    path = _url(token, "c", house["parks"].slug)
+    form = {"csrf_token": csrf_token(client, path), "author_name": "Staff", "body": "Hello."}
+    statuses = [
+        client.post(
+            path + "/responses", data=form, environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}
+        ).status_code
+        for n in range(11)
+    ]
+    assert statuses == [302] * 10 + [429]
+
+
+def test_an_office_behind_the_same_address_as_another_can_still_respond(client, house):
+    first = _url(access.create_access(house["member"]), "c", house["parks"].slug)
+    form = {"csrf_token": csrf_token(client, first), "author_name": "Staff", "body": "Hello."}
+    assert [client.post(first + "/responses", data=form).status_code for _ in range(10)] == [
+        302
+    ] * 10
+    colleague = make_target(kind=TargetKind.US_HOUSE, name="Al Near", title="Rep.", state="NY")
+    _letter(house["parks"], [colleague], name="Near Writer")
+    second = _url(access.create_access(colleague), "c", house["parks"].slug)
+    assert client.post(second + "/responses", data=form).status_code == 302

@@ -16,6 +16,7 @@ from app.models import (
     Campaign,
     CampaignStatus,
     CampaignTally,
+    DatasetKind,
     Delivery,
     DeliveryStatus,
     Letter,
@@ -29,7 +30,7 @@ from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
 from app.services.letters.places import Place, locate_zip, normalize_zip
 from app.services.letters.writing import LetterDraft, queue_letter
 from app.services.signing import counting, signatures
-from tests.factories import make_campaign, make_signature, make_target
+from tests.factories import make_campaign, make_dataset, make_signature, make_target
 
 NY_12 = Place("10001", (("NY", "12"),), from_zcta=True)
 
@@ -317,11 +318,12 @@ def test_normalize_zip_refuses_what_is_not_a_zip(typed):
 
 
 def test_locate_zip_uses_the_imported_districts_and_knows_when_a_zip_spans_several(app):
+    zip_map = make_dataset(DatasetKind.ZIPS).id
     db.session.add_all(
         [
-            ZipDistrict(zcta="20001", state="DC", district="0"),
-            ZipDistrict(zcta="10001", state="NY", district="10"),
-            ZipDistrict(zcta="10001", state="NY", district="12"),
+            ZipDistrict(zcta="20001", state="DC", district="0", dataset_id=zip_map),
+            ZipDistrict(zcta="10001", state="NY", district="10", dataset_id=zip_map),
+            ZipDistrict(zcta="10001", state="NY", district="12", dataset_id=zip_map),
         ]
     )
     db.session.commit()
@@ -411,7 +413,8 @@ def test_recount_repairs_counts_that_drifted(app):
 
 
 def test_zip_look_ups_are_kept_until_the_table_is_imported_again(app, tmp_path):
-    db.session.add(ZipDistrict(zcta="10001", state="NY", district="12"))
+    zip_map = make_dataset(DatasetKind.ZIPS).id
+    db.session.add(ZipDistrict(zcta="10001", state="NY", district="12", dataset_id=zip_map))
     db.session.commit()
     assert locate_zip("10001").district == "12"
     db.session.execute(sa.update(ZipDistrict).values(district="10"))

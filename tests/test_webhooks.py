@@ -201,3 +201,19 @@ def test_confirmation_to_a_bounced_address_is_suppressed_for_organizers_to_see(c
     confirmation = db.session.scalar(sa.select(Delivery).where(Delivery.campaign_id == campaign.id))
     assert confirmation.status == DeliveryStatus.SUPPRESSED
     assert len(client.application.extensions["chorus_mail"].outbox) == sent_before
+
+
+@pytest.mark.parametrize("kind", [["bounce"], {"x": 1}, 7, None])
+def test_an_event_whose_kind_is_not_a_string_is_ignored_not_a_server_error(client, kind):
+    [row] = sent_rows(1)
+    response = post(client, [event("bounce", row, 1, event=kind), event("delivered", row, 2)])
+    assert response.status_code == 200
+    assert response.json["ignored"] == 1
+    assert status_of(row) == DeliveryStatus.DELIVERED
+
+
+def test_an_event_whose_address_disagrees_with_its_delivery_suppresses_neither(client):
+    [row] = sent_rows(1)
+    bounce = event("bounce", row, 1, type="bounce", email="someone.else@example.org")
+    assert post(client, [bounce]).status_code == 200
+    assert db.session.scalars(sa.select(Suppression.email)).all() == []

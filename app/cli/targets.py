@@ -19,6 +19,11 @@ from app.services.targets.importers.openstates import import_openstates
 from app.services.unit_of_work import unit_of_work
 from app.urls import external_url
 
+# When a dataset takes effect, if not the day its Congress is sworn in.
+EFFECTIVE = click.option(
+    "--effective", type=click.DateTime(["%Y-%m-%d"]), help="First day it applies (YYYY-MM-DD)."
+)
+
 
 def run_import(label: str, load: Callable[[], ImportSummary]) -> None:
     """Run one import in one transaction: all of it lands, or (on any error) none of it."""
@@ -47,9 +52,12 @@ def targets_import() -> None:
     metavar="PATH_OR_URL",
     help="legislators-district-offices.yaml or .csv: each member's district offices.",
 )
-def import_congress_command(source: str, offices: str | None) -> None:
-    """Members of Congress from legislators-current.yaml or .csv (a path or URL)."""
-    run_import("members of Congress", lambda: import_congress(source, offices))
+@click.option("--congress", type=int, help="The Congress they serve in (default: today's).")
+@EFFECTIVE
+def import_congress_command(source: str, offices: str | None, congress: int | None, effective):
+    """Members of one Congress from legislators-current.yaml or .csv (a path or URL)."""
+    start = effective.date() if effective else None
+    run_import("members of Congress", lambda: import_congress(source, offices, congress, start))
 
 
 @targets_import.command("openstates")

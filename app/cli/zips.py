@@ -2,7 +2,7 @@
 
 import click
 
-from app.cli.targets import run_import
+from app.cli.targets import EFFECTIVE, run_import
 from app.services.targets.importers.zips import UPSTREAM_URL as ZIPS_URL
 from app.services.targets.importers.zips import import_zips
 
@@ -14,9 +14,12 @@ def zips() -> None:
 
 @zips.command("import")
 @click.argument("source", default=ZIPS_URL)
-def zips_import(source: str) -> None:
-    """Replace the ZIP-to-district table from zccd.csv (a path or URL)."""
-    run_import("ZIP districts", lambda: import_zips(source))
+@click.option("--congress", type=int, help="The Congress the map is for (default: today's).")
+@EFFECTIVE
+def zips_import(source: str, congress: int | None, effective) -> None:
+    """Replace one Congress's ZIP-to-district map from zccd.csv (a path or URL)."""
+    start = effective.date() if effective else None
+    run_import("ZIP districts", lambda: import_zips(source, congress, start))
 
 
 COMMANDS = [zips]

@@ -10,6 +10,7 @@ from app.models.campaign import (
     SupporterUpdate,
     campaign_fixed_targets,
 )
+from app.models.dataset import Dataset, DatasetKind
 from app.models.delivery import (
     Delivery,
     DeliveryChannel,
@@ -37,6 +38,8 @@ __all__ = [
     "CampaignRevision",
     "CampaignStatus",
     "CampaignTally",
+    "Dataset",
+    "DatasetKind",
     "Delivery",
     "DeliveryChannel",
     "DeliveryKind",

@@ -86,6 +86,12 @@ class Campaign(db.Model):
         order_by="(Response.created_at.desc(), Response.id.desc())",
         viewonly=True,
     )
+    # Awaiting an organizer's approval (RESPONSES_NEED_APPROVAL), or hidden by one.
+    unpublished_responses: so.Mapped[list[Response]] = so.relationship(
+        primaryjoin="and_(Response.campaign_id == Campaign.id, ~Response.published)",
+        order_by="(Response.created_at.desc(), Response.id.desc())",
+        viewonly=True,
+    )
 
     @property
     def is_public(self) -> bool:

@@ -53,6 +53,8 @@ class Signature(db.Model):
     # Kept after withdrawal (no person is identified by them) so counts can be reconciled.
     state: so.Mapped[str] = so.mapped_column(sa.String(2), default="")
     district: so.Mapped[str] = so.mapped_column(sa.String(4), default="")
+    # The ZIP-to-district map that placed the signer (None: no map knew the ZIP).
+    zip_dataset_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("datasets.id"))
     consent_updates: so.Mapped[bool] = so.mapped_column(default=False)
     show_publicly: so.Mapped[bool] = so.mapped_column(default=False)
     ip_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
@@ -109,6 +111,8 @@ class Letter(db.Model):
     flags: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     state_upper_district: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     state_lower_district: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    # Why some chambers got no copy (their data for the day of writing was missing).
+    held_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
 
     signature: so.Mapped[Signature] = so.relationship(back_populates="letter")

@@ -50,7 +50,11 @@ _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
 class Target(db.Model):
     __tablename__ = "targets"
-    __table_args__ = (sa.Index("ix_targets_kind_state_district", "kind", "state", "district"),)
+    __table_args__ = (
+        sa.Index("ix_targets_kind_state_district", "kind", "state", "district"),
+        # A member of Congress has one row per Congress's dataset (their district may change).
+        sa.UniqueConstraint("dataset_id", "bioguide_id"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(16))
@@ -74,9 +78,11 @@ class Target(db.Model):
     offices: so.Mapped[list[dict[str, str]]] = so.mapped_column(
         sa.JSON, default=list, server_default="[]"
     )
-    bioguide_id: so.Mapped[str | None] = so.mapped_column(sa.String(16), unique=True)
+    bioguide_id: so.Mapped[str | None] = so.mapped_column(sa.String(16), index=True)
     ocd_id: so.Mapped[str | None] = so.mapped_column(sa.String(80), unique=True)
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # The members-of-Congress dataset a member's row belongs to (None for other targets).
+    dataset_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("datasets.id"), index=True)
     wants_digest: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
@@ -107,12 +113,13 @@ class Target(db.Model):
 
 
 class ZipDistrict(db.Model):
-    """One (ZCTA, state, congressional district) triple; a ZIP may have several."""
+    """One (ZCTA, state, congressional district) triple of a map; a ZIP may have several."""
 
     __tablename__ = "zip_districts"
-    __table_args__ = (sa.UniqueConstraint("zcta", "state", "district"),)
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "zcta", "state", "district"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    dataset_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("datasets.id"))
     zcta: so.Mapped[str] = so.mapped_column(sa.String(5), index=True)
     state: so.Mapped[str] = so.mapped_column(sa.String(2))
     # "0" is at-large, as in the upstream file.

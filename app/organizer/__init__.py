@@ -18,9 +18,9 @@ def load_organizer(session_id: str) -> Organizer | None:
 
 @bp.after_request
 def private(response: Response) -> Response:
-    """Workspace pages hold personal data: never cached, never framed by another site."""
+    """Workspace pages hold personal data: never cached (app/security_headers.py: never
+    framed)."""
     response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
     return response
 
 

@@ -6,12 +6,17 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app import clock
-from app.extensions import limiter
+from app.errors import RETRY_AFTER_SECONDS, error_page
 from app.models import Role
 from app.organizer import LOGGED_IN_AT, bp
 from app.organizer.access import requires
 from app.organizer.forms import LoginForm
-from app.ratelimits import login_limit
+from app.ratelimits import (
+    LimiterUnavailable,
+    forget_login_failures,
+    note_login_failure,
+    throttle_login,
+)
 from app.services.workspace.accounts import authenticate, end_sessions
 
 
@@ -24,13 +29,19 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
 def login():
     """Show the login form; log an organizer in with email and password."""
     form = LoginForm()
+    if request.method == "POST":
+        try:
+            throttle_login(request.form.get("email", ""))
+        except LimiterUnavailable:
+            body, status = error_page(503, "Logging in is paused for a moment. Please try again.")
+            return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if form.validate_on_submit():
         organizer = authenticate(form.email.data, form.password.data)
         if organizer is not None:
+            forget_login_failures(form.email.data)
             # Nothing from before login carries over; a permanent session ends after
             # PERMANENT_SESSION_LIFETIME.
             session.clear()
@@ -38,6 +49,7 @@ def login():
             session[LOGGED_IN_AT] = clock.timestamp()  # ends it after that long, however busy
             login_user(organizer)
             return redirect(_safe_next(request.args.get("next")))
+        note_login_failure(form.email.data)
         flash("That email and password do not match an active account.", "error")
     return render_template("organizer/login.html", form=form), 200 if not form.errors else 400
 

@@ -16,6 +16,7 @@ from app.rendering import render_markdown
 from app.services.campaigns import editing
 from app.services.campaigns.editing import TRANSITIONS
 from app.services.campaigns.page import campaign_page
+from app.services.targets.datasets import reference_status
 
 
 def _fixed_target_choices(selected: list[int]) -> list[SelectChoice]:
@@ -31,8 +32,12 @@ def _fixed_target_choices(selected: list[int]) -> list[SelectChoice]:
 @bp.get("/")
 @requires(Role.VIEWER)
 def dashboard():
-    """List every campaign with its status and count."""
-    return render_template("organizer/dashboard.html", campaigns=editing.all_campaigns())
+    """List every campaign with its status and count, and the reference data in force."""
+    return render_template(
+        "organizer/dashboard.html",
+        campaigns=editing.all_campaigns(),
+        reference=reference_status(),
+    )
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -147,6 +152,17 @@ def hide_response(campaign_id: int, response_id: int):
     with flash_errors():
         editing.hide_response(campaign, response_id, current_user)
         flash("The response is no longer shown on the campaign page.", "ok")
+    return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/responses/<int:response_id>/show")
+@requires(Role.ORGANIZER)
+def show_response(campaign_id: int, response_id: int):
+    """Show a representative's response on the public campaign page."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    with flash_errors():
+        editing.show_response(campaign, response_id, current_user)
+        flash("The response is shown on the campaign page.", "ok")
     return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
 
 

@@ -1,6 +1,6 @@
 """CSV exports of a campaign's signatures and letters, streamed."""
 
-from flask import Response, abort, render_template, request, stream_with_context
+from flask import Response, abort, render_template, stream_with_context
 from flask_login import current_user
 
 from app.extensions import db
@@ -22,12 +22,14 @@ def export_page(campaign_id: int):
     return render_template("organizer/exports.html", campaign=campaign, form=ExportForm())
 
 
-@bp.get("/campaigns/<int:campaign_id>/exports/<what>.csv")
+# A POST with a CSRF token: each export is logged, and a GET could be triggered (and
+# logged) by any site that links or embeds the URL.
+@bp.post("/campaigns/<int:campaign_id>/exports/<what>.csv")
 @requires(Role.ORGANIZER)
 def export_csv(campaign_id: int, what: str):
     """Stream the campaign's signatures or letters as CSV; the export is logged."""
     campaign = db.get_or_404(Campaign, campaign_id)
-    form = ExportForm(request.args)
+    form = ExportForm()
     if what not in EXPORTS or not form.validate():
         abort(400)
     filters = ExportFilter(

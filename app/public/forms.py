@@ -66,6 +66,12 @@ class EmailAddress(Email):
 
 
 class SignForm(FlaskForm):
+    """A signature. Citizens' forms carry no CSRF token (app/cross_origin.py): a token needs
+    a session, so a cookie, and the campaign page is shared by caches."""
+
+    class Meta:
+        csrf = False
+
     name = StringField(
         "Full name",
         filters=[one_line],
@@ -115,7 +121,11 @@ class WhereForm(FlaskForm):
 
 
 class LetterForm(FlaskForm):
-    """The letter itself, with the signer's details and consents (step 2)."""
+    """The letter itself, with the signer's details and consents (step 2); no CSRF token,
+    as for SignForm."""
+
+    class Meta:
+        csrf = False
 
     name = SignForm.name
     email = SignForm.email

@@ -5,7 +5,7 @@ page's script reports them instead (which also leaves out most bots). Each repor
 to an in-memory counter that is flushed in batches, never a database write per view.
 """
 
-from app.extensions import csrf, limiter
+from app.extensions import limiter
 from app.models import Metric
 from app.public import bp
 from app.services.workspace.analytics import metrics_buffer
@@ -13,8 +13,6 @@ from app.services.workspace.analytics import metrics_buffer
 EVENTS = {"view": Metric.PAGE_VIEW, "started": Metric.FORM_STARTED}
 
 
-# A counter bump acts for no user, so a forged request gains nothing: no CSRF token needed.
-@csrf.exempt
 @bp.post("/c/<slug>/funnel/<event>")
 @limiter.limit("60 per minute")
 def funnel_event(slug: str, event: str):

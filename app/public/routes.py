@@ -2,10 +2,7 @@
 
 import sqlalchemy as sa
 from flask import abort, redirect, render_template, request, url_for
-from flask_wtf.csrf import CSRFError, generate_csrf
-from werkzeug.exceptions import NotFound, TooManyRequests
 
-from app.errors import error_page, http_error
 from app.extensions import db
 from app.http_cache import public
 from app.models import Campaign, CampaignStatus
@@ -42,13 +39,8 @@ def index():
 @bp.get("/c/<slug>")
 @public
 def campaign(slug: str):
-    """Show a campaign's explainer, sources, count and the sign form.
-
-    The page is shared by caches, so its form carries no CSRF token: static/sign.js fetches
-    this browser's own token from /csrf-token when the signer starts filling it in.
-    """
-    campaign = public_campaign(slug)
-    return render_campaign(campaign, sign_form(), with_token=False)
+    """Show a campaign's explainer, sources, count and the sign form."""
+    return render_campaign(public_campaign(slug), SignForm())
 
 
 @bp.get("/c/<slug>/changes")
@@ -59,54 +51,9 @@ def changes(slug: str):
     return render_template("changes.html", campaign=campaign, changes=revisions.changes(campaign))
 
 
-def sign_form() -> SignForm:
-    """The sign form without a CSRF field of its own.
-
-    CSRFProtect checks the token of every POST before the view runs; the page embeds one
-    (render_campaign's with_token) only where it is not shared by caches.
-    """
-    return SignForm(meta={"csrf": False})
-
-
-def render_campaign(
-    campaign: Campaign, form: SignForm, status: int = 200, with_token: bool = True, **context
-):
+def render_campaign(campaign: Campaign, form: SignForm, status: int = 200, **context):
     """The campaign page with this sign form; the page's data comes from campaign_page."""
-    return render_template(
-        "campaign.html", **campaign_page(campaign), form=form, with_token=with_token, **context
-    ), status
-
-
-@bp.get("/csrf-token")
-def csrf_token():
-    """This browser's CSRF token for the cached campaign page's form (never cached)."""
-    return {"csrf_token": generate_csrf()}
-
-
-@bp.errorhandler(CSRFError)
-def form_expired(error: CSRFError):
-    """Show the sign or letter form again, input kept and a token included, when its token
-    was missing.
-
-    That is the path without JavaScript (the cached page has no token) and for a stale
-    token; the signer presses Sign (or Send) once more and nothing was stored in between.
-    """
-    if request.endpoint not in ("public.sign", "public.send_letter"):
-        return error_page(400, "Your form expired. Please reload the page and try again.")
-    try:
-        count_submission()  # a flood of token-less POSTs must not render pages unthrottled
-    except TooManyRequests as blocked:
-        return http_error(blocked)
-    from app.public.write import letter_again  # write.py builds on this module
-
-    try:
-        if request.endpoint == "public.send_letter":
-            return letter_again(request.view_args["slug"])
-        campaign = public_campaign(request.view_args["slug"])
-    except NotFound:
-        # Raised here, inside an error handler, it would become a 500.
-        return error_page(404)
-    return render_campaign(campaign, sign_form(), 400, confirm_again=True)
+    return render_template("campaign.html", **campaign_page(campaign), form=form, **context), status
 
 
 @bp.post("/c/<slug>/sign")
@@ -117,7 +64,7 @@ def sign(slug: str):
     takes signatures, so an accepted signature costs no campaign read. Every POST counts
     against the rate limits before anything is rendered (count_submission).
     """
-    form = sign_form()
+    form = SignForm()
     if not form.validate_on_submit():
         count_submission()
         return render_campaign(public_campaign(slug), form, 400)
@@ -162,10 +109,17 @@ def check_email(slug: str):
     return render_template("check_email.html", campaign=public_campaign(slug))
 
 
-@bp.get("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
-    """Confirm a signature (a GET, since link scanners prefetch it; confirming is idempotent)."""
+    """Ask the signer to press Confirm (GET), then confirm the signature (POST).
+
+    A GET changes nothing: mail security scanners open links, and would otherwise confirm
+    (and send letters) in the name of whoever's inbox they guard. Confirming is idempotent.
+    """
     try:
+        if request.method == "GET":
+            signature = signatures.signature_from_token(signatures.tokens.CONFIRM, token)
+            return render_template("confirm.html", campaign=signature.campaign, token=token)
         signature = signatures.confirm(token)
     except InvalidToken as error:
         return render_template("link_invalid.html", message=error.message), 400

@@ -2,7 +2,6 @@
 
 from flask import render_template, request
 
-from app.extensions import csrf
 from app.public import bp
 from app.services.errors import InvalidToken
 from app.services.signing.signatures import signature_from_token
@@ -10,8 +9,6 @@ from app.services.tokens import UNSUBSCRIBE
 from app.services.workspace import updates
 
 
-# The token in the link is the credential; mail clients' one-click POST carries no CSRF token.
-@csrf.exempt
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str):
     """Ask before unsubscribing (GET, since scanners prefetch links), then stop updates (POST)."""

@@ -39,7 +39,7 @@ def write(slug: str):
     except UnknownZip as error:
         where.zip.errors = [error.message]
         return render_template("write.html", campaign=campaign, where=where, route=None), 400
-    if not route.complete or not route.targets:
+    if not route.complete or not (route.targets or route.held_reason):
         # Continue pressed without choosing (the form has no browser-side check): say so,
         # but only of questions the signer was shown, never of ones new on this page.
         unchosen = route.unanswered(request.args.getlist("asked"))
@@ -73,21 +73,9 @@ def posted_route(campaign: Campaign, form: LetterForm) -> Route | Response:
         )
     except UnknownZip:
         return redirect(url_for("public.write", slug=campaign.slug))
-    if not route.complete or not route.targets:
+    if not route.complete or not (route.targets or route.held_reason):
         return redirect(url_for("public.write", slug=campaign.slug, zip=route.place.zip))
     return route
-
-
-def letter_again(slug: str):
-    """The letter form once more with everything typed kept and a fresh CSRF token, after a
-    POST whose token was missing or stale (routes.form_expired): a letter is too much work
-    to lose to an expired session."""
-    campaign = writing_campaign(slug)
-    form = LetterForm()
-    route = posted_route(campaign, form)
-    if not isinstance(route, Route):
-        return route
-    return render_letter(campaign, form, route, 400, confirm_again=True)
 
 
 @bp.post("/c/<slug>/write")
@@ -118,6 +106,7 @@ def send_letter(slug: str):
         public_comment=form.public_comment.data,
         upper_district=route.upper_district,
         lower_district=route.lower_district,
+        held_reason=route.held_reason,
     )
     signature_request = signatures.SignatureRequest(
         name=form.name.data,

@@ -26,7 +26,17 @@ def keyed_hash(value: str, chars: int) -> str:
 
 
 def email_fingerprint(email: str | None) -> str:
-    """Ties a token to the address it was sent to, so erasing the address voids the token."""
+    """Ties a token to the address it was sent to, so erasing the address voids the token.
+
+    Keyed: a link carries it, and an unkeyed hash would let whoever sees the link test
+    guesses of the address.
+    """
+    return keyed_hash(f"email:{email or ''}", 16)
+
+
+def _unkeyed_fingerprint(email: str | None) -> str:
+    # What links sent before the fingerprint was keyed carry. Withdraw and unsubscribe
+    # links never expire, so these are still accepted.
     return hashlib.sha256((email or "").encode()).hexdigest()[:16]
 
 
@@ -35,6 +45,13 @@ class Link(NamedTuple):
     fingerprint: str
     # The letter a confirm link was sent for: only that click may send that letter.
     letter_id: int | None = None
+
+
+def is_sent_to(link: Link, email: str | None) -> bool:
+    """Whether a link was sent to this address (and the address is still stored)."""
+    return hmac.compare_digest(link.fingerprint, email_fingerprint(email)) or hmac.compare_digest(
+        link.fingerprint, _unkeyed_fingerprint(email)
+    )
 
 
 def make_token(

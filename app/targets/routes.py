@@ -1,12 +1,22 @@
 """Views for a representative's office, reached only through a private link."""
 
-from flask import Response, abort, flash, redirect, render_template, stream_with_context, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 
 from app.extensions import limiter
 from app.models import Campaign, Target
 from app.services.errors import InvalidToken
 from app.services.targets import access, petition
 from app.services.targets.packets import letters_pdf, petition_pdf
+from app.services.tokens import keyed_hash
 from app.services.workspace.organization import sponsor_of
 from app.targets import bp
 from app.targets.forms import ResponseForm
@@ -145,9 +155,16 @@ def petition_signers(token: str, slug: str):
     )
 
 
+def _link() -> str:
+    """The rate-limit key of this request's link (hashed: the store never holds a token)."""
+    return keyed_hash(request.view_args["token"], 24)
+
+
 @bp.post("/<token>/c/<slug>/responses")
 # An office posts a response now and then; a leaked link must not flood the public page.
-@limiter.limit("10 per hour")
+# Per link, and more loosely per IP: many offices share one government network's address.
+@limiter.limit("10 per hour", key_func=_link)
+@limiter.limit("30 per hour")
 def respond(token: str, slug: str):
     """Publish this representative's official response on the campaign page."""
     target, campaign = _target_and_campaign(token, slug)
@@ -155,9 +172,12 @@ def respond(token: str, slug: str):
     if not form.validate_on_submit():
         return _letters_page(token, target, campaign, 1, form, status=400)
     try:
-        access.post_response(target, campaign, form.body.data, form.author_name.data)
+        response = access.post_response(target, campaign, form.body.data, form.author_name.data)
     except access.ResponseRefused as error:
         form.body.errors = [error.message]
         return _letters_page(token, target, campaign, 1, form, status=400)
-    flash("Your response is published on the campaign page.", "success")
+    if response.published:
+        flash("Your response is published on the campaign page.", "success")
+    else:
+        flash("Your response will be shown once the campaign's organizers have read it.", "ok")
     return redirect(url_for("targets.letters", token=token, slug=slug))

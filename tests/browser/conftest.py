@@ -45,9 +45,17 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh page (own cookies) at a desktop viewport; tests may resize it."""
+    """A fresh page (own cookies) at a desktop viewport; tests may resize it.
+
+    Whatever the test did, the page must have met no Content-Security-Policy violation
+    (Chromium reports each one on the console).
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     yield page
     context.close()
+    violations = [text for text in console if "Content Security Policy" in text]
+    assert violations == [], violations

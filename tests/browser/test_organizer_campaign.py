@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.models import Organizer, Role, ZipDistrict
+from app.models import DatasetKind, Organizer, Role, ZipDistrict
 from app.services.delivery.sending import drain
 from app.services.workspace.accounts import create_organizer
+from tests.factories import make_dataset
 from tests.helpers import link_token
 
 pytestmark = pytest.mark.browser
@@ -18,7 +19,8 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def organizer(app) -> Organizer:
-    db.session.add(ZipDistrict(zcta="10001", state="NY", district="12"))
+    zip_map = make_dataset(DatasetKind.ZIPS).id
+    db.session.add(ZipDistrict(zcta="10001", state="NY", district="12", dataset_id=zip_map))
     db.session.commit()
     return create_organizer("org@example.org", PASSWORD, Role.ORGANIZER)
 
@@ -58,7 +60,7 @@ def test_create_and_open_a_campaign_then_see_a_signature_on_its_chart(
     page.get_by_role("button", name="Open the campaign").click()
     page.get_by_text("The campaign is now open.").wait_for()
     page.get_by_role("link", name="Analytics").click()
-    page.wait_for_function("window.chorusChart !== undefined")
+    page.wait_for_function("() => window.chorusChart !== undefined")
     assert _chart_total(page) == 0
 
     citizen = browser.new_context(viewport={"width": 390, "height": 844})
@@ -71,11 +73,12 @@ def test_create_and_open_a_campaign_then_see_a_signature_on_its_chart(
     signer.get_by_role("heading", name="Check your email").wait_for()
     assert drain() == 1
     signer.goto(f"{base}/confirm/{link_token(outbox[0], 'confirm')}")
+    signer.get_by_role("button", name="Confirm my signature").click()
     signer.get_by_role("heading", name="Thank you, your signature is confirmed").wait_for()
     citizen.close()
 
     page.reload()
-    page.wait_for_function("window.chorusChart !== undefined")
+    page.wait_for_function("() => window.chorusChart !== undefined")
     assert _chart_total(page) == 1
     assert page.locator(".tile[title='NY: 1']").is_visible()
     assert page.locator("#funnel-confirmed").inner_text() == "1"

@@ -10,8 +10,9 @@ import pytest
 from app.extensions import db
 from app.models import Moderation, Role
 from app.services import audit
+from app.services.workspace.accounts import create_organizer
 from tests.factories import make_campaign, make_signature, make_target
-from tests.organizer.conftest import PASSWORD, make_organizer  # noqa: F401 (fixture)
+from tests.organizer.conftest import PASSWORD
 from tests.organizer.helpers import make_letter
 
 pytestmark = pytest.mark.browser
@@ -20,8 +21,8 @@ PHONE = {"width": 390, "height": 844}
 SHOTS = Path("/tmp/shots")
 
 
-def test_workspace_pages_fit_a_phone(page, live_server, make_organizer):
-    admin = make_organizer(Role.ADMIN, "admin@example.org")
+def test_workspace_pages_fit_a_phone(page, live_server):
+    admin = create_organizer("admin@example.org", PASSWORD, Role.ADMIN)
     campaign = make_campaign(collects_comments=True, collects_letters=True, title="Clean water")
     for district in ("2", "10", "1"):
         make_target(kind="us_house", state="AK", district=district, name=f"Rep {district}")

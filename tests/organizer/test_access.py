@@ -131,7 +131,7 @@ def test_missing_campaigns_and_targets_are_404_not_errors(login):
     for path in (
         "/organizer/campaigns/999",
         "/organizer/campaigns/999/analytics",
-        "/organizer/campaigns/999/exports/signatures.csv",
+        "/organizer/campaigns/999/exports",
         "/organizer/targets/999",
     ):
         assert client.get(path).status_code == 404, path

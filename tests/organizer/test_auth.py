@@ -230,3 +230,40 @@ def test_a_session_ends_its_lifetime_after_login_however_busy(
         statuses.append(client.get("/organizer/").status_code)
         frozen_clock.advance(0.8)
     assert statuses[0] == 200 and statuses[-1] == 302
+
+
+def test_failed_logins_for_one_account_back_off_from_any_address(make_app, make_organizer):
+    # Each client stands for another IP: the per-IP limit never trips, the account's does.
+    app = make_app(RATELIMIT_LOGIN="100 per minute", LOGIN_FAILURES_BEFORE_BACKOFF=3)
+    with app.app_context():
+        make_organizer(Role.ORGANIZER, "org@example.org")
+        statuses = []
+        client = app.test_client()
+        token = csrf_token(client, "/organizer/login")
+        for n in range(5):
+            address = {"REMOTE_ADDR": f"198.51.100.{n}"}
+            response = client.post(
+                "/organizer/login",
+                data={"email": "Org@Example.org", "password": "wrong!!", "csrf_token": token},
+                environ_base=address,
+            )
+            statuses.append(response.status_code)
+        assert statuses[:3] == [200, 200, 200]
+        assert statuses[3:] == [429, 429]
+        assert int(response.headers["Retry-After"]) >= 1
+        # Even the right password waits out the backoff: a guesser cannot tell it apart.
+        right = _log_in(client, "org@example.org", PASSWORD)
+        assert right.status_code == 429
+        other = _log_in(client, "someone@example.org", "wrong!!")
+        assert other.status_code == 200, "another account is not held back"
+
+
+def test_login_fails_closed_with_a_friendly_503_when_the_limiter_store_is_down(
+    make_app, make_organizer
+):
+    app = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0")
+    with app.app_context():
+        make_organizer(Role.ORGANIZER, "org@example.org")
+        response = _log_in(app.test_client(), "org@example.org", PASSWORD)
+        assert response.status_code == 503
+        assert "try again" in response.get_data(as_text=True)

@@ -9,11 +9,18 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import AuditEvent, Role, SignatureStatus
 from tests.factories import make_campaign, make_signature
+from tests.helpers import csrf_token
 from tests.organizer.helpers import make_letter
 
 
 def _rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def _export(client, url: str, **filters):
+    """Press a download button on the exports page: a POST, since each export is logged."""
+    page = url.rsplit("/", 1)[0]
+    return client.post(url, data={**filters, "csrf_token": csrf_token(client, page)})
 
 
 def test_signature_export_streams_only_this_campaign_with_filters(login):
@@ -25,21 +32,21 @@ def test_signature_export_streams_only_this_campaign_with_filters(login):
     make_signature(other, name="Not Mine", state="CA")
     url = f"/organizer/campaigns/{campaign.id}/exports/signatures.csv"
 
-    everything = client.get(url)
+    everything = _export(client, url)
     assert everything.status_code == 200
     assert everything.is_streamed
     assert everything.mimetype == "text/csv"
     assert "attachment" in everything.headers["Content-Disposition"]
     assert [r["name"] for r in _rows(everything)] == ["Ann Lee", "Bo Chan", "Cy Dee"]
 
-    confirmed_ca = _rows(client.get(f"{url}?status=confirmed&state=ca"))
+    confirmed_ca = _rows(_export(client, url, status="confirmed", state="ca"))
     assert [r["name"] for r in confirmed_ca] == ["Ann Lee"]
     assert confirmed_ca[0]["email"].endswith("@example.org")
-    window = _rows(client.get(f"{url}?since=2026-01-09&until=2026-01-09"))
+    window = _rows(_export(client, url, since="2026-01-09", until="2026-01-09"))
     assert [r["name"] for r in window] == ["Bo Chan"]
-    until_the_end = _rows(client.get(f"{url}?since=2026-01-09&until=9999-12-31"))
+    until_the_end = _rows(_export(client, url, since="2026-01-09", until="9999-12-31"))
     assert [r["name"] for r in until_the_end] == ["Bo Chan", "Cy Dee"]
-    assert client.get(f"{url}?since=yesterday").status_code == 400
+    assert _export(client, url, since="yesterday").status_code == 400
 
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export")).all()
     assert len(events) == 5 - 1  # the refused one is not an export
@@ -53,7 +60,7 @@ def test_export_dates_are_days_in_the_campaigns_time_zone(login):
     make_signature(campaign, name="Late Evening", created_at=datetime(2026, 1, 10, 2))
     make_signature(campaign, name="Next Morning", created_at=datetime(2026, 1, 10, 14))
     url = f"/organizer/campaigns/{campaign.id}/exports/signatures.csv"
-    ninth = _rows(client.get(f"{url}?since=2026-01-09&until=2026-01-09"))
+    ninth = _rows(_export(client, url, since="2026-01-09", until="2026-01-09"))
     assert [(r["name"], r["created_at_utc"]) for r in ninth] == [
         ("Late Evening", "2026-01-10 02:00:00")
     ]
@@ -66,20 +73,29 @@ def test_letter_export_includes_text_and_signer_place_and_defuses_formulas(login
     make_letter(signature, subject='=HYPERLINK("http://evil")', body='Line one,\nline "two"')
     withdrawn = make_signature(campaign, status=SignatureStatus.WITHDRAWN, name="")
     make_letter(withdrawn, subject="", body="")
-    rows = _rows(client.get(f"/organizer/campaigns/{campaign.id}/exports/letters.csv"))
+    url = f"/organizer/campaigns/{campaign.id}/exports/letters.csv"
+    rows = _rows(_export(client, url))
     assert len(rows) == 2
     assert rows[0]["subject"] == '\'=HYPERLINK("http://evil")'
     assert rows[0]["body"] == 'Line one,\nline "two"'
     assert (rows[0]["state"], rows[0]["district"], rows[0]["status"]) == ("TX", "7", "confirmed")
-    only_confirmed = _rows(
-        client.get(f"/organizer/campaigns/{campaign.id}/exports/letters.csv?status=confirmed")
-    )
+    only_confirmed = _rows(_export(client, url, status="confirmed"))
     assert len(only_confirmed) == 1
 
 
 def test_unknown_export_kind_is_refused(login):
     client = login(Role.ORGANIZER)
     campaign = make_campaign()
-    assert (
-        client.get(f"/organizer/campaigns/{campaign.id}/exports/passwords.csv").status_code == 400
-    )
+    url = f"/organizer/campaigns/{campaign.id}/exports/passwords.csv"
+    assert _export(client, url).status_code == 400
+
+
+def test_an_export_is_a_post_so_a_link_from_another_site_cannot_log_one(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign()
+    url = f"/organizer/campaigns/{campaign.id}/exports/signatures.csv"
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 400, "no CSRF token"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
+    assert _export(client, url).status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 1

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Organizer, Response, Target, TargetKind
-from app.services import audit
+from app.services import audit, text
 from app.services.campaigns import revisions
 from app.services.errors import ChorusError
 from app.services.unit_of_work import unit_of_work
@@ -164,6 +164,11 @@ def _comparable(value: Any) -> Any:
 
 
 def _apply(campaign: Campaign, values: CampaignInput) -> None:
+    # Cleaned as citizens' text is (app.services.text): a control character in a title
+    # would be refused in every email's subject, and invisible ones only mislead readers.
+    title = text.one_line(values.title)
+    if not title:
+        raise CampaignError("A campaign needs a title.")
     slug = values.slug.strip().lower()
     if not SLUG.match(slug):
         raise CampaignError("The slug may use lower-case letters, digits and single hyphens.")
@@ -190,23 +195,28 @@ def _apply(campaign: Campaign, values: CampaignInput) -> None:
     if len(fixed) != len(set(values.fixed_target_ids)):
         raise CampaignError("One of the fixed targets does not exist any more.")
     campaign.slug = slug
-    campaign.title = values.title.strip()
-    campaign.summary = values.summary.strip()
-    campaign.petition = values.petition.strip()
-    campaign.sponsor = values.sponsor.strip()
-    campaign.explainer = values.explainer
-    campaign.sources = values.sources
+    campaign.title = title
+    campaign.summary = text.paragraphs(values.summary)
+    campaign.explainer = text.paragraphs(values.explainer)
+    campaign.petition = text.paragraphs(values.petition)
+    campaign.sponsor = text.one_line(values.sponsor)
+    campaign.sources = [
+        {key: text.one_line(value) for key, value in source.items()} for source in values.sources
+    ]
     campaign.goal = values.goal
-    campaign.thresholds = sorted(values.thresholds, key=lambda t: t["count"])
+    campaign.thresholds = sorted(
+        ({**t, "label": text.one_line(t["label"])} for t in values.thresholds),
+        key=lambda t: t["count"],
+    )
     campaign.timezone = values.timezone
     campaign.opens_at = opens_at
     campaign.closes_at = closes_at
     campaign.collects_signatures = values.collects_signatures
     campaign.collects_letters = values.collects_letters
     campaign.collects_comments = values.collects_comments
-    campaign.letter_subject = values.letter_subject.strip()
-    campaign.letter_body = values.letter_body
-    campaign.letter_prompt = values.letter_prompt
+    campaign.letter_subject = text.one_line(values.letter_subject)
+    campaign.letter_body = text.paragraphs(values.letter_body)
+    campaign.letter_prompt = text.paragraphs(values.letter_prompt)
     campaign.target_kinds = [k for k in TargetKind.ROUTED if k in values.target_kinds]
     campaign.fixed_targets = fixed
     campaign.retention_days = values.retention_days
@@ -234,6 +244,17 @@ def hide_response(campaign: Campaign, response_id: int, organizer: Organizer) ->
             raise CampaignError("That response is not on this campaign.")
         response.published = False
         audit.record(organizer, "response.hide", campaign, response_id=response.id)
+
+
+def show_response(campaign: Campaign, response_id: int, organizer: Organizer) -> None:
+    """Show a representative's response on the campaign page: one awaiting approval
+    (RESPONSES_NEED_APPROVAL), or one hidden before."""
+    with unit_of_work():
+        response = db.session.get(Response, response_id)
+        if response is None or response.campaign_id != campaign.id:
+            raise CampaignError("That response is not on this campaign.")
+        response.published = True
+        audit.record(organizer, "response.show", campaign, response_id=response.id)
 
 
 def all_campaigns() -> list[Campaign]:

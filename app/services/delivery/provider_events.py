@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sendgrid.helpers.eventwebhook import EventWebhook
 from sendgrid.helpers.eventwebhook.eventwebhook_header import EventWebhookHeader
 
+from app import clock
 from app.clock import utcnow
 from app.database import insert
 from app.extensions import db
@@ -63,7 +63,7 @@ def verify_signature(
     except ValueError as error:
         raise WebhookRejected("missing or malformed timestamp") from error
     # A captured request replayed later carries an old timestamp (the signature covers it).
-    if abs(time.time() - signed_at) > max_age:
+    if abs(clock.timestamp() - signed_at) > max_age:
         raise WebhookRejected("stale timestamp")
     try:
         key = EventWebhook().convert_public_key_to_ecdsa(public_key)
@@ -110,7 +110,11 @@ def apply_events(events: list[dict[str, Any]]) -> Applied:
     """Move deliveries to delivered/deferred/bounced/dropped/spam_reported; suppress
     addresses that hard-bounced or reported spam; ignore events already applied."""
     result = Applied(received=len(events))
-    wanted = [e for e in events if e.get("event") in TRANSITIONS and e.get("sg_event_id")]
+    wanted = [
+        e
+        for e in events
+        if isinstance(e.get("event"), str) and e["event"] in TRANSITIONS and e.get("sg_event_id")
+    ]
     result.ignored = len(events) - len(wanted)
     if not wanted:
         return result
@@ -148,11 +152,17 @@ def _resolve(events: list[dict[str, Any]]) -> list[_Event]:
         # A batched request shares one message id: the address tells its rows apart.
         by_message = {(r.provider_message_id, r.recipient.lower()): r.id for r in rows}
     claimed = {_custom_delivery_id(e) for e in events} - {None}
-    existing = set(
-        db.session.scalars(sa.select(Delivery.id).where(Delivery.id.in_(claimed)))
-        if claimed
-        else []
-    )
+    # Each claimed delivery's address: an event naming another address suppresses nothing.
+    addressed = {
+        row.id: row.recipient
+        for row in (
+            db.session.execute(
+                sa.select(Delivery.id, Delivery.recipient).where(Delivery.id.in_(claimed))
+            )
+            if claimed
+            else []
+        )
+    }
     parsed = []
     seen: set[str] = set()
     for e in events:
@@ -165,11 +175,13 @@ def _resolve(events: list[dict[str, Any]]) -> list[_Event]:
         if delivery_id is None:
             prefix = str(e.get("sg_message_id", "")).split(".")[0]
             delivery_id = by_message.get((prefix, email))
-        elif delivery_id not in existing:
+        elif delivery_id not in addressed:
             delivery_id = None
         kind = e["event"]
         # "blocked" bounces are the receiving server refusing for now, not a dead address.
         suppress = kind == "spamreport" or (kind == "bounce" and e.get("type") != "blocked")
+        if delivery_id in addressed and addressed[delivery_id].lower() != email:
+            suppress = False
         reason = str(e.get("reason") or e.get("response") or e.get("type") or kind)
         parsed.append(_Event(event_id, kind, delivery_id, email, reason, suppress))
     return parsed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 import zipcodes
@@ -11,8 +12,9 @@ from flask import current_app
 
 from app import clock
 from app.extensions import db
-from app.models import ZipDistrict
+from app.models import DatasetKind, ZipDistrict
 from app.services.errors import UnknownZip
+from app.services.targets.datasets import in_force
 
 # Every US ZCTA fits (about 34,000); other processes see a re-import within this time.
 ZIP_CACHE_SECONDS = 300
@@ -29,6 +31,8 @@ class Place:
     districts: tuple[tuple[str, str], ...]
     # False when the ZIP is not a census ZCTA (PO boxes, territories) and only its state is known.
     from_zcta: bool
+    # The ZIP-to-district map that placed it (None when no map in force knew the ZIP).
+    dataset_id: int | None = None
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -53,22 +57,36 @@ def normalize_zip(value: str) -> str:
     return match.group(1)
 
 
-def locate_zip(value: str) -> Place:
-    """Look a ZIP code up in the imported ZCTA table, falling back to its state.
+def locate_zip(value: str, now: datetime | None = None) -> Place:
+    """Look a ZIP code up in the ZIP-to-district map in force at `now`, falling back to
+    its state.
 
-    Answers are kept in this process for ZIP_CACHE_SECONDS: the table is reference data that
+    Answers are kept in this process for ZIP_CACHE_SECONDS: a map is reference data that
     changes only when it is re-imported, and every signature looks its ZIP up.
     """
     zip_code = normalize_zip(value)
+    dataset_id = _map_in_force((now or clock.utcnow()).date().isoformat())
     cache = _zip_cache()
-    cached = cache.get(zip_code)
+    cached = cache.get((dataset_id, zip_code))
     if cached is not None and cached[0] > clock.monotonic():
         return cached[1]
-    place = _lookup(zip_code)
+    place = _lookup(zip_code, dataset_id)
     if len(cache) >= ZIP_CACHE_ENTRIES:
         cache.clear()
-    cache[zip_code] = (clock.monotonic() + ZIP_CACHE_SECONDS, place)
+    cache[(dataset_id, zip_code)] = (clock.monotonic() + ZIP_CACHE_SECONDS, place)
     return place
+
+
+def _map_in_force(day: str) -> int | None:
+    """The id of the map in force on a day, cached like the look-ups (one query a day)."""
+    cache = _zip_cache()
+    cached = cache.get(("map", day))
+    if cached is not None and cached[0] > clock.monotonic():
+        return cached[1]
+    dataset = in_force(DatasetKind.ZIPS, datetime.fromisoformat(day))
+    dataset_id = dataset.id if dataset is not None else None
+    cache[("map", day)] = (clock.monotonic() + ZIP_CACHE_SECONDS, dataset_id)
+    return dataset_id
 
 
 def forget_cached_zips() -> None:
@@ -76,18 +94,19 @@ def forget_cached_zips() -> None:
     _zip_cache().clear()
 
 
-def _zip_cache() -> dict[str, tuple[float, Place]]:
+def _zip_cache() -> dict[tuple[int | str | None, str], tuple[float, Place | int | None]]:
     return current_app.extensions.setdefault("chorus_zip_cache", {})
 
 
-def _lookup(zip_code: str) -> Place:
+def _lookup(zip_code: str, dataset_id: int | None) -> Place:
     rows = db.session.execute(
         sa.select(ZipDistrict.state, ZipDistrict.district)
-        .where(ZipDistrict.zcta == zip_code)
+        .where(ZipDistrict.zcta == zip_code, ZipDistrict.dataset_id == dataset_id)
         .order_by(ZipDistrict.state, ZipDistrict.district)
     ).all()
     if rows:
-        return Place(zip_code, tuple((r.state, r.district) for r in rows), from_zcta=True)
+        districts = tuple((r.state, r.district) for r in rows)
+        return Place(zip_code, districts, from_zcta=True, dataset_id=dataset_id)
     matches = zipcodes.matching(zip_code)
     if not matches:
         raise UnknownZip()

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 
+from app.clock import utcnow
 from app.extensions import db
-from app.models import Campaign, Target, TargetKind, ZipDistrict
+from app.models import Campaign, DatasetKind, Target, TargetKind, ZipDistrict
 from app.services import text
 from app.services.letters.places import Place, locate_zip
+from app.services.targets.datasets import held_chambers, in_force, ordinal
 
 STATE_NAMES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -41,13 +44,6 @@ ONE_CHAMBER = {"NE", "DC"}
 
 def state_name(state: str) -> str:
     return STATE_NAMES.get(state, state)
-
-
-def ordinal(number: int) -> str:
-    suffix = (
-        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    )
-    return f"{number}{suffix}"
 
 
 def district_label(state: str, district: str, noun: str = "district") -> str:
@@ -78,6 +74,11 @@ class Route:
     """Where a signer is, what they still have to choose, and who receives their letter."""
 
     place: Place
+    # The members-of-Congress dataset in force when the letter is written.
+    members_dataset_id: int | None = None
+    zips_dataset_id: int | None = None
+    # Kinds of target whose letters wait, and why (their data for the day is missing).
+    held: dict[str, str] = field(default_factory=dict)
     state: str = ""
     district: str = ""
     upper_district: str = ""
@@ -92,6 +93,11 @@ class Route:
     @property
     def complete(self) -> bool:
         return not (self.district_choices or self.upper_choices or self.lower_choices)
+
+    @property
+    def held_reason(self) -> str:
+        """Why the campaign's letters to some chambers wait ("" when none do)."""
+        return "; ".join(sorted(set(self.held.values())))
 
     @property
     def district_code(self) -> str:
@@ -122,20 +128,41 @@ class Route:
     @property
     def signer_place(self) -> Place:
         """The place to record on the signature: the one district settled on."""
-        return Place(self.place.zip, ((self.state, self.district),), self.place.from_zcta)
+        place = self.place
+        return Place(place.zip, ((self.state, self.district),), place.from_zcta, place.dataset_id)
 
 
 def route_letter(
-    campaign: Campaign, zip_code: str, district: str = "", upper: str = "", lower: str = ""
+    campaign: Campaign,
+    zip_code: str,
+    district: str = "",
+    upper: str = "",
+    lower: str = "",
+    now: datetime | None = None,
 ) -> Route:
-    """Work out a signer's districts and the campaign's recipients for them.
+    """Work out a signer's districts and the campaign's recipients for them, with the
+    ZIP map and members of Congress in force at `now` (default: this moment).
 
     `district` is a chosen congressional district as "ST-N"; `upper` and `lower` are chosen
     state legislative districts. Choices that do not belong to the place are ignored, and
-    the route then lists what is left to choose. Raises UnknownZip.
+    the route then lists what is left to choose. Where the data for the day is missing,
+    letters to the chambers it serves are held, with the reason, rather than routed on a
+    past Congress's data. Raises UnknownZip.
     """
-    route = Route(place=locate_zip(zip_code))
+    now = now or utcnow()
+    members, zip_map = in_force(DatasetKind.CONGRESS, now), in_force(DatasetKind.ZIPS, now)
+    missing = {
+        kind
+        for kind, data in ((DatasetKind.CONGRESS, members), (DatasetKind.ZIPS, zip_map))
+        if data is None
+    }
     kinds = set(campaign.target_kinds or ())
+    route = Route(
+        place=locate_zip(zip_code, now),
+        members_dataset_id=members.id if members is not None else None,
+        zips_dataset_id=zip_map.id if zip_map is not None else None,
+        held={k: why for k, why in held_chambers(now, missing).items() if k in kinds},
+    )
     _settle_congressional_district(route, district, TargetKind.US_HOUSE in kinds)
     if not route.state:
         return route
@@ -155,15 +182,21 @@ def route_letter(
 def _settle_congressional_district(route: Route, chosen: str, to_the_house: bool) -> None:
     """Settle the signer's state, and their House district when the letter goes there."""
     place = route.place
+    if TargetKind.US_HOUSE in route.held and not place.from_zcta:
+        # No map for today: asking which district would ask about lines that have moved.
+        route.state = place.state
+        return
     if place.from_zcta:
         pairs = list(place.districts)
     else:
-        pairs = congressional_districts(place.state)
+        pairs = congressional_districts(
+            place.state, route.zips_dataset_id, route.members_dataset_id
+        )
         route.notes.append(
             f"ZIP code {place.zip} is not on the Census Bureau's ZIP code map (often a "
             f"PO box ZIP), so we only know it is in {text.full_stop(state_name(place.state))}"
         )
-    options = _district_options(pairs)
+    options = _district_options(pairs, route.members_dataset_id)
     match = [o for o in options if o.code == chosen]
     if len(options) == 1 or match:
         settled = match[0] if match else options[0]
@@ -181,21 +214,27 @@ def _settle_congressional_district(route: Route, chosen: str, to_the_house: bool
         route.state = place.state
 
 
-def congressional_districts(state: str) -> list[tuple[str, str]]:
-    """A state's congressional districts, from the ZIP map and the members on file."""
+def congressional_districts(
+    state: str, zips_dataset_id: int | None, members_dataset_id: int | None
+) -> list[tuple[str, str]]:
+    """A state's congressional districts, from the ZIP map and the members in force."""
     rows = db.session.execute(
         sa.union(
-            sa.select(ZipDistrict.state, ZipDistrict.district).where(ZipDistrict.state == state),
+            sa.select(ZipDistrict.state, ZipDistrict.district).where(
+                ZipDistrict.state == state, ZipDistrict.dataset_id == zips_dataset_id
+            ),
             sa.select(Target.state, Target.district).where(
-                Target.kind == TargetKind.US_HOUSE, Target.state == state, Target.active
+                _serving(TargetKind.US_HOUSE, members_dataset_id), Target.state == state
             ),
         )
     ).all()
     return sorted(((r[0], r[1]) for r in rows), key=lambda p: (p[0], int(p[1] or 0)))
 
 
-def _district_options(pairs: list[tuple[str, str]]) -> list[DistrictOption]:
-    members = _members(TargetKind.US_HOUSE, {state for state, _ in pairs})
+def _district_options(
+    pairs: list[tuple[str, str]], members_dataset_id: int | None
+) -> list[DistrictOption]:
+    members = _members(TargetKind.US_HOUSE, {state for state, _ in pairs}, members_dataset_id)
     return [
         DistrictOption(
             state, district, district_label(state, district), members.get((state, district), ())
@@ -204,10 +243,20 @@ def _district_options(pairs: list[tuple[str, str]]) -> list[DistrictOption]:
     ]
 
 
-def _members(kind: str, states: set[str]) -> dict[tuple[str, str], tuple[str, ...]]:
+def _serving(kind: str, members_dataset_id: int | None) -> sa.ColumnElement[bool]:
+    """Active targets of a kind; members of Congress only from the dataset in force."""
+    condition = (Target.kind == kind) & Target.active
+    if kind in (TargetKind.US_SENATE, TargetKind.US_HOUSE):
+        condition &= Target.dataset_id == members_dataset_id
+    return condition
+
+
+def _members(
+    kind: str, states: set[str], members_dataset_id: int | None = None
+) -> dict[tuple[str, str], tuple[str, ...]]:
     rows = db.session.execute(
         sa.select(Target.state, Target.district, Target.name)
-        .where(Target.kind == kind, Target.state.in_(states), Target.active)
+        .where(_serving(kind, members_dataset_id), Target.state.in_(states))
         .order_by(Target.name)
     ).all()
     found: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -246,18 +295,33 @@ def _targets(campaign: Campaign, route: Route) -> list[Target]:
     kinds = [kind for kind in TargetKind.ROUTED if kind in (campaign.target_kinds or ())]
     targets: list[Target] = []
     for kind in kinds:
+        if kind in route.held:
+            route.notes.append(
+                f"Letters to your {TargetKind.LABELS[kind]} are held: {route.held[kind]}."
+            )
+            continue
         found = _active(kind, route)
         if not found:
             note = _missing_note(kind, route)
             if note:
                 route.notes.append(note)
         targets.extend(found)
-    targets.extend(t for t in campaign.fixed_targets if t.active and t not in targets)
+    targets.extend(t for t in campaign.fixed_targets if _serves(t, route) and t not in targets)
     return targets
 
 
+def _serves(target: Target, route: Route) -> bool:
+    """Whether a fixed target still holds office (a member of Congress: in today's data)."""
+    if target.kind in route.held:
+        return False
+    in_data = target.dataset_id is None or target.dataset_id == route.members_dataset_id
+    return target.active and in_data
+
+
 def _active(kind: str, route: Route) -> list[Target]:
-    query = sa.select(Target).where(Target.kind == kind, Target.state == route.state, Target.active)
+    query = sa.select(Target).where(
+        _serving(kind, route.members_dataset_id), Target.state == route.state
+    )
     district = {
         TargetKind.US_HOUSE: route.district,
         TargetKind.STATE_UPPER: route.upper_district,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -22,6 +21,7 @@ from app.models import (
 )
 from app.services import text
 from app.services.delivery import outbox
+from app.services.tokens import keyed_hash
 
 DUPLICATE_FLAG = "duplicate"
 LINK_FLAG = "link"
@@ -40,12 +40,15 @@ class LetterDraft:
     public_comment: bool = False
     upper_district: str = ""
     lower_district: str = ""
+    # Why letters to some chambers wait (Route.held_reason).
+    held_reason: str = ""
 
 
 def body_hash(body: str) -> str:
     """The same for bodies that differ only in case and spacing: spots copy-paste duplicates."""
     normalised = " ".join(text.paragraphs(body).casefold().split())
-    return hashlib.sha256(normalised.encode()).hexdigest()
+    # Keyed: the hash outlives a withdrawal, and unkeyed it would confirm a guessed text.
+    return keyed_hash(normalised, 64)
 
 
 def attach_letter(signature: Signature, draft: LetterDraft) -> Letter:
@@ -76,6 +79,7 @@ def attach_letter(signature: Signature, draft: LetterDraft) -> Letter:
         flags=",".join(flags),
         state_upper_district=draft.upper_district,
         state_lower_district=draft.lower_district,
+        held_reason=draft.held_reason,
         targets=list(draft.targets),
     )
     db.session.add(letter)

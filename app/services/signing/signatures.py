@@ -74,6 +74,7 @@ def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None
         "zip": request.place.zip,
         "state": request.place.state,
         "district": request.place.district,
+        "zip_dataset_id": request.place.dataset_id,
         "consent_updates": request.consent_updates,
         "show_publicly": request.show_publicly,
         "ip_hash": hash_ip(request.ip),
@@ -121,7 +122,7 @@ def _insert_signature() -> sa.Insert:
     columns = Signature.__table__.c
     fields = [
         "status", "name", "email", "email_domain", "zip", "state", "district",
-        "consent_updates", "show_publicly", "ip_hash", "review_reason",
+        "zip_dataset_id", "consent_updates", "show_publicly", "ip_hash", "review_reason",
         "confirmations_sent", "counted",
     ]  # fmt: skip
     now = sa.bindparam("now", type_=sa.DateTime)
@@ -229,7 +230,11 @@ def _add_letter(signature: Signature, request: SignatureRequest, letter: LetterD
                     Signature.status == SignatureStatus.PENDING,
                     Signature.counted.is_(False),
                 )
-                .values(state=request.place.state, district=request.place.district)
+                .values(
+                    state=request.place.state,
+                    district=request.place.district,
+                    zip_dataset_id=request.place.dataset_id,
+                )
             )
             signature.confirmations_sent += 1
             _queue_confirmation(signature)
@@ -262,7 +267,7 @@ def signature_from_token(purpose: str, token: str, max_age: int | None = None) -
 def _follow(purpose: str, token: str, max_age: int | None) -> tuple[Signature, tokens.Link]:
     link = tokens.read_token(purpose, token, max_age)
     signature = db.session.get(Signature, link.signature_id)
-    if signature is None or tokens.email_fingerprint(signature.email) != link.fingerprint:
+    if signature is None or not tokens.is_sent_to(link, signature.email):
         raise InvalidToken()
     return signature, link
 

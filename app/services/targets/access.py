@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 
 from app.clock import utcnow
 from app.extensions import db
@@ -276,7 +277,9 @@ def post_response(target: Target, campaign: Campaign, body: str, author_name: st
             target_id=target.id,
             body=body,
             author_name=text.one_line(author_name, 200),
-            published=True,
+            # Where organizers want to read responses first, a leaked link cannot put words
+            # on the public page; an organizer shows it (campaigns.editing.show_response).
+            published=not current_app.config["RESPONSES_NEED_APPROVAL"],
         )
         db.session.add(response)
         return response

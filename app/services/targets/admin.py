@@ -19,7 +19,7 @@ from app.models import (
     Target,
     TargetKind,
 )
-from app.services import audit
+from app.services import audit, text
 from app.services.errors import ChorusError
 from app.services.paging import page_offset
 from app.services.unit_of_work import unit_of_work
@@ -136,14 +136,18 @@ def set_delivery(target: Target, email: str, wants_digest: bool, organizer: Orga
 def add_custom_target(
     name: str, title: str, email: str, state: str, organizer: Organizer
 ) -> Target:
-    """Add a decision-maker that campaigns can name as a fixed target."""
+    """Add a decision-maker that campaigns can name as a fixed target.
+
+    Name and title are cleaned as citizens' text is: letters carry them in their headers.
+    """
     with unit_of_work():
-        if not name.strip():
+        name = text.one_line(name)
+        if not name:
             raise TargetError("A target needs a name.")
         target = Target(
             kind=TargetKind.CUSTOM,
-            name=name.strip(),
-            title=title.strip(),
+            name=name,
+            title=text.one_line(title),
             state=state.strip().upper(),
             email=clean_email(email),
             email_set_by_organizer=bool(email.strip()),

@@ -168,9 +168,13 @@ def set_password(organizer: Organizer, password: str, changed_by: Organizer | No
         audit.record(changed_by, "organizer.password", organizer)
 
 
+def password_matches(organizer: Organizer, password: str) -> bool:
+    return _verify(organizer.password_hash, password)
+
+
 def change_password(organizer: Organizer, current: str, new: str) -> None:
     """A logged-in organizer's own change: only with the password they have now."""
-    if not _verify(organizer.password_hash, current):
+    if not password_matches(organizer, current):
         raise AccountError("Your current password is not right.")
     set_password(organizer, new, changed_by=organizer)
 

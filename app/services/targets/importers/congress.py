@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import re
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.models import Target, TargetKind
+from app.models import DatasetKind, Target, TargetKind
+from app.services.targets.datasets import record_dataset
 from app.services.targets.importers import (
     ImportSummary,
     MalformedData,
@@ -16,7 +18,11 @@ from app.services.targets.importers import (
     numbered_list_items,
 )
 from app.services.targets.importers.district_offices import read_offices
-from app.services.targets.importers.targets import overlong_field, upsert_targets
+from app.services.targets.importers.targets import (
+    carry_over_organizer_settings,
+    overlong_field,
+    upsert_targets,
+)
 
 UPSTREAM_URL = "https://unitedstates.github.io/congress-legislators/legislators-current.yaml"
 
@@ -34,15 +40,25 @@ _STATE = re.compile(r"^[A-Z]{2}$")
 _CSV_COLUMNS = {"bioguide_id", "full_name", "type", "state", "district", "party"}
 
 
-def import_congress(source: str, offices: str | None = None) -> ImportSummary:
-    """Upsert every current member of Congress from a path or URL; the caller commits.
+def import_congress(
+    source: str,
+    offices: str | None = None,
+    congress: int | None = None,
+    effective: date | None = None,
+) -> ImportSummary:
+    """Upsert the members of one Congress from a path or URL; the caller commits.
 
-    With `offices` (the district-offices file), each member's offices are replaced by the
-    file's; without it, the offices on file stay as they are.
+    The members are the dataset for `congress` from `effective` (see record_dataset); other
+    Congresses' members stay as they are. With `offices` (the district-offices file), each
+    member's offices are replaced by the file's; without it, those on file stay.
     """
     started = time.perf_counter()
     with local_copy(source) as path:
         records = _read_csv(path) if path.suffix.lower() == ".csv" else _read_yaml(path)
+        dataset = record_dataset(DatasetKind.CONGRESS, source, path, congress, effective)
+    for record in records:
+        record["dataset_id"] = dataset.id
+    carry_over_organizer_settings(records, dataset.id)
     if offices is not None:
         by_member = read_offices(offices, {record["bioguide_id"] for record in records})
         for record in records:
@@ -50,8 +66,10 @@ def import_congress(source: str, offices: str | None = None) -> ImportSummary:
     summary = upsert_targets(
         records,
         key="bioguide_id",
-        scope=Target.kind.in_((TargetKind.US_SENATE, TargetKind.US_HOUSE)),
+        scope=Target.kind.in_((TargetKind.US_SENATE, TargetKind.US_HOUSE))
+        & (Target.dataset_id == dataset.id),
     )
+    dataset.rows = len(records)
     if offices is not None:
         summary.offices = sum(len(record["offices"]) for record in records)
     summary.seconds = time.perf_counter() - started

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from app.clock import utcnow
-from app.models import Target, TargetKind
+from app.models import DatasetKind, Target, TargetKind
+from app.services.targets.datasets import record_dataset
 from app.services.targets.importers import ImportSummary, MalformedData, load_yaml, local_copy
 from app.services.targets.importers.targets import overlong_field, upsert_targets
 
@@ -62,6 +63,8 @@ def import_openstates(source: str, track: Track = nullcontext) -> ImportSummary:
                 if record["ocd_id"] in records:
                     raise MalformedData(file, 1, f"{record['ocd_id']} appears in two files")
                 records[record["ocd_id"]] = record
+        dataset = record_dataset(DatasetKind.OPENSTATES, source, path)
+    dataset.rows = len(records)
     states = sorted({record["state"] for record in records.values()})
     summary = upsert_targets(
         records.values(),

@@ -45,6 +45,26 @@ def overlong_field(record: dict[str, Any]) -> str | None:
     return None
 
 
+def carry_over_organizer_settings(records: list[dict[str, Any]], dataset_id: int) -> None:
+    """Give members new to a dataset the address and digest choice an organizer set for
+    their row in an earlier Congress: re-election should not send their letters nowhere."""
+    earlier = db.session.execute(
+        sa.select(Target.bioguide_id, Target.email, Target.wants_digest)
+        .where(
+            Target.bioguide_id.in_([record["bioguide_id"] for record in records]),
+            Target.dataset_id != dataset_id,
+            Target.email_set_by_organizer,
+        )
+        .order_by(Target.dataset_id)
+    ).all()
+    settings = {bioguide: (email, digest) for bioguide, email, digest in earlier}
+    for record in records:
+        email, digest = settings.get(record["bioguide_id"], (None, False))
+        record["email_set_by_organizer"] = email is not None
+        record["email"] = record["email"] if email is None else email
+        record["wants_digest"] = digest
+
+
 def upsert_targets(
     records: Iterable[dict[str, Any]], key: str, scope: sa.ColumnElement[bool]
 ) -> ImportSummary:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import re
 import time
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ZipDistrict
+from app.models import DatasetKind, ZipDistrict
 from app.services.letters import places
+from app.services.targets.datasets import record_dataset
 from app.services.targets.importers import ImportSummary, MalformedData, local_copy
 
 UPSTREAM_URL = (
@@ -24,21 +26,29 @@ _STATE = re.compile(r"^[A-Z]{2}$")
 _DISTRICT = re.compile(r"^\d{1,2}$")
 
 
-def import_zips(source: str) -> ImportSummary:
-    """Replace the ZIP-to-district table with the file's rows; the caller commits.
+def import_zips(
+    source: str, congress: int | None = None, effective: date | None = None
+) -> ImportSummary:
+    """Replace one Congress's ZIP-to-district map with the file's rows; the caller commits.
 
-    The table is emptied and refilled in the caller's transaction, so readers see the old
-    table or the new one, never a mix.
+    The map is the dataset for `congress` from `effective` (see record_dataset); other
+    Congresses' maps stay as they are. Its rows are emptied and refilled in the caller's
+    transaction, so readers see the old map or the new one, never a mix.
     """
     started = time.perf_counter()
     with local_copy(source) as path:
         rows = _read(path)
+        dataset = record_dataset(DatasetKind.ZIPS, source, path, congress, effective)
+    in_map = ZipDistrict.dataset_id == dataset.id
     before = set(
-        db.session.execute(sa.select(ZipDistrict.zcta, ZipDistrict.state, ZipDistrict.district))
+        db.session.execute(
+            sa.select(ZipDistrict.zcta, ZipDistrict.state, ZipDistrict.district).where(in_map)
+        )
     )
     after = {(row["zcta"], row["state"], row["district"]) for row in rows}
-    db.session.execute(sa.delete(ZipDistrict))
-    db.session.execute(sa.insert(ZipDistrict), rows)
+    db.session.execute(sa.delete(ZipDistrict).where(in_map))
+    db.session.execute(sa.insert(ZipDistrict), [{**row, "dataset_id": dataset.id} for row in rows])
+    dataset.rows = len(rows)
     places.forget_cached_zips()
     # Rows are replaced wholesale; the summary says how the mapping itself changed.
     summary = ImportSummary(
