@@ -93,6 +93,7 @@ def decide(campaign: Campaign, letter_ids: list[int], decision: str, organizer: 
     writer is told by email what became of their comment or letter.
     """
     with unit_of_work():
+        _lock_writers(campaign, letter_ids)
         if decision == HIDE_COMMENT:
             decided = _hide_comments(campaign, letter_ids)
         elif decision in DECISIONS:
@@ -103,6 +104,19 @@ def decide(campaign: Campaign, letter_ids: list[int], decision: str, organizer: 
             _tell_writers(decided, decision)
             audit.record(organizer, f"moderation.{decision}", campaign, letters=sorted(decided))
         return len(decided)
+
+
+def _lock_writers(campaign: Campaign, letter_ids: list[int]) -> None:
+    """Lock the writers' signatures before their letters, the order confirming takes them:
+    a writer's click at the same moment then waits for this decision (and the notice to
+    them, whose row refers to the signature) instead of deadlocking with it."""
+    db.session.execute(
+        sa.select(Signature.id)
+        .join(Letter, Letter.signature_id == Signature.id)
+        .where(Letter.id.in_(letter_ids), Letter.campaign_id == campaign.id)
+        .order_by(Signature.id)
+        .with_for_update(of=Signature)
+    )
 
 
 def _decide_letters(campaign: Campaign, letter_ids: list[int], decision: str) -> list[int]:
