@@ -38,6 +38,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
     # Campaign content files that `flask seed` loads.
@@ -96,6 +101,8 @@ class Config:
     DELIVERY_BACKOFF_MAX_SECONDS = _int("DELIVERY_BACKOFF_MAX_SECONDS", 3600)
     # Celery (app/tasks.py): the queue, and how often beat re-enqueues whatever is due.
     CELERY_QUEUE = os.environ.get("CELERY_QUEUE") or "chorus"
+    # The commits of one process within this window share one "deliver" task.
+    CELERY_WAKE_UP_SECONDS = _float("CELERY_WAKE_UP_SECONDS", 0.05)
     DELIVERY_SWEEP_SECONDS = _int("DELIVERY_SWEEP_SECONDS", 15)
     # Daily digests to targets that asked for one: the hour (UTC) and letters shown in full.
     DIGEST_HOUR_UTC = _int("DIGEST_HOUR_UTC", 13)
