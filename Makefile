@@ -7,7 +7,7 @@ SHARED  ?= ../shared
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
 
-.PHONY: install lock run test test-sqlite test-postgres lint format chromium serve worker beat bench clean i18n-extract i18n-update i18n-compile
+.PHONY: install lock run flask test test-sqlite test-postgres lint format chromium serve worker beat bench clean i18n-extract i18n-update i18n-compile
 
 # The versions in requirements.lock, so every install (and CI) gets what was tested.
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -35,8 +35,14 @@ run: install i18n-compile
 	  else echo "note: $(SHARED)/data not found; skipping representative data (see README)"; fi
 	@if [ -z "$$CWC_HOUSE$$CWC_SENATE" ]; then echo "note: CWC is off (CWC_HOUSE, CWC_SENATE unset):" \
 	  "letters to Congress are held for the offices' private pages and packets (docs/cwc.md)"; fi
+	@# The CLI in another shell (flask targets link) reads it back: links match this server.
+	@mkdir -p instance && echo "$${BASE_URL:-http://$(HOST):$(PORT)}" > instance/base_url
 	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} MAIL_BACKEND=console EMBEDDED_WORKER=1 \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Any flask command inside the virtualenv: make flask ARGS="targets link 12"
+flask: install
+	$(FLASK) $(ARGS)
 
 import-data: install
 	$(FLASK) zips import $(SHARED)/data/us-zipcodes-congress/zccd.csv

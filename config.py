@@ -18,6 +18,14 @@ def _dev_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _base_url() -> str:
+    """BASE_URL from the environment, else the one `make run` wrote to instance/base_url,
+    so `flask targets link` in another shell prints links to the port the server is on."""
+    written = INSTANCE_DIR / "base_url"
+    value = os.environ.get("BASE_URL") or (written.read_text().strip() if written.exists() else "")
+    return (value or "http://127.0.0.1:5000").rstrip("/")
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -45,7 +53,7 @@ class Config:
     # Fail fast when the pool is exhausted: a friendly 503 beats a request that hangs.
     DATABASE_POOL_TIMEOUT = _int("DATABASE_POOL_TIMEOUT", 3)
     DATABASE_POOL_SIZE = _int("DATABASE_POOL_SIZE", 10)
-    BASE_URL = (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    BASE_URL = _base_url()
     SITE_NAME = os.environ.get("SITE_NAME") or "Chorus"
 
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or "console"
@@ -164,6 +172,8 @@ class Config:
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 64 * 1024)  # KiB
     ARGON2_PARALLELISM = _int("ARGON2_PARALLELISM", 4)
     WTF_CSRF_TIME_LIMIT = None
+    # How long an organizer's password reset link works (seconds); it also dies once used.
+    PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
 
 
 class TestConfig(Config):

@@ -50,9 +50,15 @@ def error_page(status: int, detail: str | None = None):
         or request.path.startswith("/api/")
     ):
         return {"error": title, "detail": detail or message}, status
-    return render_template("error.html", status=status, title=title, message=detail or message), (
-        status
+    in_workspace = request.blueprint == "organizer"
+    page = render_template(
+        "error.html",
+        status=status,
+        title=title,
+        message=detail or message,
+        in_workspace=in_workspace,
     )
+    return page, status
 
 
 def http_error(error: HTTPException):

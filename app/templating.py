@@ -8,8 +8,9 @@ from flask import Flask
 from flask_babel import format_date, format_number
 
 from app.i18n import NAMES, current_locale
-from app.models import TargetKind
+from app.models import DeliveryKind, TargetKind
 from app.rendering import citation_places, render_markdown
+from app.services import text
 from app.services.workspace import organization
 from app.urls import external_url
 
@@ -36,8 +37,10 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(citation_places, "citation_places")
     app.add_template_filter(thousands, "thousands")
     app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(text.full_stop, "full_stop")
     app.add_template_filter(web_url, "web_url")
     app.add_template_global(TargetKind.LABELS, "target_kind_labels")
+    app.add_template_global(DeliveryKind.LABELS, "delivery_kind_labels")
     app.add_template_global(organization.shown_profile, "organization")
     # Emails are rendered by workers, outside any request: their links need BASE_URL.
     app.add_template_global(external_url, "external_url")

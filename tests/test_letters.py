@@ -374,7 +374,7 @@ def test_a_second_letter_is_explained_by_email_and_the_emails_are_capped(
 
 
 def test_continuing_without_choosing_a_district_says_so(client, campaign):
-    response = client.get(f"/c/{campaign.slug}/write?zip=35062&step=choose")
+    response = client.get(f"/c/{campaign.slug}/write?zip=35062&asked=district")
     assert response.status_code == 400
     assert "Please choose your district below to continue." in text(response)
     assert "Which congressional district do you live in?" in text(response)
@@ -391,3 +391,16 @@ def test_a_post_for_a_campaign_without_that_form_is_a_friendly_404(client, path)
     response = client.post(path.format(slug=campaign.slug), data={"zip": "94110"})
     assert response.status_code == 404
     assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_a_letter_writer_is_asked_to_confirm_their_letter_not_only_a_signature(
+    client, campaign, outbox
+):
+    write_via_form(client, campaign)
+    drain()
+    [message] = outbox
+    assert message.subject.startswith("Please confirm your signature and letter")
+    assert "Please confirm your signature and your letter by opening this link" in message.text
+    assert "Confirm my signature and letter" in message.html
+    page = client.get(f"/c/{campaign.slug}/check-email").get_data(as_text=True)
+    assert "a letter you wrote is sent, only once you confirm" in page

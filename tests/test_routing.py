@@ -13,7 +13,7 @@ from tests.shared_data import load_congress, requires_data
 
 pytestmark = requires_data
 
-ZIPS = {"94110", "35062", "99501", "20001", "00901", "94541", "94536", "10027"}
+ZIPS = {"94110", "35062", "99501", "20001", "00901", "94541", "94536", "10027", "60614"}
 CONGRESS = [TargetKind.US_SENATE, TargetKind.US_HOUSE]
 
 
@@ -127,3 +127,34 @@ def test_fixed_targets_join_every_route_and_inactive_ones_do_not(campaign):
     db.session.commit()
     route = route_letter(campaign, "20001")
     assert [t.name for t in route.targets] == ["Eleanor Holmes Norton", "Secretary of State"]
+
+
+def test_a_campaign_to_state_legislators_asks_no_congressional_district(campaign, client):
+    campaign.target_kinds = [TargetKind.STATE_LOWER]
+    for district, name in (("5", "Lamont J. Robinson"), ("12", "Margaret Croke")):
+        make_target(
+            kind=TargetKind.STATE_LOWER,
+            state="IL",
+            district=district,
+            name=name,
+            title="State Representative",
+        )
+    db.session.commit()
+    route = route_letter(campaign, "60614")  # in three congressional districts
+    assert route.state == "IL" and route.district_choices == []
+    assert [o.district for o in route.lower_choices] == ["5", "12"]
+    page = client.get(f"/c/{campaign.slug}/write?zip=60614")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Which congressional district" not in html
+    assert "Your state house district in Illinois</label>" in html
+    assert "ZIP code <strong>60614</strong>, Illinois." in html
+    assert "Please choose" not in html
+    # Continue pressed without a choice: now, and only now, say so.
+    tried = client.get(f"/c/{campaign.slug}/write?zip=60614&asked=lower")
+    assert tried.status_code == 400 and "Please choose your district" in tried.get_data(
+        as_text=True
+    )
+    chosen = route_letter(campaign, "60614", lower="12")
+    assert [t.salutation for t in chosen.targets] == ["Representative Croke"]
+    assert [t.seat for t in chosen.targets] == ["IL-12"]

@@ -31,6 +31,10 @@ class DeliveryKind:
     # A milestone reached: to each consenting supporter, and a notice to each organizer.
     MILESTONE = "milestone"
     MILESTONE_NOTICE = "milestone_notice"
+    # To a letter's writer: a moderator hid their public comment or stopped their letter.
+    MODERATION = "moderation"
+    # A reset link to an organizer who asked for one (recipient: their account's email).
+    PASSWORD_RESET = "password_reset"
     # The petition (text, total, constituents) to one target; held when it has no email.
     PACKET = "packet"
     # To a letter's writer once all its deliveries have settled: what happened, per office.
@@ -41,6 +45,21 @@ class DeliveryKind:
     WEBHOOK = "webhook"
     # To each admin: a webhook endpoint was turned off after failing persistently.
     WEBHOOK_DISABLED = "webhook_disabled"
+
+
+# What organizers read for each kind (analytics, the outbox), instead of internal names.
+DeliveryKind.LABELS = {
+    DeliveryKind.CONFIRMATION: "Confirmation requests",
+    DeliveryKind.LETTER: "Letters to officials",
+    DeliveryKind.DIGEST: "Daily digests to offices",
+    DeliveryKind.UPDATE: "Updates to supporters",
+    DeliveryKind.LETTER_NOT_TAKEN: "Notices: a second letter not taken",
+    DeliveryKind.MILESTONE: "Milestone news to supporters",
+    DeliveryKind.MILESTONE_NOTICE: "Milestone notices to organizers",
+    DeliveryKind.MODERATION: "Moderation notices to writers",
+    DeliveryKind.PASSWORD_RESET: "Password reset links",
+    DeliveryKind.PACKET: "Petition packets",
+}
 
 
 class DeliveryStatus:

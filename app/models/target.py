@@ -30,6 +30,24 @@ class TargetKind:
     }
 
 
+# The titles the importers give, and how a letter addresses their holders.
+_HONORIFICS = {
+    "U.S. Senator": "Senator",
+    "U.S. Representative": "Representative",
+    "Delegate": "Delegate",
+    "Resident Commissioner": "Resident Commissioner",
+    "State Senator": "Senator",
+    "State Representative": "Representative",
+    "Senator": "Senator",
+    "Representative": "Representative",
+    "Assembly Member": "Assembly Member",
+    "Councilmember": "Councilmember",
+    "Governor": "Governor",
+}
+# Generational suffixes are not surnames: "Senator Warnock", not "Senator Jr.".
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
 class Target(db.Model):
     __tablename__ = "targets"
     __table_args__ = (
@@ -68,6 +86,25 @@ class Target(db.Model):
     wants_digest: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def seat(self) -> str:
+        """Where they sit, one form everywhere: 'CA-11', 'NY-12', 'MA, 2nd Berkshire', 'CA'
+        (statewide, or an at-large House seat)."""
+        if not self.state or not self.district or self.district == "0":
+            return self.state
+        separator = "-" if self.district.isdigit() else ", "
+        return f"{self.state}{separator}{self.district}"
+
+    @property
+    def salutation(self) -> str:
+        """How a letter greets them: by office and surname ('Representative Croke'); a
+        decision-maker an organizer added is greeted by name, as entered."""
+        office = _HONORIFICS.get(self.title) if self.kind != TargetKind.CUSTOM else None
+        if office is None:
+            return self.name
+        surnames = [w for w in self.name.split() if w.strip(".,").lower() not in _SUFFIXES]
+        return f"{office} {surnames[-1]}" if surnames else self.name
 
     @property
     def initials(self) -> str:

@@ -33,6 +33,7 @@ from app.organizer import (  # noqa: E402, F401
     integrations,
     moderation,
     organization,
+    passwords,
     petition,
     targets,
     updates,

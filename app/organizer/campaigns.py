@@ -7,13 +7,15 @@ from wtforms.fields.choices import SelectChoice
 
 from app.errors import flash_errors
 from app.extensions import db
-from app.models import Campaign, Role, Target, TargetKind
+from app.models import Campaign, CampaignStatus, Role, Target, TargetKind
 from app.organizer import bp
 from app.organizer.access import requires
 from app.organizer.forms import ActionForm, CampaignForm
+from app.public.forms import SignForm
 from app.rendering import render_markdown
 from app.services.campaigns import editing
 from app.services.campaigns.editing import TRANSITIONS
+from app.services.campaigns.page import campaign_page
 from app.services.targets.datasets import reference_status
 
 
@@ -82,15 +84,64 @@ def edit_campaign(campaign_id: int):
     return render_template("organizer/campaign_form.html", form=form, campaign=campaign)
 
 
+# What a status change does, said before it is done (open and close are seen by the public).
+STATUS_STEPS = {
+    CampaignStatus.OPEN: (
+        "Open the campaign",
+        [
+            "Its page becomes public at its address, and anyone can sign or write.",
+            "Signers get confirmation emails; letters go to their representatives.",
+            "Its address cannot change once it is public.",
+        ],
+    ),
+    CampaignStatus.CLOSED: (
+        "Close the campaign",
+        [
+            "It stops taking signatures and letters at once; its page says it is closed.",
+            "Letters already confirmed are still delivered.",
+        ],
+    ),
+}
+
+
 @bp.post("/campaigns/<int:campaign_id>/status")
 @requires(Role.ORGANIZER)
 def change_status(campaign_id: int):
-    """Open, close or reopen a campaign."""
+    """Open, close or reopen a campaign, after a page that says what that does."""
     campaign = db.get_or_404(Campaign, campaign_id)
+    status = request.form.get("status", "")
+    if status in STATUS_STEPS and not request.form.get("confirmed"):
+        title, consequences = STATUS_STEPS[status]
+        return render_template(
+            "organizer/confirm.html",
+            campaign=campaign,
+            title=f"{title}?",
+            consequences=consequences,
+            action=url_for("organizer.change_status", campaign_id=campaign.id),
+            fields={"status": status},
+            button=title,
+            danger=status == CampaignStatus.CLOSED,
+            cancel=url_for("organizer.campaign", campaign_id=campaign.id),
+            form=ActionForm(),
+        )
     with flash_errors():
-        editing.change_status(campaign, request.form.get("status", ""), current_user)
+        editing.change_status(campaign, status, current_user)
         flash(f"The campaign is now {campaign.status}.", "ok")
     return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
+
+
+@bp.get("/campaigns/<int:campaign_id>/preview")
+@requires(Role.VIEWER)
+def preview_campaign(campaign_id: int):
+    """The campaign's public page as it will look, drafts included (never cached)."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    return render_template(
+        "campaign.html",
+        **campaign_page(campaign),
+        form=SignForm(meta={"csrf": False}),
+        with_token=False,
+        preview=True,
+    )
 
 
 @bp.post("/campaigns/<int:campaign_id>/responses/<int:response_id>/hide")

@@ -23,11 +23,17 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import Role, Scope, SignatureStatus, TargetKind, WebhookEvent
+from app.services.audit import EventFilters
 from app.services.campaigns.editing import CampaignInput
 from app.services.targets.access import DEFAULT_DAYS, MAX_DAYS
 from app.templating import web_url
 
-# Zones people in the US campaign from come first; every other IANA zone follows.
+# Zones people in the US campaign from come first; then every city zone of the world, but
+# none of the database's aliases and oddities ("Factory", "EST5EDT", "Etc/GMT+5", "US/...").
+WORLD_REGIONS = (
+    "Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/",
+    "Indian/", "Pacific/",
+)  # fmt: skip
 US_ZONES = [
     "America/New_York",
     "America/Chicago",
@@ -39,7 +45,9 @@ US_ZONES = [
     "America/Puerto_Rico",
     "UTC",
 ]
-TIMEZONES = US_ZONES + sorted(available_timezones() - set(US_ZONES))
+TIMEZONES = US_ZONES + sorted(
+    zone for zone in available_timezones() - set(US_ZONES) if zone.startswith(WORLD_REGIONS)
+)
 
 
 def strip(value: str | None) -> str | None:
@@ -54,6 +62,40 @@ class MultiCheckboxField(SelectMultipleField):
 class LoginForm(FlaskForm):
     email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
+    new = PasswordField("New password", validators=[DataRequired(), Length(max=1000)])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254)])
+
+
+class ResetForm(FlaskForm):
+    new = PasswordField("New password", validators=[DataRequired(), Length(max=1000)])
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters: a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", validate_choice=False)
+    actor = SelectField("Who", validate_choice=False)
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+
+    def to_filters(self) -> EventFilters:
+        actor = self.actor.data or ""
+        return EventFilters(
+            action=self.action.data or "",
+            actor=int(actor) if actor.isascii() and actor.isdigit() else None,
+            since=self.since.data if not self.since.errors else None,
+            until=self.until.data if not self.until.errors else None,
+        )
 
 
 class ActionForm(FlaskForm):

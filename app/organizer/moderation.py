@@ -10,7 +10,13 @@ from app.organizer import bp
 from app.organizer.access import requires
 from app.organizer.forms import ActionForm
 from app.services.workspace import moderation
-from app.services.workspace.moderation import GROUPINGS
+from app.services.workspace.moderation import GROUPINGS, HIDE_COMMENT
+
+DONE = {
+    "approve": "letter(s) approved",
+    "reject": "letter(s) rejected: not sent, and their writers told",
+    HIDE_COMMENT: "comment(s) hidden; the letters still go, and their writers were told",
+}
 
 
 def _ids(name: str) -> list[int]:
@@ -34,12 +40,22 @@ def moderation_queue(campaign_id: int):
 @bp.post("/campaigns/<int:campaign_id>/moderation")
 @requires(Role.ORGANIZER)
 def moderate(campaign_id: int):
-    """Approve or reject the selected letters."""
+    """Approve the selected letters, hide their comments, or reject them (once confirmed)."""
     campaign = db.get_or_404(Campaign, campaign_id)
     decision = request.form.get("decision", "")
+    letter_ids = _ids("letter_id")
+    # Rejecting stops letters for good: say so, and ask once more, before doing it.
+    pending = moderation.awaiting(campaign, letter_ids) if decision == "reject" else []
+    if pending and not request.form.get("confirmed"):
+        return render_template(
+            "organizer/moderation_reject.html",
+            campaign=campaign,
+            letters=pending,
+            form=ActionForm(),
+        )
     with flash_errors():
-        decided = moderation.decide(campaign, _ids("letter_id"), decision, current_user)
-        flash(f"{decided} letter(s) {'approved' if decision == 'approve' else 'rejected'}.", "ok")
+        decided = moderation.decide(campaign, letter_ids, decision, current_user)
+        flash(f"{decided} {DONE.get(decision, 'letter(s) decided')}.", "ok")
     return redirect(url_for("organizer.moderation_queue", campaign_id=campaign.id))
 
 

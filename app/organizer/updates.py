@@ -1,6 +1,6 @@
 """Updates to a campaign's supporters: write, then send through the outbox."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.errors import flash_errors
@@ -36,9 +36,27 @@ def campaign_updates(campaign_id: int):
 @bp.post("/campaigns/<int:campaign_id>/updates/<int:update_id>/send")
 @requires(Role.ORGANIZER)
 def send_update(campaign_id: int, update_id: int):
-    """Queue an update for every confirmed supporter who agreed to updates (once each)."""
+    """Queue an update for every confirmed supporter who agreed to updates (once each),
+    after a page that says how many it goes to."""
     campaign = db.get_or_404(Campaign, campaign_id)
     update = owned_or_404(db.get_or_404(SupporterUpdate, update_id), campaign)
+    if not request.form.get("confirmed"):
+        return render_template(
+            "organizer/confirm.html",
+            campaign=campaign,
+            title=f"Send \u201c{update.subject}\u201d?",
+            consequences=[
+                f"It is emailed to {updates.recipient_count(campaign):,} supporter(s) who "
+                "agreed to updates (anyone who already has it is skipped).",
+                "Email cannot be called back once it is sent.",
+            ],
+            action=url_for("organizer.send_update", campaign_id=campaign.id, update_id=update.id),
+            fields={},
+            button="Send the update",
+            danger=False,
+            cancel=url_for("organizer.campaign_updates", campaign_id=campaign.id),
+            form=ActionForm(),
+        )
     queued = updates.send_update(update, current_user)
     flash(f"Update queued for {queued} supporter(s).", "ok")
     return redirect(url_for("organizer.campaign_updates", campaign_id=campaign.id))

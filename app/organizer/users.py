@@ -1,6 +1,6 @@
 """Admin pages: organizer accounts and the audit log."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.errors import flash_errors
@@ -8,9 +8,11 @@ from app.extensions import db
 from app.models import Organizer, Role
 from app.organizer import bp
 from app.organizer.access import requires
-from app.organizer.forms import NewOrganizerForm, RoleForm
+from app.organizer.forms import AuditFilterForm, NewOrganizerForm, RoleForm
 from app.services import audit
 from app.services.workspace import accounts
+
+AUDIT_PER_PAGE = 50
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -44,5 +46,21 @@ def update_user(organizer_id: int):
 @bp.get("/audit")
 @requires(Role.ADMIN)
 def audit_log():
-    """Who changed what, newest first."""
-    return render_template("organizer/audit.html", events=audit.recent_events())
+    """Who changed what, newest first, a page at a time, narrowed by action, actor, dates."""
+    form = AuditFilterForm(request.args)
+    form.actor.choices = [("", "Anyone")] + [
+        (str(o.id), o.email) for o in accounts.all_organizers()
+    ]
+    form.action.choices = [("", "Any action")] + [(a, a) for a in audit.actions()]
+    form.validate()
+    page = request.args.get("page", 1, type=int)
+    found, total = audit.events(form.to_filters(), page, AUDIT_PER_PAGE)
+    return render_template(
+        "organizer/audit.html",
+        events=found,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // AUDIT_PER_PAGE)),
+        form=form,
+        readable=audit.readable,
+    )

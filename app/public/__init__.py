@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from app.public import embed, funnel, language, privacy, routes, unsubscribe, write  # noqa: E402, F401
+from app.public import (  # noqa: E402, F401
+    embed,
+    funnel,
+    language,
+    privacy,
+    routes,
+    site,
+    unsubscribe,
+    write,
+)

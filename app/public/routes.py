@@ -110,6 +110,12 @@ def take_signature(slug: str, form: SignForm) -> int | None:
     return None
 
 
+@bp.get("/c/<slug>/sign")
+def sign_bookmarked(slug: str):
+    """A bookmarked or reloaded sign result (a GET) goes back to the campaign, not a 405."""
+    return redirect(url_for("public.campaign", slug=slug))
+
+
 @bp.get("/c/<slug>/check-email")
 @public
 def check_email(slug: str):

@@ -49,8 +49,9 @@ def write(slug: str):
             "write.html", campaign=in_language(campaign), where=where, route=None
         ), 400
     if not route.complete or not (route.targets or route.held_reason):
-        # Continue pressed without choosing (the form has no browser-side check): say so.
-        unchosen = request.args.get("step") == "choose" and not route.complete
+        # Continue pressed without choosing (the form has no browser-side check): say so,
+        # but only of questions the signer was shown, never of ones new on this page.
+        unchosen = route.unanswered(request.args.getlist("asked"))
         page = render_template(
             "write.html",
             campaign=in_language(campaign),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Organizer
+from app.services.paging import page_offset
 
 
 def record(
@@ -28,8 +31,65 @@ def record(
     return event
 
 
-def recent_events(limit: int = 200) -> list[AuditEvent]:
-    """The latest audit events, newest first."""
-    return list(
-        db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit))
+@dataclass(frozen=True)
+class EventFilters:
+    """What an admin narrows the log to; empty values match everything."""
+
+    action: str = ""
+    actor: int | None = None
+    since: date | None = None
+    until: date | None = None  # inclusive: the whole day
+
+
+def events(filters: EventFilters, page: int, per_page: int) -> tuple[list[AuditEvent], int]:
+    """One page of the events matching the filters, newest first, and how many match."""
+    conditions = []
+    if filters.action:
+        conditions.append(AuditEvent.action == filters.action)
+    if filters.actor is not None:
+        conditions.append(AuditEvent.organizer_id == filters.actor)
+    if filters.since:
+        conditions.append(AuditEvent.created_at >= datetime.combine(filters.since, time()))
+    if filters.until:
+        next_day = datetime.combine(filters.until + timedelta(days=1), time())
+        conditions.append(AuditEvent.created_at < next_day)
+    total = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(*conditions)) or 0
+    found = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(*conditions)
+        .order_by(AuditEvent.id.desc())
+        .limit(per_page)
+        .offset(page_offset(page, per_page))
     )
+    return list(found), total
+
+
+def actions() -> list[str]:
+    """Every action recorded so far, for the filter menu."""
+    return list(db.session.scalars(sa.select(AuditEvent.action).distinct().order_by("action")))
+
+
+def readable(detail: dict[str, Any]) -> list[tuple[str, str]]:
+    """An event's detail as (label, text) lines: a [before, after] pair reads 'a → b'."""
+    lines = []
+    for key, value in detail.items():
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and not all(isinstance(v, int) for v in value)
+        ):
+            text = f"{_plain(value[0])} → {_plain(value[1])}"
+        else:
+            text = _plain(value)
+        lines.append((key.replace("_", " "), text))
+    return lines
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "empty" if value in ("", None) else str(value)

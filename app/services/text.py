@@ -35,6 +35,11 @@ _PROFANITY = re.compile(
 )
 
 
+def full_stop(sentence: str) -> str:
+    """End a sentence with one period, even after "Washington, D.C."."""
+    return sentence if sentence.endswith(".") else f"{sentence}."
+
+
 def has_link(text: str) -> bool:
     return bool(_LINK.search(text))
 

@@ -56,6 +56,8 @@ def test_create_and_open_a_campaign_then_see_a_signature_on_its_chart(
     assert page.locator(".status").first.inner_text() == "draft"
 
     page.get_by_role("button", name="Open the campaign").click()
+    page.get_by_text("Its page becomes public").wait_for()
+    page.get_by_role("button", name="Open the campaign").click()
     page.get_by_text("The campaign is now open.").wait_for()
     page.get_by_role("link", name="Analytics").click()
     page.wait_for_function("() => window.chorusChart !== undefined")

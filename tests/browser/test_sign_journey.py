@@ -190,3 +190,17 @@ def test_campaign_page_is_readable_labelled_and_shareable(page, campaign_url, vi
     )
     assert og["url"] == campaign_url
     assert og["type"] == "website"
+
+
+def test_after_a_refused_form_focus_is_on_the_error_summary(page, campaign_url):
+    page.set_viewport_size(PHONE)
+    page.goto(campaign_url)
+    page.get_by_label("Full name").fill("Ann Lee")
+    page.get_by_role("button", name="Sign").click()
+    page.locator(".error-summary").wait_for()
+    assert page.evaluate("document.activeElement.className") == "error-summary"
+    _shoot(page, "sign-error")
+    sizes = page.eval_on_selector_all(
+        "input[type=checkbox]", "els => els.map(e => [e.offsetWidth, e.offsetHeight])"
+    )
+    assert len(sizes) >= 2 and len(set(map(tuple, sizes))) == 1, sizes

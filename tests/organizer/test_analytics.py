@@ -48,7 +48,7 @@ def test_analytics_figures_match_the_database(login):
     assert "<td>CA-11</td><td>3</td>" in page and "<td>TX-7</td><td>2</td>" in page
     assert _figure(page, "funnel-signed") == "7"
     assert _figure(page, "funnel-confirmed") == "5"
-    assert "<td>letter</td><td>sent</td><td>2</td>" in page
+    assert "<td>Letters to officials</td><td>sent</td><td>2</td>" in page
     series = re.search(r'id="series-data">(.*?)</script>', page).group(1)
     assert '"signatures": [3, 2]' in series
 

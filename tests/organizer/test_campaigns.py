@@ -142,11 +142,11 @@ def test_status_goes_draft_open_closed_and_closed_page_says_so(login):
     path = f"/organizer/campaigns/{campaign.id}"
     token = csrf_token(client, path)
     assert client.get(f"/c/{campaign.slug}").status_code == 404
-    client.post(f"{path}/status", data={"status": "open", "csrf_token": token})
+    client.post(f"{path}/status", data={"status": "open", "confirmed": "1", "csrf_token": token})
     db.session.refresh(campaign)
     assert campaign.status == CampaignStatus.OPEN
     assert "Sign the petition" in client.get(f"/c/{campaign.slug}").get_data(as_text=True)
-    client.post(f"{path}/status", data={"status": "closed", "csrf_token": token})
+    client.post(f"{path}/status", data={"status": "closed", "confirmed": "1", "csrf_token": token})
     db.session.refresh(campaign)
     assert campaign.status == CampaignStatus.CLOSED
     closed = client.get(f"/c/{campaign.slug}")
@@ -176,7 +176,7 @@ def test_a_status_change_that_makes_no_sense_is_refused(login, fields, to, refus
     path = f"/organizer/campaigns/{campaign.id}"
     response = client.post(
         f"{path}/status",
-        data={"status": to, "csrf_token": csrf_token(client, path)},
+        data={"status": to, "confirmed": "1", "csrf_token": csrf_token(client, path)},
         follow_redirects=True,
     )
     assert refusal in response.get_data(as_text=True)
@@ -251,3 +251,37 @@ def test_a_refused_campaign_shows_the_form_again_with_what_was_typed(login):
     assert response.status_code == 200
     assert "Another campaign uses the slug" in page
     assert 'value="My long title"' in page
+
+
+@pytest.mark.parametrize(
+    ("start", "to", "says"),
+    [
+        (CampaignStatus.DRAFT, "open", "Its page becomes public"),
+        (CampaignStatus.OPEN, "closed", "stops taking signatures and letters at once"),
+    ],
+)
+def test_opening_or_closing_asks_first_and_says_what_will_happen(login, start, to, says):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(status=start)
+    path = f"/organizer/campaigns/{campaign.id}"
+    token = csrf_token(client, path)
+    ask = client.post(f"{path}/status", data={"status": to, "csrf_token": token})
+    page = ask.get_data(as_text=True)
+    assert ask.status_code == 200 and says in page and 'name="confirmed"' in page
+    db.session.refresh(campaign)
+    assert campaign.status == start
+    client.post(f"{path}/status", data={"status": to, "confirmed": "1", "csrf_token": token})
+    db.session.refresh(campaign)
+    assert campaign.status == to
+
+
+def test_an_organizer_previews_a_draft_as_its_full_public_page_never_cached(login, client):
+    campaign = make_campaign(status=CampaignStatus.DRAFT, explainer="## Why it matters\n\nA fact.")
+    organizer = login(Role.VIEWER)
+    response = organizer.get(f"/organizer/campaigns/{campaign.id}/preview")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Preview" in page and "not public yet" in page and "Why it matters" in page
+    assert "no-store" in response.headers["Cache-Control"]
+    assert "public" not in response.headers["Cache-Control"]
+    assert client.get(f"/c/{campaign.slug}").status_code == 404

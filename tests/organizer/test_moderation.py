@@ -49,7 +49,15 @@ def test_queue_shows_comments_and_flagged_letters_and_bulk_decisions_apply(login
     client.post(
         path, data={"letter_id": [str(comment.id)], "decision": "approve", "csrf_token": token}
     )
-    client.post(path, data={"letter_id": [str(spam.id)], "decision": "reject", "csrf_token": token})
+    client.post(
+        path,
+        data={
+            "letter_id": [str(spam.id)],
+            "decision": "reject",
+            "confirmed": "1",
+            "csrf_token": token,
+        },
+    )
     moderation = dict(db.session.execute(sa.select(Letter.id, Letter.moderation)).all())
     assert moderation == {
         comment.id: Moderation.APPROVED,
@@ -197,7 +205,8 @@ def test_releasing_a_targets_held_letters_skips_letters_awaiting_moderation(logi
 
 def _decide(client, campaign, letter, decision):
     path = f"/organizer/campaigns/{campaign.id}/moderation"
-    data = {"letter_id": [str(letter.id)], "decision": decision}
+    # A rejection is confirmed on a second page; this posts the confirmed form.
+    data = {"letter_id": [str(letter.id)], "decision": decision, "confirmed": "1"}
     return client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
 
 
@@ -246,3 +255,72 @@ def test_a_flagged_letter_approved_before_its_writer_confirms_goes_out_on_confir
     drain()
     assert list(_delivery_statuses(letter)) == [DeliveryStatus.SENT]
     assert [message for message in outbox if "rep@example.gov" in message.to]
+
+
+def _writer_emails() -> list[Delivery]:
+    return list(db.session.scalars(sa.select(Delivery).where(Delivery.kind == "moderation")))
+
+
+def test_hiding_a_public_comment_keeps_its_letter_and_tells_the_writer(login, outbox):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(collects_comments=True)
+    target = make_target(email="rep@example.gov")
+    signature = make_signature(campaign, email="writer@example.com")
+    comment = make_letter(
+        signature, public_comment=True, moderation=Moderation.PENDING, body="Rude but sincere."
+    )
+    delivery = make_delivery(comment, target, DeliveryStatus.QUEUED)
+    path = f"/organizer/campaigns/{campaign.id}/moderation"
+    client.post(
+        path,
+        data={
+            "letter_id": [str(comment.id)],
+            "decision": "hide_comment",
+            "csrf_token": csrf_token(client, path),
+        },
+    )
+    db.session.refresh(comment)
+    db.session.refresh(delivery)
+    assert delivery.status == DeliveryStatus.QUEUED
+    assert comment.public_comment is False and comment.moderation == Moderation.APPROVED
+    assert "Rude but sincere." not in client.get(f"/c/{campaign.slug}").get_data(as_text=True)
+    [notice] = _writer_emails()
+    assert notice.recipient == "writer@example.com"
+    drain()
+    [sent] = [m for m in outbox if "writer@example.com" in m.to]
+    assert "will not be shown" in sent.subject
+    assert "still delivered to your representatives" in sent.text
+
+
+def test_rejecting_a_letter_asks_for_confirmation_then_stops_it_and_tells_the_writer(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(collects_comments=True)
+    target = make_target(email="rep@example.gov")
+    comment = make_letter(
+        make_signature(campaign, email="writer@example.com"),
+        public_comment=True,
+        moderation=Moderation.PENDING,
+        subject="Hear me",
+    )
+    delivery = make_delivery(comment, target, DeliveryStatus.QUEUED)
+    path = f"/organizer/campaigns/{campaign.id}/moderation"
+    token = csrf_token(client, path)
+    ask = client.post(
+        path, data={"letter_id": [str(comment.id)], "decision": "reject", "csrf_token": token}
+    )
+    page = ask.get_data(as_text=True)
+    assert "never sent" in page and "Hear me" in page and 'name="confirmed"' in page
+    db.session.refresh(delivery)
+    assert delivery.status == DeliveryStatus.QUEUED and not _writer_emails()
+    client.post(
+        path,
+        data={
+            "letter_id": [str(comment.id)],
+            "decision": "reject",
+            "confirmed": "1",
+            "csrf_token": token,
+        },
+    )
+    db.session.refresh(delivery)
+    assert delivery.status == DeliveryStatus.CANCELLED
+    assert [d.recipient for d in _writer_emails()] == ["writer@example.com"]

@@ -19,7 +19,9 @@ def _write_and_send(client, campaign, subject="Good news", body="We **won** a he
     client.post(path, data={"subject": subject, "body": body, "csrf_token": token})
     update = db.session.scalar(sa.select(SupporterUpdate).order_by(SupporterUpdate.id.desc()))
     return client.post(
-        f"{path}/{update.id}/send", data={"csrf_token": token}, follow_redirects=True
+        f"{path}/{update.id}/send",
+        data={"confirmed": "1", "csrf_token": token},
+        follow_redirects=True,
     )
 
 
@@ -36,7 +38,9 @@ def test_update_goes_once_to_confirmed_consenting_signers_with_unsubscribe(login
     update = db.session.scalar(sa.select(SupporterUpdate))
     send_path = f"/organizer/campaigns/{campaign.id}/updates/{update.id}/send"
     token = csrf_token(client, f"/organizer/campaigns/{campaign.id}/updates")
-    again = client.post(send_path, data={"csrf_token": token}, follow_redirects=True)
+    again = client.post(
+        send_path, data={"confirmed": "1", "csrf_token": token}, follow_redirects=True
+    )
     assert "Update queued for 0 supporter(s)" in again.get_data(as_text=True)
     keys = db.session.scalars(
         sa.select(Delivery.dedupe_key).where(Delivery.kind == DeliveryKind.UPDATE)
@@ -133,3 +137,18 @@ def test_an_update_reaches_an_audience_of_thousands_in_one_send(login):
     db.session.commit()
     page = _write_and_send(client, campaign)
     assert "Update queued for 6001 supporter(s)" in page.get_data(as_text=True)
+
+
+def test_sending_an_update_asks_first_and_says_how_many_get_it(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign()
+    for _ in range(3):
+        make_signature(campaign, consent_updates=True)
+    path = f"/organizer/campaigns/{campaign.id}/updates"
+    token = csrf_token(client, path)
+    client.post(path, data={"subject": "News", "body": "Hello", "csrf_token": token})
+    update = db.session.scalar(sa.select(SupporterUpdate))
+    ask = client.post(f"{path}/{update.id}/send", data={"csrf_token": token})
+    page = ask.get_data(as_text=True)
+    assert "emailed to 3 supporter(s)" in page and "cannot be called back" in page
+    assert db.session.scalar(sa.select(sa.func.count(Delivery.id))) == 0

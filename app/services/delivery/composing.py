@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from markupsafe import escape
@@ -26,6 +27,8 @@ from app.models import (
     DeliveryKind,
     Letter,
     Milestone,
+    Moderation,
+    Organizer,
     Response,
     Signature,
     SignatureStatus,
@@ -39,6 +42,7 @@ from app.services.delivery import digests, webhooks
 from app.services.letters import receipts, writing
 from app.services.targets import access, petition
 from app.services.targets.packets import petition_pdf
+from app.services.workspace import accounts
 from app.services.workspace.organization import sponsor_of
 from app.urls import external_url
 
@@ -103,6 +107,38 @@ def letter_not_taken_message(delivery: Delivery) -> Message | None:
     pending = signature.status == SignatureStatus.PENDING
     return _to_signer(
         delivery, signature, "letter_not_taken", confirm_url(signature) if pending else ""
+    )
+
+
+def moderation_message(delivery: Delivery) -> Message | None:
+    """What a moderator decided about a writer's public comment or letter."""
+    signature = _signer(delivery)
+    letter = signature.letter if signature is not None else None
+    if letter is None:
+        return None
+    return _message(
+        delivery,
+        "moderation",
+        to=format_address(signature.email, signature.name),
+        context={
+            "signature": signature,
+            "campaign": signature.campaign,
+            "letter_rejected": letter.moderation == Moderation.REJECTED,
+            "letter_pending": letter.moderation == Moderation.PENDING,
+            "campaign_url": campaign_url(signature.campaign),
+        },
+    )
+
+
+def password_reset_message(delivery: Delivery) -> Message | None:
+    """A reset link for an organizer; its hour starts when it is sent."""
+    organizer = db.session.scalar(sa.select(Organizer).where(Organizer.email == delivery.recipient))
+    if organizer is None or not organizer.active:
+        return None
+    link = external_url("organizer.reset_password", token=accounts.reset_token(organizer))
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    return _message(
+        delivery, "password_reset", to=organizer.email, context={"link": link, "minutes": minutes}
     )
 
 
@@ -394,10 +430,12 @@ _COMPOSERS: dict[str, Callable[[Delivery], Message | None]] = {
     DeliveryKind.LETTER: letter_message,
     DeliveryKind.LETTER_NOT_TAKEN: letter_not_taken_message,
     DeliveryKind.MILESTONE: milestone_message,
+    DeliveryKind.MODERATION: moderation_message,
     DeliveryKind.MILESTONE_NOTICE: milestone_notice_message,
     DeliveryKind.PACKET: packet_message,
     DeliveryKind.RECEIPT: receipt_message,
     DeliveryKind.RESPONSE: response_message,
+    DeliveryKind.PASSWORD_RESET: password_reset_message,
     DeliveryKind.UPDATE: update_message,
     DeliveryKind.WEBHOOK_DISABLED: webhook_disabled_message,
 }

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Campaign, DatasetKind, Target, TargetKind, ZipDistrict
+from app.services import text
 from app.services.letters.places import Place, locate_zip
 from app.services.targets.datasets import held_chambers, in_force, ordinal
 
@@ -45,13 +46,13 @@ def state_name(state: str) -> str:
     return STATE_NAMES.get(state, state)
 
 
-def district_label(state: str, district: str) -> str:
+def district_label(state: str, district: str, noun: str = "district") -> str:
     """'New York, 12th district', 'Alaska, at large', or the state alone if unknown."""
     if not district:
         return state_name(state)
     if district == "0":
         return f"{state_name(state)}, at large"
-    return f"{state_name(state)}, {ordinal(int(district))} district"
+    return f"{state_name(state)}, {ordinal(int(district))} {noun}"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,24 @@ class Route:
         return district_label(self.state, self.district)
 
     @property
+    def where(self) -> str:
+        """Where the signer is, for them: 'Illinois, 5th congressional district'."""
+        return district_label(self.state, self.district, "congressional district")
+
+    @property
+    def state_label(self) -> str:
+        return state_name(self.state)
+
+    def unanswered(self, asked: list[str]) -> bool:
+        """Whether a question the signer was shown (by field name) is still open."""
+        still_open = {
+            "district": self.district_choices,
+            "upper": self.upper_choices,
+            "lower": self.lower_choices,
+        }
+        return any(still_open.get(name) for name in asked)
+
+    @property
     def signer_place(self) -> Place:
         """The place to record on the signature: the one district settled on."""
         place = self.place
@@ -144,7 +163,7 @@ def route_letter(
         zips_dataset_id=zip_map.id if zip_map is not None else None,
         held={k: why for k, why in held_chambers(now, missing).items() if k in kinds},
     )
-    _settle_congressional_district(route, district)
+    _settle_congressional_district(route, district, TargetKind.US_HOUSE in kinds)
     if not route.state:
         return route
     if TargetKind.STATE_UPPER in kinds:
@@ -160,7 +179,8 @@ def route_letter(
     return route
 
 
-def _settle_congressional_district(route: Route, chosen: str) -> None:
+def _settle_congressional_district(route: Route, chosen: str, to_the_house: bool) -> None:
+    """Settle the signer's state, and their House district when the letter goes there."""
     place = route.place
     if TargetKind.US_HOUSE in route.held and not place.from_zcta:
         # No map for today: asking which district would ask about lines that have moved.
@@ -174,13 +194,19 @@ def _settle_congressional_district(route: Route, chosen: str) -> None:
         )
         route.notes.append(
             f"ZIP code {place.zip} is not on the Census Bureau's ZIP code map (often a "
-            f"PO box ZIP), so we only know it is in {state_name(place.state)}."
+            f"PO box ZIP), so we only know it is in {text.full_stop(state_name(place.state))}"
         )
     options = _district_options(pairs, route.members_dataset_id)
     match = [o for o in options if o.code == chosen]
     if len(options) == 1 or match:
         settled = match[0] if match else options[0]
         route.state, route.district = settled.state, settled.district
+    elif len({o.state for o in options}) == 1:
+        # One state: its legislators can be chosen now; the House district matters only
+        # to a letter that goes to the House.
+        route.state = options[0].state
+        if to_the_house:
+            route.district_choices = options
     elif options:
         route.district_choices = options
     else:
@@ -259,9 +285,9 @@ def _state_district_label(district: str) -> str:
     return f"District {district}" if district.isdigit() else district
 
 
-def _natural(text: str) -> tuple:
+def _natural(label: str) -> tuple:
     """Sort '2' before '10' and '21A' before '21B'."""
-    parts = re.findall(r"\d+|\D+", text)
+    parts = re.findall(r"\d+|\D+", label)
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts)
 
 
@@ -314,16 +340,16 @@ def _missing_note(kind: str, route: Route) -> str:
                 f"{place[:1].upper()}{place[1:]} has no U.S. senators; it is represented in "
                 "Congress by a non-voting member of the House."
             )
-        return f"We have no U.S. senators on file for {place}."
+        return f"We have no U.S. senators on file for {text.full_stop(place)}"
     if kind == TargetKind.US_HOUSE:
         if route.district:
             return (
                 f"The House seat for {route.label} is vacant, so no representative "
                 "receives this letter for now."
             )
-        return f"We have no member of the House on file for {place}."
+        return f"We have no member of the House on file for {text.full_stop(place)}"
     if kind == TargetKind.GOVERNOR:
-        return f"We have no current governor on file for {place}."
+        return f"We have no current governor on file for {text.full_stop(place)}"
     if kind == TargetKind.STATE_LOWER and route.state in ONE_CHAMBER:
         return f"{place[:1].upper()}{place[1:]} has a one-chamber legislature, listed above."
-    return f"We have no {TargetKind.LABELS[kind].lower()} on file for {place}."
+    return f"We have no {TargetKind.LABELS[kind].lower()} on file for {text.full_stop(place)}"

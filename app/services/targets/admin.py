@@ -78,7 +78,14 @@ def search_targets(
     targets = db.session.scalars(
         sa.select(Target)
         .where(*conditions)
-        .order_by(Target.state, Target.kind, Target.district, Target.name)
+        # Shorter first among digits: district 2 before 10 ("10" < "2" as text).
+        .order_by(
+            Target.state,
+            Target.kind,
+            sa.func.length(Target.district),
+            Target.district,
+            Target.name,
+        )
         .limit(per_page)
         .offset(page_offset(page, per_page))
     )

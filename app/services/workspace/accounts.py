@@ -1,23 +1,29 @@
-"""Organizer accounts: creating them, checking passwords, changing roles."""
+"""Organizer accounts: creating them, checking and resetting passwords, changing roles."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 from app import clock
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Organizer, Role
+from app.models import Delivery, DeliveryKind, Organizer, Role
 from app.services import audit
-from app.services.errors import ChorusError
+from app.services.delivery import outbox
+from app.services.errors import ChorusError, InvalidToken
+from app.services.tokens import keyed_hash
 from app.services.unit_of_work import unit_of_work
 
 MIN_PASSWORD_LENGTH = 12
+# Reset emails one account may receive an hour, however often someone asks.
+RESETS_PER_HOUR = 3
 
 RANK = {Role.VIEWER: 0, Role.ORGANIZER: 1, Role.ADMIN: 2}
 
@@ -59,6 +65,10 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def find_organizer(email: str) -> Organizer | None:
+    return db.session.scalar(sa.select(Organizer).where(Organizer.email == normalize_email(email)))
+
+
 def create_organizer(
     email: str, password: str, role: str, created_by: Organizer | None = None
 ) -> Organizer:
@@ -67,8 +77,7 @@ def create_organizer(
         email = normalize_email(email)
         if role not in Role.ALL:
             raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(Role.ALL)}.")
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        _check_length(password)
         if db.session.scalar(sa.select(Organizer.id).where(Organizer.email == email)) is not None:
             raise AccountError(f"An account for {email} exists already.")
         organizer = Organizer(email=email, password_hash=hash_password(password), role=role)
@@ -142,6 +151,101 @@ def set_role(organizer: Organizer, role: str, active: bool, changed_by: Organize
             end_sessions(organizer)
         organizer.role = role
         organizer.active = active
+
+
+def _check_length(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+def set_password(organizer: Organizer, password: str, changed_by: Organizer | None = None) -> None:
+    """Give the account a new password and end its sessions everywhere (an old cookie or
+    an open reset link stops working with the old password)."""
+    with unit_of_work():
+        _check_length(password)
+        organizer.password_hash = hash_password(password)
+        end_sessions(organizer)
+        audit.record(changed_by, "organizer.password", organizer)
+
+
+def password_matches(organizer: Organizer, password: str) -> bool:
+    return _verify(organizer.password_hash, password)
+
+
+def change_password(organizer: Organizer, current: str, new: str) -> None:
+    """A logged-in organizer's own change: only with the password they have now."""
+    if not password_matches(organizer, current):
+        raise AccountError("Your current password is not right.")
+    set_password(organizer, new, changed_by=organizer)
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link to an active account with this address, through the outbox.
+
+    Says nothing either way, so the form never tells who has an account; at most
+    RESETS_PER_HOUR emails an hour reach one account however often it is asked.
+    """
+    with unit_of_work():
+        organizer = find_organizer(email)
+        if organizer is None or not organizer.active:
+            return
+        since = utcnow() - timedelta(hours=1)
+        recent = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Delivery.kind == DeliveryKind.PASSWORD_RESET,
+                Delivery.recipient == organizer.email,
+                Delivery.created_at >= since,
+            )
+        )
+        if recent >= RESETS_PER_HOUR:
+            return
+        outbox.enqueue(
+            DeliveryKind.PASSWORD_RESET,
+            f"password_reset:{organizer.id}:{clock.timestamp()}",
+            organizer.email,
+        )
+
+
+def reset_token(organizer: Organizer) -> str:
+    """A link token for one reset: tied to the current password hash, so it works once."""
+    return _reset_serializer().dumps([organizer.id, _hash_fingerprint(organizer)])
+
+
+def organizer_for_reset(token: str) -> Organizer:
+    """The account a reset link is for, or InvalidToken when expired, used or forged."""
+    try:
+        organizer_id, fingerprint = _reset_serializer().loads(
+            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"]
+        )
+    except (BadSignature, ValueError, TypeError) as error:
+        raise InvalidToken("This reset link has expired or was used. Ask for a new one.") from error
+    organizer = db.session.get(Organizer, organizer_id) if isinstance(organizer_id, int) else None
+    if organizer is None or not organizer.active or fingerprint != _hash_fingerprint(organizer):
+        raise InvalidToken("This reset link has expired or was used. Ask for a new one.")
+    return organizer
+
+
+def reset_password(token: str, password: str) -> Organizer:
+    """Set a new password from a reset link; the link stops working once it is used."""
+    organizer = organizer_for_reset(token)
+    set_password(organizer, password)
+    return organizer
+
+
+class _ClockSigner(TimestampSigner):
+    # Links age by Chorus's clock, which tests can move on.
+    def get_timestamp(self) -> int:
+        return int(clock.timestamp())
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt="chorus.password-reset", signer=_ClockSigner
+    )
+
+
+def _hash_fingerprint(organizer: Organizer) -> str:
+    return keyed_hash(organizer.password_hash, 16)
 
 
 def all_organizers() -> list[Organizer]:

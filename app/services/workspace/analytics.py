@@ -250,7 +250,12 @@ def by_district(campaign: Campaign) -> list[tuple[str, str, int]]:
         sa.select(Signature.state, Signature.district, sa.func.count())
         .where(Signature.campaign_id == campaign.id, Signature.status == SignatureStatus.CONFIRMED)
         .group_by(Signature.state, Signature.district)
-        .order_by(sa.func.count().desc(), Signature.state, Signature.district)
+        .order_by(
+            sa.func.count().desc(),
+            Signature.state,
+            sa.func.length(Signature.district),  # district 2 before 10
+            Signature.district,
+        )
     )
     return [(state, district, n) for state, district, n in rows]
 

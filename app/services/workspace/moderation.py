@@ -12,6 +12,7 @@ from app.models import (
     Campaign,
     Delivery,
     DeliveryChannel,
+    DeliveryKind,
     DeliveryStatus,
     Letter,
     Moderation,
@@ -21,11 +22,14 @@ from app.models import (
     Target,
 )
 from app.services import audit
+from app.services.delivery import outbox
 from app.services.errors import ChorusError
 from app.services.signing.counting import count_signatures
 from app.services.unit_of_work import unit_of_work
 
 DECISIONS = {"approve": Moderation.APPROVED, "reject": Moderation.REJECTED}
+# Hiding a public comment is a decision about what the page shows, not about delivery.
+HIDE_COMMENT = "hide_comment"
 # Signatures are grouped by what a script reuses: its IP address or an email domain.
 GROUPINGS = {"ip": Signature.ip_hash, "domain": Signature.email_domain}
 _LIVE = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
@@ -68,39 +72,117 @@ def queue(campaign: Campaign, limit: int = 200) -> list[Letter]:
     )
 
 
+def awaiting(campaign: Campaign, letter_ids: list[int]) -> list[Letter]:
+    """The chosen letters that still await a decision (what a confirmation page lists)."""
+    return list(
+        db.session.scalars(
+            sa.select(Letter)
+            .where(Letter.id.in_(letter_ids), *_awaiting_decision(campaign))
+            .order_by(Letter.created_at, Letter.id)
+        )
+    )
+
+
 def decide(campaign: Campaign, letter_ids: list[int], decision: str, organizer: Organizer) -> int:
-    """Approve or reject letters awaiting a decision; return how many were decided.
+    """Approve or reject letters awaiting a decision, or hide their public comments; return
+    how many were decided.
 
     Ids from another campaign or already decided are ignored. Approving a flagged letter
-    sends what was held only for moderation; rejecting one cancels its unsent deliveries,
-    so it never reaches a representative.
+    sends what was held only for moderation (and shows its comment); rejecting one cancels
+    its unsent deliveries, so it never reaches a representative. Hiding a comment keeps the
+    letter: it goes out as it would have, or still waits for a decision when flagged. Each
+    writer is told by email what became of their comment or letter.
     """
     with unit_of_work():
-        if decision not in DECISIONS:
+        _lock_writers(campaign, letter_ids)
+        if decision == HIDE_COMMENT:
+            decided = _hide_comments(campaign, letter_ids)
+        elif decision in DECISIONS:
+            decided = _decide_letters(campaign, letter_ids, decision)
+        else:
             raise ModerationError(f"Unknown decision {decision!r}.")
-        decided = list(
-            db.session.scalars(
-                sa.update(Letter)
-                .where(Letter.id.in_(letter_ids), *_awaiting_decision(campaign))
-                .values(moderation=DECISIONS[decision])
-                .returning(Letter.id)
-                .execution_options(synchronize_session=False)
-            )
-        )
-        if decided and decision == "reject":
-            db.session.execute(
-                sa.update(Delivery)
-                .where(
-                    Delivery.letter_id.in_(decided),
-                    Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
-                )
-                .values(status=DeliveryStatus.CANCELLED)
-            )
-        if decided and decision == "approve":
-            _release_moderated(decided)
         if decided:
+            _tell_writers(decided, decision)
             audit.record(organizer, f"moderation.{decision}", campaign, letters=sorted(decided))
         return len(decided)
+
+
+def _lock_writers(campaign: Campaign, letter_ids: list[int]) -> None:
+    """Lock the writers' signatures before their letters, the order confirming takes them:
+    a writer's click at the same moment then waits for this decision (and the notice to
+    them, whose row refers to the signature) instead of deadlocking with it."""
+    db.session.execute(
+        sa.select(Signature.id)
+        .join(Letter, Letter.signature_id == Signature.id)
+        .where(Letter.id.in_(letter_ids), Letter.campaign_id == campaign.id)
+        .order_by(Signature.id)
+        .with_for_update(of=Signature)
+    )
+
+
+def _decide_letters(campaign: Campaign, letter_ids: list[int], decision: str) -> list[int]:
+    decided = list(
+        db.session.scalars(
+            sa.update(Letter)
+            .where(Letter.id.in_(letter_ids), *_awaiting_decision(campaign))
+            .values(moderation=DECISIONS[decision])
+            .returning(Letter.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if decided and decision == "reject":
+        db.session.execute(
+            sa.update(Delivery)
+            .where(
+                Delivery.letter_id.in_(decided),
+                Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.HELD)),
+            )
+            .values(status=DeliveryStatus.CANCELLED)
+        )
+    if decided and decision == "approve":
+        _release_moderated(decided)
+    return decided
+
+
+def _hide_comments(campaign: Campaign, letter_ids: list[int]) -> list[int]:
+    """Take public comments off the page; an unflagged letter needs no further decision."""
+    comments = (
+        Letter.id.in_(letter_ids),
+        Letter.public_comment.is_(True),
+        *_awaiting_decision(campaign),
+    )
+    decided = list(db.session.scalars(sa.select(Letter.id).where(*comments)))
+    db.session.execute(
+        sa.update(Letter)
+        .where(Letter.id.in_(decided))
+        .values(
+            public_comment=False,
+            moderation=sa.case((Letter.flags == "", Moderation.APPROVED), else_=Letter.moderation),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return decided
+
+
+def _tell_writers(letter_ids: list[int], decision: str) -> None:
+    """Queue an email to each writer whose comment was hidden or whose letter was stopped
+    (an approval changes nothing they were promised, so it needs none)."""
+    if decision == "approve":
+        return
+    writers = db.session.execute(
+        sa.select(Letter.id, Signature.id, Signature.email, Letter.campaign_id)
+        .join(Signature, Letter.signature_id == Signature.id)
+        .where(Letter.id.in_(letter_ids), Signature.email.is_not(None))
+    )
+    for letter_id, signature_id, email, campaign_id in writers:
+        outbox.enqueue(
+            DeliveryKind.MODERATION,
+            f"moderation:{letter_id}:{decision}",
+            email,
+            campaign_id=campaign_id,
+            # Not letter_id: a delivery carrying it counts as the letter being queued.
+            signature_id=signature_id,
+        )
 
 
 def _release_moderated(letter_ids: list[int]) -> None:

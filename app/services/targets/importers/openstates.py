@@ -39,6 +39,8 @@ LOWER_TITLES = {
     "PR": "Representative",
 }
 UPPER_TITLES = {"DC": "Councilmember", "PR": "Senator"}
+# One name per party on every page: congress-legislators, the other source, says "Democrat".
+PARTY_NAMES = {"Democratic": "Democrat"}
 
 
 def import_openstates(source: str, track: Track = nullcontext) -> ImportSummary:
@@ -178,7 +180,8 @@ def _title(kind: str, state: str) -> str:
 def _party(person: dict[str, Any]) -> str:
     parties = [p for p in person.get("party") or [] if isinstance(p, dict)]
     current = [p for p in parties if not p.get("end_date")] or parties
-    return str(current[0].get("name", "")) if current else ""
+    name = str(current[0].get("name", "")) if current else ""
+    return PARTY_NAMES.get(name, name)
 
 
 def _email(value: Any) -> str:
