@@ -186,7 +186,7 @@ def test_campaign_page_is_readable_labelled_and_shareable(page, campaign_url, vi
     }
     assert og["title"].startswith("Deportations to third countries")
     assert og["description"].startswith(
-        "A spring 2025 news report (a copy of a CNN story) said the U.S. was exploring"
+        "A spring 2025 news report (a rewritten version of a CNN story) said the U.S. was exploring"
     )
     assert og["url"] == campaign_url
     assert og["type"] == "website"

@@ -287,7 +287,7 @@ def test_hiding_a_public_comment_keeps_its_letter_and_tells_the_writer(login, ou
     [notice] = _writer_emails()
     assert notice.recipient == "writer@example.com"
     drain()
-    [sent] = [m for m in outbox if "writer@example.com" in m.to]
+    [sent] = [m for m in outbox if "writer@example.com" in m.to and m.category == "moderation"]
     assert "will not be shown" in sent.subject
     assert "still delivered to your representatives" in sent.text
 
