@@ -8,9 +8,19 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app import create_app
+from app.clock import utcnow
 from app.extensions import db
-from app.models import Campaign, CampaignStatus, Signature, SignatureStatus, ZipDistrict
+from app.models import (
+    Campaign,
+    CampaignStatus,
+    Dataset,
+    DatasetKind,
+    Signature,
+    SignatureStatus,
+    ZipDistrict,
+)
 from app.services.campaigns.content import seed_campaigns
+from app.services.targets.datasets import congress_on, congress_start
 from bench.web import ROOT, ZIPS
 from config import Config
 
@@ -35,7 +45,19 @@ def build(database_url: str) -> tuple[Flask, str]:
         campaign.status = CampaignStatus.OPEN
         campaign.opens_at = campaign.closes_at = None
         campaign.goal = 2_000_000
-        db.session.add_all(ZipDistrict(zcta=z, state=s, district=d) for z, s, d in ZIPS)
+        congress = congress_on(utcnow().date())
+        zip_map = Dataset(
+            kind=DatasetKind.ZIPS,
+            congress=congress,
+            effective_from=congress_start(congress),
+            effective_until=congress_start(congress + 1),
+            source="bench",
+        )
+        db.session.add(zip_map)
+        db.session.flush()
+        db.session.add_all(
+            ZipDistrict(zcta=z, state=s, district=d, dataset_id=zip_map.id) for z, s, d in ZIPS
+        )
         db.session.execute(
             sa.text(
                 "CREATE TABLE bare_signatures (id bigserial PRIMARY KEY, name text NOT NULL,"

@@ -38,11 +38,11 @@ def count_one(app_name: str) -> None:
         from app import create_app
 
         app = create_app()
-        environs = signed_requests(app, f"/c/{os.environ['BENCH_SLUG']}/sign", WARM_UP + COUNTED)
+        environs = signed_requests(f"/c/{os.environ['BENCH_SLUG']}/sign", WARM_UP + COUNTED)
     elif app_name == "checked":
         from bench.baseline import checked as app
 
-        environs = signed_requests(app, "/sign", WARM_UP + COUNTED)
+        environs = signed_requests("/sign", WARM_UP + COUNTED)
     else:
         from bench.baseline import app
 
