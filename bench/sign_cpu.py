@@ -56,7 +56,7 @@ def least_cpu(apps: dict[str, tuple[Callable, list[dict]]]) -> dict[str, float]:
     return best
 
 
-def signed_requests(path: str, n: int) -> list[dict]:
+def signed_requests(path: str, n: int, prefix: str = "cpu") -> list[dict]:
     """Sign POSTs with unique emails and client IPs, as a browser sends the form from the
     site's own page (app/cross_origin.py): no cookie, no token."""
     return [
@@ -65,7 +65,7 @@ def signed_requests(path: str, n: int) -> list[dict]:
             method="POST",
             data={
                 "name": "Bench Signer",
-                "email": f"cpu{i}@bench.example",
+                "email": f"{prefix}{i}@bench.example",
                 "zip": "10001",
                 "show_publicly": "y",
             },
