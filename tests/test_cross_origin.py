@@ -4,9 +4,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Letter, Signature, SignatureStatus, ZipDistrict
+from app.models import DatasetKind, Letter, Signature, SignatureStatus, ZipDistrict
 from app.services.delivery.sending import drain
-from tests.factories import make_campaign, make_target
+from tests.factories import make_campaign, make_dataset, make_target
 from tests.helpers import link_token
 
 FORM = {"name": "Ann Lee", "email": "ann@example.org", "zip": "10001"}
@@ -106,7 +106,8 @@ def test_organizer_forms_still_need_their_csrf_token(client):
 def test_a_letter_needs_no_token_nor_cookie_but_must_come_from_this_site(
     client, headers, status, letters
 ):
-    db.session.add(ZipDistrict(zcta="10001", state="NY", district="12"))
+    zip_map = make_dataset(DatasetKind.ZIPS).id
+    db.session.add(ZipDistrict(zcta="10001", state="NY", district="12", dataset_id=zip_map))
     chair = make_target(name="Pat Chair", email="chair@example.gov")
     campaign = make_campaign(collects_letters=True, fixed_targets=[chair])
     form = {**FORM, "subject": "Please act", "body": "A fair hearing for everyone, please."}

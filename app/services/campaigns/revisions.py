@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Campaign, CampaignRevision, Organizer
+from app.services import text
 
 # What a reader of the public page or a letter sees; each change of these is a revision.
 PUBLIC_TEXT = {
@@ -41,11 +42,15 @@ class Change:
 
 
 def public_text(campaign: Campaign) -> dict[str, Any]:
-    """The campaign's public text as a revision keeps it."""
+    """The campaign's public text as a revision keeps it, in the form the workspace cleans
+    it to (app/services/text.py), so text saved unchanged is never a change."""
     return {
-        name: [dict(s) for s in campaign.sources or []]
+        name: [
+            {key: text.one_line(str(value)) for key, value in s.items()}
+            for s in campaign.sources or []
+        ]
         if name == "sources"
-        else getattr(campaign, name) or ""
+        else text.paragraphs(getattr(campaign, name) or "")
         for name in PUBLIC_TEXT
     }
 
