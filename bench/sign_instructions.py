@@ -128,6 +128,11 @@ def count_piece(piece: str) -> None:
 
 
 def instructions_per_signature(app_name: str, env: dict[str, str]) -> float:
+    return instructions_per_request("bench.sign_instructions", app_name, env)
+
+
+def instructions_per_request(module: str, app_name: str, env: dict[str, str]) -> float:
+    """Run `python -m module app_name` under callgrind; its instructions / COUNTED."""
     with tempfile.TemporaryDirectory() as scratch:
         result = subprocess.run(
             [
@@ -137,7 +142,7 @@ def instructions_per_signature(app_name: str, env: dict[str, str]) -> float:
                 f"--callgrind-out-file={scratch}/callgrind.out",
                 sys.executable,
                 "-m",
-                "bench.sign_instructions",
+                module,
                 app_name,
             ],
             env=env,
