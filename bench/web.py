@@ -131,7 +131,7 @@ def _report_errors(log, app_spec: str) -> None:
         print(f"  {app_spec} logged {len(errors)} warnings/errors, first: {errors[0].strip()}")
 
 
-def wait_until_up(url: str, process: subprocess.Popen, log, limit: float = 30) -> float:
+def wait_until_up(url: str, process: subprocess.Popen, log, limit: float = 120) -> float:
     """Poll url until it answers 200; return the seconds it took."""
     started = time.monotonic()
     while time.monotonic() - started < limit:
