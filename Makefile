@@ -7,7 +7,7 @@ SHARED  ?= ../shared
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
 
-.PHONY: install lock run test test-sqlite test-postgres lint format chromium serve worker beat bench clean
+.PHONY: install lock run test test-sqlite test-postgres lint format chromium serve worker beat bench clean i18n-extract i18n-update i18n-compile
 
 # The versions in requirements.lock, so every install (and CI) gets what was tested.
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -28,11 +28,13 @@ lock:
 	  > requirements.lock.new && mv requirements.lock.new requirements.lock
 	rm -rf $(VENV)-lock
 
-run: install
+run: install i18n-compile
 	$(FLASK) db upgrade
 	$(FLASK) seed
 	@if [ -d "$(SHARED)/data" ]; then $(MAKE) --no-print-directory import-data; \
 	  else echo "note: $(SHARED)/data not found; skipping representative data (see README)"; fi
+	@if [ -z "$$CWC_HOUSE$$CWC_SENATE" ]; then echo "note: CWC is off (CWC_HOUSE, CWC_SENATE unset):" \
+	  "letters to Congress are held for the offices' private pages and packets (docs/cwc.md)"; fi
 	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} MAIL_BACKEND=console EMBEDDED_WORKER=1 \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -45,7 +47,7 @@ import-data: install
 # The suite on SQLite, then again on PostgreSQL (and Redis) when TEST_DATABASE_URL is set,
 # on one pytest-xdist worker per core (tests that share Redis run on one worker, in turn).
 PYTEST := $(PY) -m pytest -q -n auto --dist loadgroup
-test: install
+test: install i18n-compile
 	env -u TEST_DATABASE_URL $(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
@@ -62,7 +64,7 @@ format: install
 
 # Production web server: gunicorn with gunicorn.conf.py (gthread, workers from the cores) on
 # PostgreSQL (DATABASE_URL) and Redis (REDIS_URL: rate limits and the Celery broker).
-serve: install
+serve: install i18n-compile
 	@test -n "$$DATABASE_URL" || { echo "make serve needs DATABASE_URL (PostgreSQL)"; exit 1; }
 	@test -n "$$REDIS_URL" || { echo "make serve needs REDIS_URL (rate limits, Celery)"; exit 1; }
 	$(FLASK) db upgrade
@@ -86,3 +88,17 @@ chromium:
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# Translations: extract the English strings, merge them into each language's catalog (then
+# translate what is new or fuzzy in app/translations/<lang>/LC_MESSAGES/messages.po), and
+# compile the catalogs the app reads (make run, test and serve do this themselves).
+PYBABEL := $(VENV)/bin/pybabel
+CATALOGS := app/translations
+i18n-extract: install
+	$(PYBABEL) extract -F babel.cfg -k _l -k N_ --no-wrap --sort-by-file -o $(CATALOGS)/messages.pot .
+
+i18n-update: i18n-extract
+	$(PYBABEL) update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-wrap --ignore-obsolete
+
+i18n-compile: install
+	$(PYBABEL) compile -d $(CATALOGS) --statistics

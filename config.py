@@ -30,6 +30,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
     # Campaign content files that `flask seed` loads.
@@ -88,6 +93,8 @@ class Config:
     DELIVERY_BACKOFF_MAX_SECONDS = _int("DELIVERY_BACKOFF_MAX_SECONDS", 3600)
     # Celery (app/tasks.py): the queue, and how often beat re-enqueues whatever is due.
     CELERY_QUEUE = os.environ.get("CELERY_QUEUE") or "chorus"
+    # The commits of one process within this window share one "deliver" task.
+    CELERY_WAKE_UP_SECONDS = _float("CELERY_WAKE_UP_SECONDS", 0.05)
     DELIVERY_SWEEP_SECONDS = _int("DELIVERY_SWEEP_SECONDS", 15)
     # Daily digests to targets that asked for one: the hour (UTC) and letters shown in full.
     DIGEST_HOUR_UTC = _int("DIGEST_HOUR_UTC", 13)
@@ -100,6 +107,15 @@ class Config:
     # the copy it serves to visitors without cookies this long (0 turns that off).
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 2)
 
+    # Outbound webhooks (docs/api.md): seconds to wait for an answer, and when an endpoint
+    # whose every attempt fails is turned off (and the admins told): after this many hours
+    # of failures spanning at least this many events.
+    WEBHOOK_TIMEOUT = _int("WEBHOOK_TIMEOUT", 10)
+    WEBHOOK_DISABLE_AFTER_HOURS = _int("WEBHOOK_DISABLE_AFTER_HOURS", 24)
+    WEBHOOK_DISABLE_AFTER_EVENTS = _int("WEBHOOK_DISABLE_AFTER_EVENTS", 5)
+    # Endpoints must be https://; plain http to 127.0.0.1 or localhost only in development
+    # and tests, whose receivers run on this machine.
+    WEBHOOK_ALLOW_LOCAL_HTTP = _bool("WEBHOOK_ALLOW_LOCAL_HTTP", False)
     # Representatives' responses wait for an organizer to show them on the campaign page
     # (a leaked private link could otherwise post there); off: shown at once.
     RESPONSES_NEED_APPROVAL = _bool("RESPONSES_NEED_APPROVAL", False)
@@ -165,3 +181,4 @@ class TestConfig(Config):
     ARGON2_PARALLELISM = 1
     # Tests look at pages right after changing data (tests/test_http_cache.py turns it on).
     PAGE_CACHE_SECONDS = 0
+    WEBHOOK_ALLOW_LOCAL_HTTP = True

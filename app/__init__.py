@@ -44,6 +44,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
 
     from app import models  # noqa: F401  (registers every table on db.metadata)
     from app.api import bp as api_bp
+    from app.api import v1 as api_v1_bp
     from app.organizer import bp as organizer_bp
     from app.public import bp as public_bp
     from app.targets import bp as targets_bp
@@ -54,11 +55,13 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     app.register_blueprint(organizer_bp)
     app.register_blueprint(targets_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_v1_bp)
 
     from app.cli import register_commands
     from app.cross_origin import register_cross_origin_protection
     from app.errors import register_error_handlers
     from app.http_cache import register_http_cache
+    from app.i18n import register_i18n
     from app.security_headers import register_security_headers
     from app.templating import register_template_helpers
     from app.worker import register_workers
@@ -67,6 +70,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     register_error_handlers(app)
     register_cross_origin_protection(app)
     register_http_cache(app)
+    register_i18n(app)  # after the page cache: its URL prefixes are the outermost layer
     register_security_headers(app)
     register_template_helpers(app)
     register_workers(app)

@@ -22,9 +22,14 @@ _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _SAME_SITE_FETCHES = {"same-origin", "none"}
 
 
+# The embeddable sign form posts from inside partners' pages, which are other sites.
+_POSTED_FROM_OTHER_SITES = {"public.embed_sign"}
+
+
 def is_cross_origin() -> bool:
-    """Whether this request is a state-changing one sent by a page of another site."""
-    if request.method in _SAFE_METHODS:
+    """Whether this request is a state-changing one sent by a page of another site (the
+    embed's form excepted)."""
+    if request.method in _SAFE_METHODS or request.endpoint in _POSTED_FROM_OTHER_SITES:
         return False
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, flash, render_template, request
+from flask_babel import gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
@@ -16,27 +17,38 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db, limiter
+from app.i18n import N_
 from app.services.errors import ChorusError
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
+FORM_EXPIRED = N_("Your form expired. Please reload the page and try again.")
 
 MESSAGES = {
-    400: ("That request did not make sense", "Please go back and try again."),
-    403: ("Not allowed", "You do not have access to this page."),
-    404: ("Page not found", "We could not find that page. It may have moved or ended."),
-    405: ("Not allowed", "That action is not available here."),
-    413: ("Too much text", "What you sent was too long. Please shorten it and try again."),
-    429: ("Slow down", "Too many requests in a short time. Please wait a minute."),
-    500: ("Something went wrong", "We could not finish that. Please try again shortly."),
-    503: ("We are very busy", "Too many people are here at once. Please try again shortly."),
+    400: (N_("That request did not make sense"), N_("Please go back and try again.")),
+    403: (N_("Not allowed"), N_("You do not have access to this page.")),
+    404: (N_("Page not found"), N_("We could not find that page. It may have moved or ended.")),
+    405: (N_("Not allowed"), N_("That action is not available here.")),
+    413: (N_("Too much text"), N_("What you sent was too long. Please shorten it and try again.")),
+    429: (N_("Slow down"), N_("Too many requests in a short time. Please wait a minute.")),
+    500: (N_("Something went wrong"), N_("We could not finish that. Please try again shortly.")),
+    503: (
+        N_("We are very busy"),
+        N_("Too many people are here at once. Please try again shortly."),
+    ),
 }
 
 
 def error_page(status: int, detail: str | None = None):
-    title, message = MESSAGES.get(status, MESSAGES[500])
-    if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
+    """The friendly page (or JSON) for status; detail, in English, is shown translated."""
+    title, message = (gettext(text) for text in MESSAGES.get(status, MESSAGES[500]))
+    detail = gettext(detail) if detail else None
+    if (
+        request.accept_mimetypes.best == "application/json"
+        or request.path.endswith(".json")
+        or request.path.startswith("/api/")
+    ):
         return {"error": title, "detail": detail or message}, status
     return render_template("error.html", status=status, title=title, message=detail or message), (
         status
@@ -58,7 +70,7 @@ def flash_errors() -> Iterator[None]:
     try:
         yield
     except ChorusError as error:
-        flash(error.message, "error")
+        flash(gettext(error.message), "error")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -69,7 +81,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return error_page(400, "Your form expired. Please reload the page and try again.")
+        return error_page(400, FORM_EXPIRED)
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):

@@ -16,6 +16,7 @@ from functools import wraps
 from flask import Flask, Response, current_app, make_response, request
 
 from app import clock
+from app.i18n import page_locale
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +89,10 @@ class SharedPageCache:
     Why: with no CDN in front, a viral campaign page would be rendered for every reader.
     This keeps, per process and for PAGE_CACHE_SECONDS, what the app itself sent as
     `Cache-Control: public` without a cookie, and answers later cookie-less GETs for that
-    path before Flask runs at all (304s included). When a copy expires one request renders
-    a new one while the others keep getting the old copy, so a hot page is never rendered
-    by every thread at once. Anything with a cookie, and anything not public, passes through.
+    path and language (app.i18n.page_locale) before Flask runs at all (304s included).
+    When a copy expires one request renders a new one while the others keep getting the
+    old copy, so a hot page is never rendered by every thread at once. Anything with a
+    cookie, and anything not public, passes through.
     """
 
     def __init__(self, wsgi_app: Callable, seconds: float, entries: int = PAGE_CACHE_ENTRIES):
@@ -104,7 +106,11 @@ class SharedPageCache:
     def __call__(self, environ: dict, start_response: Callable):
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or environ.get("HTTP_COOKIE"):
             return self.wsgi_app(environ, start_response)
-        path = environ.get("PATH_INFO", "")
+        # The same path is a page per language: named by its URL prefix (in SCRIPT_NAME by
+        # now) or, without one, chosen from Accept-Language.
+        path = (
+            f"{page_locale(environ)} {environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
+        )
         page = self._pages.get(path)
         if page is not None and page.expires > clock.monotonic():
             return page.serve(environ, start_response)

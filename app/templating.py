@@ -5,7 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask
+from flask_babel import format_date, format_number
 
+from app.i18n import NAMES, current_locale
 from app.models import TargetKind
 from app.rendering import citation_places, render_markdown
 from app.services.workspace import organization
@@ -20,13 +22,20 @@ def web_url(value: str | None) -> str:
 
 
 def thousands(value: int | None) -> str:
-    return f"{value or 0:,}"
+    """A count grouped as the reader's language writes it: 1,234 in English, 1.234 in Spanish."""
+    return format_number(value or 0)
+
+
+def long_date(value) -> str:
+    """A date written out in the reader's language: "December 5, 2026", "5 de diciembre de 2026"."""
+    return format_date(value, "long")
 
 
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(citation_places, "citation_places")
     app.add_template_filter(thousands, "thousands")
+    app.add_template_filter(long_date, "long_date")
     app.add_template_filter(web_url, "web_url")
     app.add_template_global(TargetKind.LABELS, "target_kind_labels")
     app.add_template_global(organization.shown_profile, "organization")
@@ -35,4 +44,9 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def site():
-        return {"site_name": app.config["SITE_NAME"], "base_url": app.config["BASE_URL"]}
+        return {
+            "site_name": app.config["SITE_NAME"],
+            "base_url": app.config["BASE_URL"],
+            "locale": current_locale(),
+            "locale_names": NAMES,
+        }

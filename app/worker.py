@@ -124,9 +124,11 @@ def register_workers(app: Flask) -> None:
         producer = Celery("chorus", set_as_current=False)
         producer.conf.update(celery_settings(app.config))
         queue = app.config["CELERY_QUEUE"]
-        on_new_deliveries(
-            app, CoalescedWakeUp(lambda: producer.send_task(TASK_DELIVER, queue=queue))
+        wake_up = CoalescedWakeUp(
+            lambda: producer.send_task(TASK_DELIVER, queue=queue),
+            app.config["CELERY_WAKE_UP_SECONDS"],
         )
+        on_new_deliveries(app, wake_up)
 
 
 class CoalescedWakeUp:
@@ -138,7 +140,7 @@ class CoalescedWakeUp:
     a publish starts the next one. If the broker is down the sweep finds the rows.
     """
 
-    def __init__(self, publish, delay: float = 0.05):
+    def __init__(self, publish, delay: float):
         self._publish = publish
         self._delay = delay
         self._pending = False

@@ -46,17 +46,17 @@ def build(database_url: str) -> tuple[Flask, str]:
         campaign.opens_at = campaign.closes_at = None
         campaign.goal = 2_000_000
         congress = congress_on(utcnow().date())
-        zip_map = Dataset(
+        zips = Dataset(
             kind=DatasetKind.ZIPS,
             congress=congress,
             effective_from=congress_start(congress),
             effective_until=congress_start(congress + 1),
             source="bench",
         )
-        db.session.add(zip_map)
+        db.session.add(zips)
         db.session.flush()
         db.session.add_all(
-            ZipDistrict(zcta=z, state=s, district=d, dataset_id=zip_map.id) for z, s, d in ZIPS
+            ZipDistrict(dataset_id=zips.id, zcta=z, state=s, district=d) for z, s, d in ZIPS
         )
         db.session.execute(
             sa.text(
@@ -68,9 +68,8 @@ def build(database_url: str) -> tuple[Flask, str]:
         return app, campaign.slug
 
 
-def load_confirmed_signatures(app: Flask, slug: str, n: int, first: int = 1) -> float:
-    """Bulk-insert n confirmed signatures with generate_series, numbered from `first` (so a
-    database can be grown in steps); return the seconds taken."""
+def load_confirmed_signatures(app: Flask, slug: str, n: int) -> float:
+    """Bulk-insert n confirmed signatures with generate_series; return the seconds taken."""
     started = time.monotonic()
     with app.app_context():
         campaign_id = db.session.scalar(sa.select(Campaign.id).where(Campaign.slug == slug))
@@ -85,15 +84,10 @@ def load_confirmed_signatures(app: Flask, slug: str, n: int, first: int = 1) -> 
                     'bulk.example', '10001', (ARRAY[{states}])[1 + g % {len(ZIPS)}],
                     (1 + g % 12)::text, g % 3 = 0, g % 4 = 0, '', '', 1, false,
                     now() - (g || ' seconds')::interval, now() - (g || ' seconds')::interval
-                FROM generate_series(:first, :first + :n - 1) AS g
+                FROM generate_series(1, :n) AS g
                 """
             ),
-            {
-                "campaign": campaign_id,
-                "confirmed": SignatureStatus.CONFIRMED,
-                "n": n,
-                "first": first,
-            },
+            {"campaign": campaign_id, "confirmed": SignatureStatus.CONFIRMED, "n": n},
         )
         db.session.commit()
         db.session.execute(sa.text("ANALYZE signatures"))

@@ -6,7 +6,7 @@
   button.hidden = false;
   button.addEventListener("click", function () {
     navigator.clipboard.writeText(document.getElementById("letter-text").value).then(function () {
-      document.getElementById("copy-status").textContent = "Copied.";
+      document.getElementById("copy-status").textContent = button.dataset.copied;
     });
   });
 })();

@@ -9,8 +9,9 @@
   var bar = block.querySelector("[role=progressbar]");
   var every = 1000 * Number(block.dataset.countEvery || 10);
   function show(data) {
-    count.textContent = data.signatures.toLocaleString("en-US");
-    if (unit) unit.textContent = data.signatures === 1 ? "signature" : "signatures";
+    // Grouped as the page's language writes it, as the server did (1,234 or 1.234).
+    count.textContent = data.signatures.toLocaleString(document.documentElement.lang, { useGrouping: "always" });
+    if (unit) unit.textContent = data.signatures === 1 ? unit.dataset.one : unit.dataset.other;
     bar.setAttribute("aria-valuenow", data.signatures);
     var percent = data.goal > 0 ? Math.min(100, Math.floor((data.signatures * 100) / data.goal)) : 100;
     bar.firstElementChild.style.width = percent + "%";

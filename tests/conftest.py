@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -20,8 +21,10 @@ from app.services.workspace.analytics import flush_before_exit
 from config import TestConfig
 from tests.fakes.cwc import fake_cwc  # noqa: F401  (shared fixture)
 from tests.fakes.sendgrid import fake_sendgrid, sendgrid_app  # noqa: F401  (shared fixtures)
+from tests.fakes.webhook_receiver import webhook_receiver  # noqa: F401  (shared fixture)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _create_postgres_database(base_url: str) -> str:
@@ -135,6 +138,16 @@ def runner(app):
 def outbox(app):
     """Messages sent through the memory backend."""
     return app.extensions["chorus_mail"].outbox
+
+
+def pytest_sessionstart(session):
+    """Compile the translation catalogs, as `make test` does, so plain pytest reads them too."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "app" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as source, po.with_suffix(".mo").open("wb") as target:
+            write_mo(target, read_po(source))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -483,8 +483,8 @@ def test_a_row_of_a_channel_this_worker_does_not_know_waits_and_the_rest_is_sent
     outbox_row = Delivery(
         kind=DeliveryKind.CONFIRMATION,
         dedupe_key=f"confirmation:{signer.id}:1",
-        channel="cwc",
-        recipient="HNY12",
+        channel="fax",
+        recipient="+1 202 555 0100",
         signature_id=signer.id,
     )
     db.session.add(outbox_row)

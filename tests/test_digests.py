@@ -43,6 +43,11 @@ def digest_target(**fields) -> Target:
     return make_target(email="office@senate.example", wants_digest=True, **fields)
 
 
+def digests_in(outbox) -> list:
+    """The digest emails sent (each writer also gets a receipt once the digest has gone)."""
+    return [message for message in outbox if message.category == DeliveryKind.DIGEST]
+
+
 def letter_statuses() -> list[str]:
     db.session.expire_all()
     return list(
@@ -59,7 +64,7 @@ def test_letters_to_a_digest_target_wait_and_then_go_in_one_email_with_a_csv(app
     assert queue_digests(DAY) == 1
     send_all_due()
 
-    [message] = outbox
+    [message] = digests_in(outbox)
     assert message.to == '"Sen. Ada Byron" <office@senate.example>'
     assert message.subject == "3 letters from constituents: November 28, 2026"
     assert all(f"Body of letter {i}." in message.text for i in range(3))
@@ -67,6 +72,11 @@ def test_letters_to_a_digest_target_wait_and_then_go_in_one_email_with_a_csv(app
     rows = list(csv.DictReader(io.StringIO(attachment.content.decode())))
     assert [row["subject"] for row in rows] == ["Letter 0", "Letter 1", "Letter 2"]
     assert letter_statuses() == [DeliveryStatus.SENT] * 3
+    receipts = [m for m in outbox if m.category == DeliveryKind.RECEIPT]
+    assert len(receipts) == 3, "each writer hears that their letter went, once the digest has"
+    assert all(
+        "Sen. Ada Byron, Official: sent to their office by email" in m.text for m in receipts
+    )
 
 
 def test_only_the_first_letters_are_in_the_text_and_all_are_in_the_csv(make_app):
@@ -75,7 +85,7 @@ def test_only_the_first_letters_are_in_the_text_and_all_are_in_the_csv(make_app)
         write_letters(digest_target(), 3)
         queue_digests(DAY)
         send_all_due()
-        [message] = app.extensions["chorus_mail"].outbox
+        [message] = digests_in(app.extensions["chorus_mail"].outbox)
         assert "Body of letter 1." in message.text and "Body of letter 2." not in message.text
         assert "The first 2 follow; all 3 are in the attached CSV file." in message.text
         assert message.attachments[0].content.decode().count("Body of letter") == 3
@@ -88,10 +98,10 @@ def test_a_digest_is_created_once_per_target_per_day(app, outbox):
     write_letters(target, 1)
     assert queue_digests(DAY) == 0  # today's digest exists: the new letter waits a day
     send_all_due()
-    assert len(outbox) == 1 and "2 letters" in outbox[0].subject
+    assert len(digests_in(outbox)) == 1 and "2 letters" in digests_in(outbox)[0].subject
     assert queue_digests(DAY + timedelta(days=1)) == 1
     send_all_due()
-    assert len(outbox) == 2 and "1 letter " in outbox[1].subject
+    assert len(digests_in(outbox)) == 2 and "1 letter " in digests_in(outbox)[1].subject
     assert letter_statuses() == [DeliveryStatus.SENT] * 3
 
 
@@ -112,7 +122,7 @@ def test_several_workers_queueing_at_once_make_one_digest(app, outbox):
         thread.join()
     assert sorted(results) == [0, 0, 0, 1]
     send_all_due()
-    assert len(outbox) == 1 and "4 letters" in outbox[0].subject
+    assert len(digests_in(outbox)) == 1 and "4 letters" in digests_in(outbox)[0].subject
 
 
 def test_withdrawn_and_unmoderated_letters_stay_out_of_the_digest(app, outbox):
@@ -127,7 +137,7 @@ def test_withdrawn_and_unmoderated_letters_stay_out_of_the_digest(app, outbox):
     )
     db.session.commit()
     send_all_due()
-    [message] = outbox
+    [message] = digests_in(outbox)
     assert "1 letter from" in message.subject
     assert kept.body in message.text and withdrawn.body not in message.text
     statuses = dict(
@@ -144,7 +154,7 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(app, outbox):
     write_letters(digest_target(), 1, subject='=HYPERLINK("http://evil")')
     queue_digests(DAY)
     send_all_due()
-    row = next(csv.DictReader(io.StringIO(outbox[0].attachments[0].content.decode())))
+    row = next(csv.DictReader(io.StringIO(digests_in(outbox)[0].attachments[0].content.decode())))
     assert row["subject"] == '\'=HYPERLINK("http://evil")'
 
 
@@ -155,7 +165,7 @@ def test_embedded_worker_sends_the_digest_once_its_hour_has_come(make_app, hour,
         write_letters(digest_target(), 2)
     run_periodic_jobs(app)
     run_periodic_jobs(app)
-    assert len(app.extensions["chorus_mail"].outbox) == sent
+    assert len(digests_in(app.extensions["chorus_mail"].outbox)) == sent
 
 
 def test_letters_of_a_digest_that_never_arrived_go_in_the_next_one(app, outbox):
@@ -170,7 +180,7 @@ def test_letters_of_a_digest_that_never_arrived_go_in_the_next_one(app, outbox):
     db.session.commit()
     assert queue_digests(DAY + timedelta(days=1)) == 1
     send_all_due()
-    [message] = outbox
+    [message] = digests_in(outbox)
     assert message.subject.startswith("2 letters from constituents")
     assert letter_statuses() == [DeliveryStatus.SENT] * 2
 

@@ -131,9 +131,10 @@ def test_letter_is_delivered_only_after_confirmation_and_held_where_no_address(
     assert f'href="{padilla.contact_form_url}"' in page.get_data(as_text=True)
     assert "Copy my letter" in shown and MINE in shown
 
-    assert drain() == 1
+    assert drain() == 2, "the chair's letter, then the writer's receipt"
     sent = outbox[1]
     assert sent.to == "Pat Chair <chair@example.gov>"
+    assert outbox[2].to == "Ann Lee <ann@example.org>" and outbox[2].category == "receipt"
     assert sent.from_addr == "Ann Lee via Chorus <no-reply@chorus.localhost>"
     assert sent.reply_to == "Ann Lee <ann@example.org>"
     assert sent.subject == "Constituent letter from 94110: Third-country deportations"
@@ -168,7 +169,7 @@ def test_letters_go_out_through_sendgrid_with_the_right_recipient_and_text(
     assert "reply_to" not in letter_request.payload, "no Reply-To without the writer's consent"
     plain = letter_request.payload["content"][0]["value"]
     assert plain.startswith(f"Dear Staff Office,\n\n{MINE}\n\nBo Diaz\nZIP code 94110")
-    assert len(fake_sendgrid.accepted()) == 2
+    assert len(fake_sendgrid.accepted()) == 3  # and the writer's receipt
 
 
 def test_signer_who_confirmed_earlier_confirms_once_more_for_a_later_letter(
@@ -182,7 +183,7 @@ def test_signer_who_confirmed_earlier_confirms_once_more_for_a_later_letter(
     assert outbox[1].subject.startswith("Please confirm your letter")
     assert not db.session.scalar(sa.select(Delivery).where(Delivery.kind == DeliveryKind.LETTER))
     client.post(f"/confirm/{link_token(outbox[1], 'confirm')}")
-    assert drain() == 1
+    assert drain() == 2  # the letter, then its receipt
     assert outbox[2].to == "Pat Chair <chair@example.gov>"
 
 
@@ -201,7 +202,8 @@ def test_unchanged_template_is_recorded_and_exact_duplicates_from_one_sender_are
         sa.select(Delivery.status).where(Delivery.letter_id == second.id)
     ).all()
     assert set(held) == {DeliveryStatus.HELD}, "held for a moderator, even with an address"
-    assert drain() == 1, "only the first writer's letter to the chair goes out"
+    assert drain() == 2, "only the first writer's letter to the chair goes out (and its receipt)"
+    assert outbox[-1].to == "Ann Lee <one@example.org>" and outbox[-1].category == "receipt"
 
 
 @pytest.mark.parametrize(
@@ -277,8 +279,8 @@ def test_state_senator_is_chosen_by_district_name_and_receives_the_letter(client
     assert sorted(t.name for t in letter.targets) == ["Pat Chair", "Sam Senator"]
     drain()
     client.post(f"/confirm/{link_token(outbox[0], 'confirm')}")
-    assert drain() == 2
-    assert {m.to for m in outbox[1:]} == {
+    assert drain() == 3  # two letters, then the receipt
+    assert {m.to for m in outbox[1:3]} == {
         "Sam Senator <sam@senate.example>",
         "Pat Chair <chair@example.gov>",
     }
@@ -364,7 +366,8 @@ def test_a_second_letter_is_explained_by_email_and_the_emails_are_capped(
     # Still pending: the notice's link confirms the signature and the first letter.
     client.post(f"/confirm/{link_token(notices[0], 'confirm')}")
     drain()
-    assert outbox[-1].to == "Pat Chair <chair@example.gov>"
+    assert outbox[-2].to == "Pat Chair <chair@example.gov>"
+    assert outbox[-1].category == "receipt"
     assert [letter.subject for letter in db.session.scalars(sa.select(Letter))] == [
         "Third-country deportations"
     ]

@@ -9,8 +9,18 @@ from tests.test_migrations import _flask_db
 def test_upgrade_forgets_the_hashes_of_withdrawn_letters_only(tmp_path):
     url = f"sqlite:///{tmp_path / 'chorus.sqlite3'}"
     _flask_db(url, "upgrade", "0011")
-    tables = db.metadata.tables
     engine = sa.create_engine(url)
+    # The models' tables, less the columns later migrations add (they are not there yet).
+    existing = sa.inspect(engine)
+    tables = {
+        name: sa.Table(
+            name,
+            sa.MetaData(),
+            *(c.copy() for c in table.columns if c.name in _columns(existing, name)),
+        )
+        for name, table in db.metadata.tables.items()
+        if name in ("campaigns", "signatures", "letters")
+    }
     with engine.begin() as connection:
         campaign = connection.execute(
             tables["campaigns"].insert().values(slug="c", title="C", status="open")
@@ -37,3 +47,7 @@ def test_upgrade_forgets_the_hashes_of_withdrawn_letters_only(tmp_path):
         hashes = connection.execute(sa.text("SELECT body_hash FROM letters ORDER BY id")).scalars()
         assert list(hashes) == ["", "unkeyed-confirmed"]
     engine.dispose()
+
+
+def _columns(inspector, table: str) -> set[str]:
+    return {column["name"] for column in inspector.get_columns(table)}

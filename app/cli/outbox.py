@@ -54,7 +54,7 @@ def outbox_group() -> None:
 
 @outbox_group.command("status")
 def outbox_status() -> None:
-    """Counts by state and kind, and the oldest delivery waiting to be sent."""
+    """Counts by state and kind, then by channel, and the oldest delivery waiting to be sent."""
     report = outbox.status()
     if not report.counts:
         click.echo("the outbox is empty")
@@ -65,6 +65,9 @@ def outbox_status() -> None:
     for status in statuses:
         cells = "  ".join(f"{report.counts.get((status, kind), 0):>12}" for kind in kinds)
         click.echo(f"{status:<{width}}  {cells}")
+    click.echo("by channel:")
+    for (channel, status), count in sorted(report.by_channel.items()):
+        click.echo(f"  {channel:<8}  {status:<{width}}  {count:>12}")
     if report.oldest_due_at is None:
         click.echo("due now: 0")
     else:

@@ -19,6 +19,7 @@ from app.models.delivery import (
     ProviderEvent,
     Suppression,
 )
+from app.models.integration import ApiKey, Scope, WebhookAttempt, WebhookEndpoint, WebhookEvent
 from app.models.metrics import CampaignMetric, Metric
 from app.models.organization import Organization
 from app.models.organizer import AuditEvent, Organizer, RepresentativeAccess, Role
@@ -32,6 +33,7 @@ from app.models.signature import (
 from app.models.target import Target, TargetKind, ZipDistrict
 
 __all__ = [
+    "ApiKey",
     "AuditEvent",
     "Campaign",
     "CampaignMetric",
@@ -54,12 +56,16 @@ __all__ = [
     "RepresentativeAccess",
     "Response",
     "Role",
+    "Scope",
     "Signature",
     "SignatureStatus",
     "SupporterUpdate",
     "Suppression",
     "Target",
     "TargetKind",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "ZipDistrict",
     "campaign_fixed_targets",
     "letter_targets",

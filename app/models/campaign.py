@@ -42,6 +42,13 @@ class Campaign(db.Model):
     # The organization that runs this campaign; empty means the site's own organization.
     sponsor: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     explainer: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # The public text in other languages than the default (English), where the organizer
+    # gave it: {"es": {"title": ..., "summary": ..., "petition": ..., "explainer": ...,
+    # "letter_subject": ..., "letter_body": ..., "letter_prompt": ...}}. A field left out
+    # is shown in English (campaigns.languages.in_language).
+    translations: so.Mapped[dict[str, dict[str, str]]] = so.mapped_column(
+        sa.JSON, default=dict, server_default=sa.text("'{}'")
+    )
     # Citations: [{"title", "publisher", "date", "url", "note"}], numbered in order from 1.
     sources: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
     last_updated: so.Mapped[date | None] = so.mapped_column(sa.Date)

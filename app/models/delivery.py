@@ -15,6 +15,8 @@ class DeliveryChannel:
     """How a delivery reaches its recipient; `Delivery.recipient` is in its terms."""
 
     EMAIL = "email"  # recipient: an email address
+    CWC = "cwc"  # recipient: a member office's CWC code (HCA11, SCA03)
+    WEBHOOK = "webhook"  # recipient: a WebhookEndpoint's id
 
 
 class DeliveryKind:
@@ -31,6 +33,14 @@ class DeliveryKind:
     MILESTONE_NOTICE = "milestone_notice"
     # The petition (text, total, constituents) to one target; held when it has no email.
     PACKET = "packet"
+    # To a letter's writer once all its deliveries have settled: what happened, per office.
+    RECEIPT = "receipt"
+    # To a writer who asked to hear back, when a representative responds to the campaign.
+    RESPONSE = "response"
+    # An event to an organization's webhook endpoint (the event's name is in the dedupe key).
+    WEBHOOK = "webhook"
+    # To each admin: a webhook endpoint was turned off after failing persistently.
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 class DeliveryStatus:

@@ -58,8 +58,13 @@ class Signature(db.Model):
     consent_updates: so.Mapped[bool] = so.mapped_column(default=False)
     show_publicly: so.Mapped[bool] = so.mapped_column(default=False)
     ip_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
+    # The language the signer read the campaign in: their emails are written in it.
+    locale: so.Mapped[str] = so.mapped_column(sa.String(8), default="en", server_default="en")
     # Set when rate limits or heuristics think a person should look at this signature.
     review_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    # Where the signer came from: a share link's or an embed's source code (`?src=`). Only
+    # a server default, so statements written for the table before it need not name it.
+    source: so.Mapped[str] = so.mapped_column(sa.String(40), server_default="")
     confirmations_sent: so.Mapped[int] = so.mapped_column(default=0)
     # True once services.counting has added this confirmed signature to the public counts.
     counted: so.Mapped[bool] = so.mapped_column(default=False)
@@ -113,6 +118,11 @@ class Letter(db.Model):
     state_lower_district: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     # Why some chambers got no copy (their data for the day of writing was missing).
     held_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    # Asked only when an office takes letters through CWC, which requires them; proof of
+    # constituency for that office, never shown publicly, erased with the signer's details.
+    prefix: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
+    street_address: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    city: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
 
     signature: so.Mapped[Signature] = so.relationship(back_populates="letter")

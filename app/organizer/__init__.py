@@ -30,6 +30,7 @@ from app.organizer import (  # noqa: E402, F401
     campaigns,
     exports,
     filters,
+    integrations,
     moderation,
     organization,
     petition,

@@ -20,6 +20,7 @@ def campaign_analytics(campaign_id: int):
         series=analytics.over_time(campaign),
         states=analytics.by_state(campaign),
         districts=analytics.by_district(campaign),
+        sources=analytics.by_source(campaign),
         funnel=analytics.funnel(campaign),
         statuses=analytics.signature_statuses(campaign),
         deliveries=analytics.delivery_states(campaign),

@@ -22,8 +22,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.models import Role, SignatureStatus, TargetKind
+from app.models import Role, Scope, SignatureStatus, TargetKind, WebhookEvent
 from app.services.campaigns.editing import CampaignInput
+from app.services.targets.access import DEFAULT_DAYS, MAX_DAYS
 from app.templating import web_url
 
 # Zones people in the US campaign from come first; every other IANA zone follows.
@@ -57,6 +58,19 @@ class LoginForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that POST."""
+
+
+class OfficeLinkForm(FlaskForm):
+    """A private link for a representative's office, valid for some days."""
+
+    days = IntegerField(
+        "Valid for (days)",
+        default=DEFAULT_DAYS,
+        validators=[
+            DataRequired("Say for how many days."),
+            NumberRange(min=1, max=MAX_DAYS, message=f"From 1 to {MAX_DAYS} days."),
+        ],
+    )
 
 
 def _parse_lines(text: str, names: list[str]) -> list[dict[str, str]]:
@@ -279,3 +293,31 @@ class OrganizationForm(FlaskForm):
     def validate_website(self, field) -> None:
         if field.data and not web_url(field.data):
             raise ValidationError("The website must start with https:// or http://.")
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField(
+        "Name (who uses it, e.g. our CRM sync)",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=100)],
+    )
+    scopes = MultiCheckboxField(
+        "What it may do besides reading the public API",
+        choices=[
+            SelectChoice(
+                Scope.SUPPORTERS_READ, "Read signatures and letters, with names and emails"
+            ),
+            SelectChoice(Scope.SIGNATURES_WRITE, "Record signatures from a partner site"),
+        ],
+        validators=[DataRequired("Choose at least one.")],
+    )
+
+
+class WebhookForm(FlaskForm):
+    url = StringField("Endpoint URL (https://)", filters=[strip], validators=[DataRequired()])
+    events = MultiCheckboxField(
+        "Events",
+        choices=[SelectChoice(event) for event in WebhookEvent.ALL],
+        default=list(WebhookEvent.ALL),
+        validators=[DataRequired("Choose at least one.")],
+    )

@@ -1,6 +1,16 @@
-"""Target pages: browse and search, delivery address and digest, custom targets, release."""
+"""Target pages: browse and search, delivery address and digest, custom targets, release,
+and an office's private link and letter packets."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from app.errors import flash_errors
@@ -8,9 +18,11 @@ from app.extensions import db
 from app.models import Role, Target, TargetKind
 from app.organizer import bp
 from app.organizer.access import requires
-from app.organizer.forms import ActionForm, CustomTargetForm, TargetDeliveryForm
-from app.services.targets import admin
+from app.organizer.forms import ActionForm, CustomTargetForm, OfficeLinkForm, TargetDeliveryForm
+from app.services.targets import access, admin
 from app.services.targets.admin import TargetError, TargetFilter
+from app.services.targets.packets import letters_pdf
+from app.urls import external_url
 
 PER_PAGE = 50
 
@@ -40,14 +52,25 @@ def targets():
     )
 
 
-def _render_target(target: Target, form: TargetDeliveryForm, status: int = 200):
-    return render_template(
+def _render_target(
+    target: Target,
+    form: TargetDeliveryForm | None = None,
+    status: int = 200,
+    link_form: OfficeLinkForm | None = None,
+    link: str = "",
+):
+    page = render_template(
         "organizer/target.html",
         target=target,
-        form=form,
+        form=form or TargetDeliveryForm(obj=target),
         release_form=ActionForm(),
+        link_form=link_form or OfficeLinkForm(),
+        link=link,
+        packets=access.campaigns_for(target),
         counts=admin.letter_counts([target.id])[target.id],
-    ), status
+    )
+    # A new private link is on this page once: no cache may keep it.
+    return page, status, {"Cache-Control": "no-store"} if link else {}
 
 
 @bp.get("/targets/<int:target_id>")
@@ -55,7 +78,7 @@ def _render_target(target: Target, form: TargetDeliveryForm, status: int = 200):
 def target(target_id: int):
     """A target's details and its letters by delivery state."""
     target = db.get_or_404(Target, target_id)
-    return _render_target(target, TargetDeliveryForm(obj=target))
+    return _render_target(target)
 
 
 @bp.post("/targets/<int:target_id>/delivery")
@@ -84,6 +107,51 @@ def release_held(target_id: int):
         released = admin.release_held(target, current_user)
         flash(f"{released} held letter(s) queued for {target.email}.", "ok")
     return redirect(url_for("organizer.target", target_id=target.id))
+
+
+@bp.post("/targets/<int:target_id>/link")
+@requires(Role.ORGANIZER)
+def create_link(target_id: int):
+    """Create a private link for the office's staff and show it, this once."""
+    target = db.get_or_404(Target, target_id)
+    form = OfficeLinkForm()
+    if not form.validate_on_submit():
+        return _render_target(target, status=400, link_form=form)
+    token = admin.open_office_link(target, current_user, form.days.data)
+    return _render_target(target, link=external_url("targets.index", token=token))
+
+
+@bp.post("/targets/<int:target_id>/revoke")
+@requires(Role.ORGANIZER)
+def revoke_links(target_id: int):
+    """End every private link of the office now."""
+    target = db.get_or_404(Target, target_id)
+    revoked = admin.revoke_office_links(target, current_user)
+    flash(f"Revoked {revoked} live private link(s) for {target.name}.", "ok")
+    return redirect(url_for("organizer.target", target_id=target.id))
+
+
+# POSTs with a CSRF token: each download is audited, and a GET could be caused (and logged)
+# by another site.
+@bp.post("/targets/<int:target_id>/letters/<int:campaign_id>.pdf", defaults={"kind": "pdf"})
+@bp.post("/targets/<int:target_id>/letters/<int:campaign_id>.csv", defaults={"kind": "csv"})
+@requires(Role.ORGANIZER)
+def packet(target_id: int, campaign_id: int, kind: str):
+    """Download a campaign's letters to the office, as its staff see them (PDF or CSV)."""
+    target = db.get_or_404(Target, target_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        campaign = admin.packet_for(target, campaign_id, current_user, kind)
+    except TargetError:
+        abort(404)
+    filename = f"letters-{campaign.slug}-{target.id}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if kind == "pdf":
+        pdf = letters_pdf(target, campaign, access.letters_for(target, campaign))
+        return Response(pdf, mimetype="application/pdf", headers=headers)
+    csv_rows = stream_with_context(access.letters_csv(target, campaign))
+    return Response(csv_rows, mimetype="text/csv", headers=headers)
 
 
 @bp.route("/targets/new", methods=["GET", "POST"])

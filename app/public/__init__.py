@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from app.public import funnel, privacy, routes, unsubscribe, write  # noqa: E402, F401
+from app.public import embed, funnel, language, privacy, routes, unsubscribe, write  # noqa: E402, F401

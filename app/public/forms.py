@@ -4,10 +4,21 @@ import re
 import unicodedata
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Regexp
 
+from app.cwc import PREFIXES
 from app.services import text
 from app.services.letters.places import ZIP_PATTERN
 
@@ -73,31 +84,34 @@ class SignForm(FlaskForm):
         csrf = False
 
     name = StringField(
-        "Full name",
+        _l("Full name"),
         filters=[one_line],
-        validators=[DataRequired("Please enter your name."), Length(max=120)],
+        validators=[DataRequired(_l("Please enter your name.")), Length(max=120)],
     )
     email = EmailField(
-        "Email",
+        _l("Email"),
         filters=[nfkc],
         validators=[
-            DataRequired("Please enter your email address."),
+            DataRequired(_l("Please enter your email address.")),
             Length(max=254),
-            EmailAddress("Please enter a valid email address.", check_deliverability=False),
+            EmailAddress(_l("Please enter a valid email address."), check_deliverability=False),
         ],
     )
     zip = StringField(
-        "ZIP code",
+        _l("ZIP code"),
         filters=[strip],
         validators=[
-            DataRequired("Please enter your ZIP code."),
-            Regexp(ZIP_PATTERN, message="Please enter a 5-digit US ZIP code."),
+            DataRequired(_l("Please enter your ZIP code.")),
+            Regexp(ZIP_PATTERN, message=_l("Please enter a 5-digit US ZIP code.")),
         ],
     )
-    consent_updates = BooleanField("Email me updates about this campaign")
-    show_publicly = BooleanField("Show my first name and state as a recent signer")
+    consent_updates = BooleanField(_l("Email me updates about this campaign"))
+    show_publicly = BooleanField(_l("Show my first name and state as a recent signer"))
     # A honeypot: hidden from people, filled in by naive bots.
-    website = StringField("Leave this field empty", validators=[Length(max=200)])
+    website = StringField(_l("Leave this field empty"), validators=[Length(max=200)])
+    # The share link's or embed's `?src=`, copied in by static/share.js (pages are cached
+    # without their query string); signing.source_code keeps only a well-formed code.
+    source = HiddenField(filters=[strip])
 
 
 class WhereForm(FlaskForm):
@@ -107,17 +121,19 @@ class WhereForm(FlaskForm):
         csrf = False
 
     zip = StringField(
-        "ZIP code",
+        _l("ZIP code"),
         filters=[strip],
         validators=[
-            DataRequired("Please enter your ZIP code."),
-            Regexp(ZIP_PATTERN, message="Please enter a 5-digit US ZIP code."),
+            DataRequired(_l("Please enter your ZIP code.")),
+            Regexp(ZIP_PATTERN, message=_l("Please enter a 5-digit US ZIP code.")),
         ],
     )
     # Choices the writer made when the ZIP code could not decide; checked by routing.
-    district = StringField("Congressional district", filters=[strip], validators=[Length(max=8)])
-    upper = StringField("State senate district", filters=[strip], validators=[Length(max=64)])
-    lower = StringField("State house district", filters=[strip], validators=[Length(max=64)])
+    district = StringField(
+        _l("Congressional district"), filters=[strip], validators=[Length(max=8)]
+    )
+    upper = StringField(_l("State senate district"), filters=[strip], validators=[Length(max=64)])
+    lower = StringField(_l("State house district"), filters=[strip], validators=[Length(max=64)])
 
 
 class LetterForm(FlaskForm):
@@ -134,22 +150,53 @@ class LetterForm(FlaskForm):
     upper = HiddenField(filters=[strip], validators=[Length(max=64)])
     lower = HiddenField(filters=[strip], validators=[Length(max=64)])
     subject = StringField(
-        "Subject",
+        _l("Subject"),
         filters=[one_line],
-        validators=[DataRequired("Please give your letter a subject."), Length(max=200)],
+        validators=[DataRequired(_l("Please give your letter a subject.")), Length(max=200)],
     )
     body = TextAreaField(
-        "Your letter",
+        _l("Your letter"),
         filters=[paragraphs],
         validators=[
-            DataRequired("Please write your letter."),
-            Length(min=20, max=10000, message="Please write between 20 and 10,000 characters."),
+            DataRequired(_l("Please write your letter.")),
+            Length(min=20, max=10000, message=_l("Please write between 20 and 10,000 characters.")),
         ],
     )
-    reply_to_ok = BooleanField("Let their office reply to me by email (they will see my address)")
+    reply_to_ok = BooleanField(
+        _l("Let their office reply to me by email (they will see my address)")
+    )
     public_comment = BooleanField(
-        "Also show my letter on the campaign page, with my first name and state, once a "
-        "moderator has read it"
+        _l(
+            "Also show my letter on the campaign page, with my first name and state, once a "
+            "moderator has read it"
+        )
     )
     consent_updates = SignForm.consent_updates
     website = SignForm.website
+    # Asked only when an office takes letters through CWC, which requires them (address_checks).
+    prefix = SelectField(
+        "Title",
+        choices=[SelectChoice("", "Choose…"), *(SelectChoice(p) for p in PREFIXES)],
+        # Not asked unless the letter goes through CWC; address_checks checks it then.
+        validate_choice=False,
+    )
+    street_address = StringField("Street address", filters=[one_line], validators=[Length(max=200)])
+    city = StringField("City", filters=[one_line], validators=[Length(max=100)])
+
+    @staticmethod
+    def address_checks() -> dict:
+        """The extra checks when the letter goes through CWC (validate's extra_validators)."""
+        return {
+            "name": [_first_and_last_name],
+            "prefix": [
+                DataRequired("Congress asks for a title: please choose one."),
+                AnyOf(PREFIXES, message="Please choose a title from the list."),
+            ],
+            "street_address": [DataRequired("Please enter your street address.")],
+            "city": [DataRequired("Please enter your city.")],
+        }
+
+
+def _first_and_last_name(form, field) -> None:
+    if len((field.data or "").split()) < 2:
+        raise ValidationError("Congress asks for your first and last name.")

@@ -1,15 +1,18 @@
 """Views for citizens: read, sign, confirm, withdraw."""
 
 import sqlalchemy as sa
-from flask import abort, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from app.extensions import db
 from app.http_cache import public
+from app.i18n import current_locale
 from app.models import Campaign, CampaignStatus
 from app.public import bp
 from app.public.forms import SignForm
 from app.ratelimits import client_ip, count_submission
-from app.services.campaigns import revisions
+from app.services.campaigns import preview, revisions
+from app.services.campaigns.languages import in_language
 from app.services.campaigns.page import campaign_page
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
 from app.services.letters import writing
@@ -33,7 +36,7 @@ def index():
         .where(Campaign.status != CampaignStatus.DRAFT)
         .order_by(Campaign.status.desc(), Campaign.created_at.desc())
     ).all()
-    return render_template("index.html", campaigns=campaigns)
+    return render_template("index.html", campaigns=[in_language(c) for c in campaigns])
 
 
 @bp.get("/c/<slug>")
@@ -65,19 +68,28 @@ def sign(slug: str):
     against the rate limits before anything is rendered (count_submission).
     """
     form = SignForm()
+    refused = take_signature(slug, form)
+    if refused:
+        return render_campaign(public_campaign(slug), form, refused)
+    return redirect(url_for("public.check_email", slug=slug))
+
+
+def take_signature(slug: str, form: SignForm) -> int | None:
+    """Check a submitted sign form and record its signature; None when done (or when a
+    bot filled the honeypot: it is answered as if all went well), else the HTTP status to
+    show the form again with, its errors set."""
     if not form.validate_on_submit():
         count_submission()
-        return render_campaign(public_campaign(slug), form, 400)
+        return 400
     if form.website.data:
-        # A bot filled the honeypot: answer as if all went well and store nothing.
         count_submission()
-        return redirect(url_for("public.check_email", slug=slug))
+        return None
     try:
         place = locate_zip(form.zip.data)
     except UnknownZip as error:
         count_submission()
-        form.zip.errors = [error.message]
-        return render_campaign(public_campaign(slug), form, 400)
+        form.zip.errors = [gettext(error.message)]
+        return 400
     try:
         signatures.sign(
             slug,
@@ -89,18 +101,20 @@ def sign(slug: str):
                 show_publicly=form.show_publicly.data,
                 ip=client_ip(),
                 review_reason=count_submission(form.email.data),
+                locale=current_locale(),
+                source=form.source.data or "",
             ),
         )
     except CampaignClosed:
-        return render_campaign(public_campaign(slug), form, 409)
-    return redirect(url_for("public.check_email", slug=slug))
+        return 409
+    return None
 
 
 @bp.get("/c/<slug>/check-email")
 @public
 def check_email(slug: str):
     """Ask the signer to look for the confirmation email."""
-    return render_template("check_email.html", campaign=public_campaign(slug))
+    return render_template("check_email.html", campaign=in_language(public_campaign(slug)))
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -113,14 +127,16 @@ def confirm(token: str):
     try:
         if request.method == "GET":
             signature = signatures.signature_from_token(signatures.tokens.CONFIRM, token)
-            return render_template("confirm.html", campaign=signature.campaign, token=token)
+            return render_template(
+                "confirm.html", campaign=in_language(signature.campaign), token=token
+            )
         signature = signatures.confirm(token)
     except InvalidToken as error:
-        return render_template("link_invalid.html", message=error.message), 400
+        return render_template("link_invalid.html", message=gettext(error.message)), 400
     letter = signature.letter
     return render_template(
         "confirmed.html",
-        campaign=signature.campaign,
+        campaign=in_language(signature.campaign),
         letter=letter,
         outcomes=writing.letter_outcomes(letter) if letter else [],
     )
@@ -132,11 +148,21 @@ def withdraw(token: str):
     try:
         signature = signatures.signature_from_token(signatures.tokens.WITHDRAW, token)
     except InvalidToken as error:
-        return render_template("link_invalid.html", message=error.message), 400
+        return render_template("link_invalid.html", message=gettext(error.message)), 400
     if request.method == "GET":
-        return render_template("withdraw.html", campaign=signature.campaign, token=token)
+        return render_template(
+            "withdraw.html", campaign=in_language(signature.campaign), token=token
+        )
     campaign = signatures.withdraw(token)
-    return render_template("withdrawn.html", campaign=campaign)
+    return render_template("withdrawn.html", campaign=in_language(campaign))
+
+
+@bp.get("/c/<slug>/preview.png")
+@public
+def preview_image(slug: str):
+    """The campaign's link-card image: its title and live count."""
+    png = preview.preview_png(public_campaign(slug), current_app.config["SITE_NAME"])
+    return Response(png, mimetype="image/png")
 
 
 @bp.get("/c/<slug>/count.json")

@@ -1,8 +1,10 @@
 """One-click unsubscribe from campaign updates (RFC 8058), linked from every update email."""
 
 from flask import render_template, request
+from flask_babel import gettext
 
 from app.public import bp
+from app.services.campaigns.languages import in_language
 from app.services.errors import InvalidToken
 from app.services.signing.signatures import signature_from_token
 from app.services.tokens import UNSUBSCRIBE
@@ -15,8 +17,10 @@ def unsubscribe(token: str):
     try:
         signature = signature_from_token(UNSUBSCRIBE, token)
         if request.method == "GET":
-            return render_template("unsubscribe.html", campaign=signature.campaign, token=token)
+            return render_template(
+                "unsubscribe.html", campaign=in_language(signature.campaign), token=token
+            )
         campaign = updates.unsubscribe(token)
     except InvalidToken as error:
-        return render_template("link_invalid.html", message=error.message), 400
-    return render_template("unsubscribed.html", campaign=campaign)
+        return render_template("link_invalid.html", message=gettext(error.message)), 400
+    return render_template("unsubscribed.html", campaign=in_language(campaign))

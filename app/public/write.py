@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from app.models import Campaign
+from app.i18n import current_locale
+from app.models import Campaign, Letter, Target
 from app.public import bp
 from app.public.forms import LetterForm, WhereForm
 from app.public.routes import public_campaign
 from app.ratelimits import client_ip, count_submission
+from app.services.campaigns.languages import in_language
 from app.services.errors import CampaignClosed, UnknownZip
-from app.services.letters import writing
+from app.services.letters import carriers, writing
 from app.services.letters.routing import Route, route_letter
 from app.services.signing import signatures
 
@@ -29,21 +32,31 @@ def write(slug: str):
     campaign = writing_campaign(slug)
     where = WhereForm(request.args)
     if "zip" not in request.args:
-        return render_template("write.html", campaign=campaign, where=where, route=None)
+        return render_template(
+            "write.html", campaign=in_language(campaign), where=where, route=None
+        )
     if not where.validate():
-        return render_template("write.html", campaign=campaign, where=where, route=None), 400
+        return render_template(
+            "write.html", campaign=in_language(campaign), where=where, route=None
+        ), 400
     try:
         route = route_letter(
             campaign, where.zip.data, where.district.data, where.upper.data, where.lower.data
         )
     except UnknownZip as error:
-        where.zip.errors = [error.message]
-        return render_template("write.html", campaign=campaign, where=where, route=None), 400
+        where.zip.errors = [gettext(error.message)]
+        return render_template(
+            "write.html", campaign=in_language(campaign), where=where, route=None
+        ), 400
     if not route.complete or not (route.targets or route.held_reason):
         # Continue pressed without choosing (the form has no browser-side check): say so.
         unchosen = request.args.get("step") == "choose" and not route.complete
         page = render_template(
-            "write.html", campaign=campaign, where=where, route=route, unchosen=unchosen
+            "write.html",
+            campaign=in_language(campaign),
+            where=where,
+            route=route,
+            unchosen=unchosen,
         )
         return page, 400 if unchosen else 200
     form = LetterForm(
@@ -51,15 +64,20 @@ def write(slug: str):
         district=route.district_code,
         upper=route.upper_district,
         lower=route.lower_district,
-        subject=campaign.letter_subject,
-        body=campaign.letter_body,
+        subject=in_language(campaign).letter_subject,
+        body=in_language(campaign).letter_body,
     )
     return render_letter(campaign, form, route)
 
 
 def render_letter(campaign: Campaign, form: LetterForm, route: Route, status: int = 200, **context):
     return render_template(
-        "write_letter.html", campaign=campaign, form=form, route=route, **context
+        "write_letter.html",
+        campaign=in_language(campaign),
+        form=form,
+        route=route,
+        need_address=carriers.need_address(route.targets),
+        **context,
     ), status
 
 
@@ -90,7 +108,8 @@ def send_letter(slug: str):
     if not isinstance(route, Route):
         count_submission()
         return route
-    if not form.validate_on_submit():
+    checks = form.address_checks() if carriers.need_address(route.targets) else None
+    if not form.validate_on_submit(extra_validators=checks):
         count_submission()
         return render_letter(campaign, form, route, 400)
     if form.website.data:
@@ -106,6 +125,7 @@ def send_letter(slug: str):
         upper_district=route.upper_district,
         lower_district=route.lower_district,
         held_reason=route.held_reason,
+        **(address_of(form) if checks else {}),
     )
     signature_request = signatures.SignatureRequest(
         name=form.name.data,
@@ -114,9 +134,23 @@ def send_letter(slug: str):
         consent_updates=form.consent_updates.data,
         ip=client_ip(),
         review_reason=count_submission(form.email.data),
+        locale=current_locale(),
     )
     try:
         signatures.sign(slug, signature_request, letter=draft)
     except CampaignClosed:
         return render_letter(campaign, form, route, 409)
     return redirect(url_for("public.check_email", slug=slug))
+
+
+def address_of(form: LetterForm) -> dict:
+    """The writer's address as the draft takes it, for offices reached through CWC."""
+    return dict(
+        prefix=form.prefix.data, street_address=form.street_address.data, city=form.city.data
+    )
+
+
+@bp.app_template_global()
+def letter_carrier(target: Target, letter: Letter | None = None) -> carriers.Carrier:
+    """For the letter form and the confirmation email: how a letter to this target goes."""
+    return carriers.carrier(target, has_address=letter is None or bool(letter.street_address))

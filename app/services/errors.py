@@ -1,10 +1,15 @@
-"""Domain errors raised by services and turned into friendly pages at the edge."""
+"""Domain errors raised by services and turned into friendly pages at the edge.
+
+Messages are English, marked for the catalog with N_; the edge shows them translated.
+"""
+
+from app.i18n import N_
 
 
 class ChorusError(Exception):
     """Base for errors a user can be told about in plain words."""
 
-    message = "Something went wrong."
+    message = N_("Something went wrong.")
 
     def __init__(self, message: str | None = None):
         super().__init__(message or self.message)
@@ -12,12 +17,12 @@ class ChorusError(Exception):
 
 
 class CampaignClosed(ChorusError):
-    message = "This campaign is not taking signatures right now."
+    message = N_("This campaign is not taking signatures right now.")
 
 
 class InvalidToken(ChorusError):
-    message = "This link is not valid any more. It may have expired or been used to withdraw."
+    message = N_("This link is not valid any more. It may have expired or been used to withdraw.")
 
 
 class UnknownZip(ChorusError):
-    message = "We could not find that ZIP code. Please check it and try again."
+    message = N_("We could not find that ZIP code. Please check it and try again.")

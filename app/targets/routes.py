@@ -84,6 +84,7 @@ def _letters_page(token, target, campaign, page, form, status=200):
         campaign=campaign,
         page=rows,
         district_for=access.district_for,
+        writer_address=access.writer_address,
         form=form,
         responses=[r for r in campaign.published_responses if r.target_id == target.id],
     ), status

@@ -185,6 +185,8 @@ def test_campaign_page_is_readable_labelled_and_shareable(page, campaign_url, vi
         for prop in ("title", "description", "url", "type", "site_name")
     }
     assert og["title"].startswith("Deportations to third countries")
-    assert og["description"].startswith("A 2025 news report said the U.S. was exploring")
+    assert og["description"].startswith(
+        "A spring 2025 news report (a copy of a CNN story) said the U.S. was exploring"
+    )
     assert og["url"] == campaign_url
     assert og["type"] == "website"

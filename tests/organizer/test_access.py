@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AuditEvent, Response, Role, SupporterUpdate
+from app.models import ApiKey, AuditEvent, Response, Role, SupporterUpdate, WebhookEndpoint
 from app.services.workspace.accounts import RANK
 from tests.factories import make_campaign, make_target
 from tests.helpers import csrf_token
@@ -33,7 +33,9 @@ def world(app, make_organizer):
     other = make_organizer(Role.VIEWER, "other@example.org")
     update = SupporterUpdate(campaign_id=campaign.id, subject="News", body="Hello")
     response = Response(campaign_id=campaign.id, target_id=target.id, body="A response.")
-    db.session.add_all([update, response])
+    key = ApiKey(name="CRM", prefix="chorus_x", key_hash="x" * 64)
+    endpoint = WebhookEndpoint(url="https://crm.example.org/hook", secret="s")
+    db.session.add_all([update, response, key, endpoint])
     db.session.commit()
     return {
         "campaign_id": campaign.id,
@@ -42,6 +44,8 @@ def world(app, make_organizer):
         "response_id": response.id,
         "organizer_id": other.id,
         "what": "signatures",
+        "key_id": key.id,
+        "endpoint_id": endpoint.id,
     }
 
 

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 from app.database import insert
 from app.extensions import db
-from app.models import Campaign, DeliveryKind, Milestone, Organizer, Role
-from app.services.delivery import outbox
+from app.models import Campaign, DeliveryKind, Milestone, Organizer, Role, WebhookEvent
+from app.services.delivery import outbox, webhooks
 from app.services.signing.supporters import recipients
 from app.services.targets.petition import deliver_petition
 
@@ -91,6 +91,7 @@ def _follow_up(campaign: Campaign, milestone: Milestone) -> None:
     )
     if campaign.petition:
         deliver_petition(campaign, f"milestone-{milestone.threshold}")
+    webhooks.emit(WebhookEvent.MILESTONE_REACHED, milestone.id, campaign.id)
 
 
 def milestone_id(dedupe_key: str) -> int:

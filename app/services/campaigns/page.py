@@ -15,6 +15,7 @@ import sqlalchemy.orm as so
 
 from app.extensions import db
 from app.models import Campaign, Response
+from app.services.campaigns.languages import in_language
 from app.services.campaigns.milestones import milestones_of
 from app.services.letters.writing import public_comments
 from app.services.signing.signatures import recent_public_signers
@@ -36,7 +37,7 @@ def published_responses(campaign: Campaign) -> list[Response]:
 def campaign_page(campaign: Campaign) -> dict[str, Any]:
     """The campaign page's template context (besides the form and its notices)."""
     return {
-        "campaign": campaign,
+        "campaign": in_language(campaign),
         "recent_signers": recent_public_signers(campaign),
         "responses": published_responses(campaign),
         "comments": public_comments(campaign),

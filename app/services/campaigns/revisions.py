@@ -9,18 +9,20 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.i18n import N_
 from app.models import Campaign, CampaignRevision, Organizer
 from app.services import text
 
 # What a reader of the public page or a letter sees; each change of these is a revision.
+# The labels are translated where they are shown.
 PUBLIC_TEXT = {
-    "title": "Title",
-    "summary": "Summary",
-    "petition": "Petition statement",
-    "explainer": "Explainer",
-    "letter_subject": "Letter subject",
-    "letter_body": "Letter template",
-    "sources": "Sources",
+    "title": N_("Title"),
+    "summary": N_("Summary"),
+    "petition": N_("Petition statement"),
+    "explainer": N_("Explainer"),
+    "letter_subject": N_("Letter subject"),
+    "letter_body": N_("Letter template"),
+    "sources": N_("Sources"),
 }
 SOURCE_PARTS = ("title", "publisher", "date", "url", "note")
 # Below this share of words in common, a changed line reads better as removed and added whole.

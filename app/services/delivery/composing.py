@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, render_template
+from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from app.extensions import db
+from app.i18n import DEFAULT_LOCALE
 from app.mail.backends import BatchRecipient
 from app.mail.message import Attachment, Message, format_address, split_address
 from app.models import (
@@ -24,6 +26,7 @@ from app.models import (
     DeliveryKind,
     Letter,
     Milestone,
+    Response,
     Signature,
     SignatureStatus,
     SupporterUpdate,
@@ -31,8 +34,9 @@ from app.models import (
 )
 from app.services import tokens
 from app.services.campaigns import milestones
-from app.services.delivery import digests
-from app.services.letters import writing
+from app.services.campaigns.languages import in_language
+from app.services.delivery import digests, webhooks
+from app.services.letters import receipts, writing
 from app.services.targets import access, petition
 from app.services.targets.packets import petition_pdf
 from app.services.workspace.organization import sponsor_of
@@ -40,8 +44,22 @@ from app.urls import external_url
 
 
 def compose(delivery: Delivery) -> Message | None:
-    """The message for a delivery, or None when there is nothing to send any more."""
-    return _COMPOSERS[delivery.kind](delivery)
+    """The message for a delivery, or None when there is nothing to send any more.
+
+    An email to a signer is written in the language they signed in (its links open the
+    site in it too); one to an office or an organizer in the default language.
+    """
+    with force_locale(reader_locale(delivery)):
+        return _COMPOSERS[delivery.kind](delivery)
+
+
+def reader_locale(delivery: Delivery) -> str:
+    """The language of the person a delivery goes to."""
+    if delivery.kind in _TO_SIGNERS and delivery.signature_id:
+        signature = db.session.get(Signature, delivery.signature_id)
+        if signature is not None:
+            return signature.locale
+    return DEFAULT_LOCALE
 
 
 def confirm_url(signature: Signature) -> str:
@@ -112,7 +130,7 @@ def _to_signer(delivery: Delivery, signature: Signature, template: str, confirm:
         to=format_address(signature.email, signature.name),
         context={
             "signature": signature,
-            "campaign": signature.campaign,
+            "campaign": in_language(signature.campaign),
             "letter": signature.letter,
             "confirm_url": confirm,
             "withdraw_url": withdraw_url(signature),
@@ -145,6 +163,48 @@ def letter_message(delivery: Delivery) -> Message | None:
         # Staff see who wrote; the address stays the platform's (we cannot send as them).
         from_addr=format_address(platform_address, f"{signature.name} via {site_name}"),
         reply_to=format_address(signature.email, signature.name) if letter.reply_to_ok else "",
+    )
+
+
+def receipt_message(delivery: Delivery) -> Message | None:
+    """What happened to a writer's letter, office by office, once every delivery settled."""
+    signature = _signer(delivery)
+    if signature is None or signature.status != SignatureStatus.CONFIRMED:
+        return None
+    letter = signature.letter
+    if letter is None:
+        return None
+    return _message(
+        delivery,
+        "receipt",
+        to=format_address(signature.email, signature.name),
+        context={
+            "signature": signature,
+            "campaign": signature.campaign,
+            "letter": letter,
+            "outcomes": writing.letter_outcomes(letter),
+            "withdraw_url": withdraw_url(signature),
+        },
+    )
+
+
+def response_message(delivery: Delivery) -> Message | None:
+    """A representative's response, to a writer who asked to hear back."""
+    signature = _signer(delivery)
+    response = db.session.get(Response, receipts.response_id(delivery.dedupe_key))
+    if signature is None or signature.status != SignatureStatus.CONFIRMED or response is None:
+        return None
+    return _message(
+        delivery,
+        "response",
+        to=format_address(signature.email, signature.name),
+        context={
+            "signature": signature,
+            "campaign": signature.campaign,
+            "response": response,
+            "campaign_url": campaign_url(signature.campaign),
+            "withdraw_url": withdraw_url(signature),
+        },
     )
 
 
@@ -187,7 +247,7 @@ def _to_supporter(delivery: Delivery, signature: Signature, template: str, conte
         template,
         to=format_address(signature.email, signature.name),
         context={
-            "campaign": signature.campaign,
+            "campaign": in_language(signature.campaign),
             "signature": signature,
             "campaign_url": campaign_url(signature.campaign),
             "unsubscribe_url": unsubscribe,
@@ -216,6 +276,19 @@ def milestone_notice_message(delivery: Delivery) -> Message | None:
             "campaign": campaign,
             "workspace_url": external_url("organizer.campaign", campaign_id=campaign.id),
         },
+    )
+
+
+def webhook_disabled_message(delivery: Delivery) -> Message | None:
+    """A webhook endpoint turned off after failing persistently, told to one admin."""
+    endpoint = webhooks.disabled_endpoint(delivery)
+    if endpoint is None or endpoint.active or not delivery.recipient:
+        return None
+    return _message(
+        delivery,
+        "webhook_disabled",
+        to=delivery.recipient,
+        context={"endpoint": endpoint, "workspace_url": external_url("organizer.webhooks")},
     )
 
 
@@ -307,6 +380,14 @@ def render_email(name: str, **context) -> tuple[str, str, str]:
     return " ".join(subject.split()), text, html
 
 
+# Kinds of email whose reader is the signer (the rest go to offices and organizers).
+_TO_SIGNERS = {
+    DeliveryKind.CONFIRMATION,
+    DeliveryKind.LETTER_NOT_TAKEN,
+    DeliveryKind.MILESTONE,
+    DeliveryKind.UPDATE,
+}
+
 _COMPOSERS: dict[str, Callable[[Delivery], Message | None]] = {
     DeliveryKind.CONFIRMATION: confirmation_message,
     DeliveryKind.DIGEST: digest_message,
@@ -315,12 +396,16 @@ _COMPOSERS: dict[str, Callable[[Delivery], Message | None]] = {
     DeliveryKind.MILESTONE: milestone_message,
     DeliveryKind.MILESTONE_NOTICE: milestone_notice_message,
     DeliveryKind.PACKET: packet_message,
+    DeliveryKind.RECEIPT: receipt_message,
+    DeliveryKind.RESPONSE: response_message,
     DeliveryKind.UPDATE: update_message,
+    DeliveryKind.WEBHOOK_DISABLED: webhook_disabled_message,
 }
 
 
-def confirmation_recipient(delivery: Delivery) -> tuple[int, BatchRecipient] | None:
-    """(campaign id, recipient) when this confirmation can share a batch, else None.
+def confirmation_recipient(delivery: Delivery) -> tuple[tuple[int, str], BatchRecipient] | None:
+    """((campaign id, language), recipient) when this confirmation can share a batch (one
+    per campaign and language), else None.
 
     Confirmations that quote a letter are sent one by one (the letter is the signer's own
     text); so is anything that should not be sent any more, which compose decides.
@@ -332,11 +417,12 @@ def confirmation_recipient(delivery: Delivery) -> tuple[int, BatchRecipient] | N
         or signature.letter is not None
     ):
         return None
-    values = {
-        "first_name": signature.first_name or "there",
-        "confirm_url": confirm_url(signature),
-        "withdraw_url": withdraw_url(signature),
-    }
+    with force_locale(signature.locale):
+        values = {
+            "first_name": signature.first_name or gettext("there"),
+            "confirm_url": confirm_url(signature),
+            "withdraw_url": withdraw_url(signature),
+        }
     substitutions = {}
     for name, value in values.items():
         substitutions[_placeholder(name, "text")] = value
@@ -346,14 +432,17 @@ def confirmation_recipient(delivery: Delivery) -> tuple[int, BatchRecipient] | N
         delivery_id=delivery.id,
         substitutions=substitutions,
     )
-    return signature.campaign_id, recipient
+    return (signature.campaign_id, signature.locale), recipient
 
 
-def confirmation_template(campaign_id: int) -> Message:
-    """The confirmation email of a campaign with placeholders where each signer differs."""
+def confirmation_template(batch: tuple[int, str]) -> Message:
+    """The confirmation email of a campaign, in one language, with placeholders where each
+    signer differs; batch is (campaign id, language) as confirmation_recipient gives it."""
+    campaign_id, locale = batch
     campaign = db.session.get(Campaign, campaign_id)
-    text_parts = _render_placeholders(campaign, "text")
-    html_parts = _render_placeholders(campaign, "html")
+    with force_locale(locale):
+        text_parts = _render_placeholders(campaign, "text")
+        html_parts = _render_placeholders(campaign, "html")
     return Message(
         to=current_app.config["MAIL_FROM"],
         subject=text_parts[0],
@@ -377,7 +466,7 @@ def _render_placeholders(campaign: Campaign | None, part: str) -> tuple[str, str
     return render_email(
         "confirm_signature",
         signature=_PlaceholderSignature(_placeholder("first_name", part)),
-        campaign=campaign,
+        campaign=in_language(campaign) if campaign is not None else None,
         letter=None,
         confirm_url=_placeholder("confirm_url", part),
         withdraw_url=_placeholder("withdraw_url", part),

@@ -193,15 +193,19 @@ def letters_csv(letters: list[DigestLetter]) -> bytes:
     return csv_text(header, rows).encode()
 
 
-def mark_letters_sent(key: str, sent_at: datetime) -> int:
-    """Mark the held letters a sent digest carried as sent, in the caller's transaction."""
-    return db.session.execute(
-        sa.update(Delivery)
-        .where(
-            Delivery.kind == DeliveryKind.LETTER,
-            Delivery.status == DeliveryStatus.HELD,
-            Delivery.provider_message_id == key,
+def mark_letters_sent(key: str, sent_at: datetime) -> list[int]:
+    """Mark the held letters a sent digest carried as sent, in the caller's transaction;
+    return their letters' ids."""
+    return list(
+        db.session.scalars(
+            sa.update(Delivery)
+            .where(
+                Delivery.kind == DeliveryKind.LETTER,
+                Delivery.status == DeliveryStatus.HELD,
+                Delivery.provider_message_id == key,
+            )
+            .values(status=DeliveryStatus.SENT, sent_at=sent_at)
+            .returning(Delivery.letter_id)
+            .execution_options(synchronize_session=False)
         )
-        .values(status=DeliveryStatus.SENT, sent_at=sent_at)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )

@@ -146,7 +146,12 @@ def forget_signers(signature_ids: list[int] | sa.Select) -> None:
     )
     db.session.execute(
         sa.update(Delivery)
-        .where(theirs, Delivery.kind != DeliveryKind.LETTER)
+        # A webhook's recipient is its endpoint, not the signer.
+        .where(
+            theirs,
+            Delivery.kind != DeliveryKind.LETTER,
+            Delivery.channel == DeliveryChannel.EMAIL,
+        )
         .values(recipient="", last_error="")
         .execution_options(synchronize_session=False)
     )
@@ -182,21 +187,25 @@ class OutboxStatus:
     """What an operator wants to know about the outbox at a glance."""
 
     counts: dict[tuple[str, str], int]
+    by_channel: dict[tuple[str, str], int]
     due: int
     oldest_due_at: datetime | None
 
 
 def status() -> OutboxStatus:
-    """Counts by (status, kind), how many are due now, and since when the oldest waits."""
+    """Counts by (status, kind) and by (channel, status), how many are due now, and since
+    when the oldest waits."""
     now = utcnow()
-    counts = {
-        (row.status, row.kind): row.n
-        for row in db.session.execute(
-            sa.select(Delivery.status, Delivery.kind, sa.func.count().label("n")).group_by(
-                Delivery.status, Delivery.kind
-            )
-        )
-    }
+    rows = db.session.execute(
+        sa.select(
+            Delivery.channel, Delivery.status, Delivery.kind, sa.func.count().label("n")
+        ).group_by(Delivery.channel, Delivery.status, Delivery.kind)
+    ).all()
+    counts: dict[tuple[str, str], int] = {}
+    by_channel: dict[tuple[str, str], int] = {}
+    for row in rows:
+        counts[(row.status, row.kind)] = counts.get((row.status, row.kind), 0) + row.n
+        by_channel[(row.channel, row.status)] = by_channel.get((row.channel, row.status), 0) + row.n
     due = sa.or_(
         sa.and_(Delivery.status == DeliveryStatus.QUEUED, Delivery.next_attempt_at <= now),
         sa.and_(Delivery.status == DeliveryStatus.SENDING, Delivery.leased_until < now),
@@ -204,7 +213,7 @@ def status() -> OutboxStatus:
     row = db.session.execute(
         sa.select(sa.func.count(), sa.func.min(Delivery.next_attempt_at)).where(due)
     ).one()
-    return OutboxStatus(counts=counts, due=row[0], oldest_due_at=row[1])
+    return OutboxStatus(counts=counts, by_channel=by_channel, due=row[0], oldest_due_at=row[1])
 
 
 def retry_failed(since: datetime | None = None) -> int:

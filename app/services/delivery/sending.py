@@ -36,8 +36,10 @@ from app.models import (
     DeliveryStatus,
     Signature,
     Suppression,
+    WebhookEvent,
 )
-from app.services.delivery import channels, composing, digests
+from app.services.delivery import channels, composing, digests, webhooks
+from app.services.letters import receipts
 from app.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -185,6 +187,7 @@ def send_claims(claims: list[Claim], result: Round) -> None:
             provider_id = unit.adapter.send(unit.message)
         except TemporaryDeliveryError as error:
             _retry_later(unit.claims, error, result)
+            _settled(unit.claims, unit.kinds)  # the last attempt fails for good
             result.released += _release([claim for later in units for claim in later.claims])
             result.stopped = True
             return
@@ -198,6 +201,7 @@ def send_claims(claims: list[Claim], result: Round) -> None:
             result.failed += _record(unit.claims, status=DeliveryStatus.FAILED, error=error.reason)
         else:
             result.sent += _record_sent(unit, provider_id)
+        _settled(unit.claims, unit.kinds)
 
 
 def _still_held(unit: _Unit) -> _Unit | None:
@@ -256,7 +260,7 @@ def _plan(claims: list[Claim], result: Round) -> list[_Unit]:
     )
     adapters: dict[str, channels.Adapter] = {}
     units: list[_Unit] = []
-    batches: dict[int, _Unit] = {}
+    batches: dict[tuple[int, str], _Unit] = {}
     settled: dict[str, list[Claim]] = {}
     errors: dict[str, str] = {}
     unbuildable: dict[str, list[Claim]] = {}
@@ -301,12 +305,17 @@ def _plan(claims: list[Claim], result: Round) -> list[_Unit]:
     for reason, failed_claims in unbuildable.items():
         log.warning("deliveries %s failed: %s", [c.id for c in failed_claims], reason)
         result.failed += _record(failed_claims, status=DeliveryStatus.FAILED, error=reason)
+    kinds = {claim_id: delivery.kind for claim_id, delivery in deliveries.items()}
+    _settled([c for group in (*settled.values(), *unbuildable.values()) for c in group], kinds)
     db.session.rollback()
     return units
 
 
 def _compose(
-    claim: Claim, delivery: Delivery, adapter: channels.Adapter, batches: dict[int, _Unit]
+    claim: Claim,
+    delivery: Delivery,
+    adapter: channels.Adapter,
+    batches: dict[tuple[int, str], _Unit],
 ) -> _Unit | None:
     """The unit that sends this delivery (a batch it joined, perhaps), or None when there is
     nothing to send any more."""
@@ -318,11 +327,11 @@ def _compose(
         if message is None:
             return None
         return _Unit([claim], message, adapter, {claim.id: delivery.kind})
-    campaign_id, recipient = batched
-    batch = batches.get(campaign_id)
+    key, recipient = batched
+    batch = batches.get(key)
     if batch is None or len(batch.claims) >= adapter.max_batch:
-        template = composing.confirmation_template(campaign_id)
-        batch = batches[campaign_id] = _Unit([], BatchMessage(template, []), adapter)
+        template = composing.confirmation_template(key)
+        batch = batches[key] = _Unit([], BatchMessage(template, []), adapter)
     batch.claims.append(claim)
     batch.message.recipients.append(recipient)
     batch.kinds[claim.id] = delivery.kind
@@ -432,14 +441,35 @@ def _record_sent(unit: _Unit, provider_id: str | None) -> int:
             last_error="",
             provider_message_id=provider_id or "",
         )
-        .returning(Delivery.id, Delivery.dedupe_key)
+        .returning(Delivery.id, Delivery.dedupe_key, Delivery.campaign_id)
         .execution_options(synchronize_session=False)
     ).all()
+    carried = []
     for row in rows:
         if unit.kinds.get(row.id) == DeliveryKind.DIGEST:
-            digests.mark_letters_sent(row.dedupe_key, now)
+            carried += digests.mark_letters_sent(row.dedupe_key, now)
+        elif unit.kinds.get(row.id) == DeliveryKind.LETTER:
+            webhooks.emit(WebhookEvent.LETTER_DELIVERED, row.id, row.campaign_id)
     _commit_outcome()
+    if carried:
+        _queue_receipts(carried)
     return len(rows)
+
+
+def _settled(claims: list[Claim], kinds: dict[int, str]) -> None:
+    """Queue the receipt of each letter whose last delivery these just settled.
+
+    After their outcomes are committed, so that of two workers settling one letter's last
+    deliveries at once, at least the later one sees them all settled (receipts.py).
+    """
+    letter_rows = [claim.id for claim in claims if kinds.get(claim.id) == DeliveryKind.LETTER]
+    if letter_rows:
+        _queue_receipts(receipts.letters_of(letter_rows))
+
+
+def _queue_receipts(letters: list[int] | sa.Select) -> None:
+    with unit_of_work():
+        receipts.queue_receipts(letters)
 
 
 def _release(claims: list[Claim]) -> int:

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import (
     Campaign,
     Delivery,
+    DeliveryChannel,
     DeliveryKind,
     DeliveryStatus,
     Letter,
@@ -21,6 +22,7 @@ from app.models import (
 )
 from app.services import text
 from app.services.delivery import outbox
+from app.services.letters import carriers, receipts
 from app.services.tokens import keyed_hash
 
 DUPLICATE_FLAG = "duplicate"
@@ -42,6 +44,10 @@ class LetterDraft:
     lower_district: str = ""
     # Why letters to some chambers wait (Route.held_reason).
     held_reason: str = ""
+    # What CWC requires of the writer beyond name, email and ZIP (see carriers.need_address).
+    prefix: str = ""
+    street_address: str = ""
+    city: str = ""
 
 
 def body_hash(body: str) -> str:
@@ -80,6 +86,9 @@ def attach_letter(signature: Signature, draft: LetterDraft) -> Letter:
         state_upper_district=draft.upper_district,
         state_lower_district=draft.lower_district,
         held_reason=draft.held_reason,
+        prefix=draft.prefix,
+        street_address=text.one_line(draft.street_address, 200),
+        city=text.one_line(draft.city, 100),
         targets=list(draft.targets),
     )
     db.session.add(letter)
@@ -124,21 +133,23 @@ def _is_duplicate(campaign: Campaign, signature: Signature, digest: str) -> bool
 def queue_letter(letter: Letter) -> int:
     """Add one Delivery per target of a confirmed letter, in the caller's transaction.
 
-    Idempotent (one row per letter and target). A target without a delivery address (or
-    taking a daily digest) keeps the letter as held, for its private page, printed packet
-    or digest; so does a flagged letter no moderator has approved yet. A letter a moderator
-    rejected before its writer confirmed is recorded as cancelled: it never goes out.
-    Addresses are never invented. Returns how many deliveries were added (0 when the
-    letter was queued before).
+    Idempotent (one row per letter and target). Each target's carrier says how it goes: by
+    email, through CWC (the row's recipient is the office code), or held for its private
+    page, printed packet or digest; a flagged letter no moderator has approved yet is held
+    too. A letter a moderator rejected before its writer confirmed is recorded as
+    cancelled: it never goes out. Addresses are never invented. Returns how many
+    deliveries were added (0 when the letter was queued before).
     """
     rejected = letter.moderation == Moderation.REJECTED
     awaits_moderator = bool(letter.flags) and letter.moderation != Moderation.APPROVED
     added = 0
     for target in letter.targets:
+        way = carriers.carrier(target, has_address=bool(letter.street_address))
         delivery = outbox.enqueue(
             DeliveryKind.LETTER,
             f"letter:{letter.id}:{target.id}",
-            target.email,
+            way.recipient,
+            channel=way.channel,
             campaign_id=letter.campaign_id,
             signature_id=letter.signature_id,
             letter_id=letter.id,
@@ -149,8 +160,11 @@ def queue_letter(letter: Letter) -> int:
         added += 1
         if rejected:
             delivery.status = DeliveryStatus.CANCELLED
-        elif not target.email or target.wants_digest or awaits_moderator:
+        elif way.held or awaits_moderator:
             delivery.status = DeliveryStatus.HELD
+    if added:
+        # Every office may hold it: then the writer's receipt can say so straight away.
+        receipts.queue_receipts([letter.id])
     return added
 
 
@@ -168,15 +182,21 @@ class Outcome:
 
     target: Target
     status: str
+    channel: str = DeliveryChannel.EMAIL
+    # Why a letter to a member of Congress is held rather than sent through CWC.
+    reason: str = ""
 
     @property
-    def emailed(self) -> bool:
-        return self.status in (
-            DeliveryStatus.QUEUED,
-            DeliveryStatus.SENDING,
-            DeliveryStatus.SENT,
-            DeliveryStatus.DELIVERED,
-        )
+    def through_cwc(self) -> bool:
+        return self.channel == DeliveryChannel.CWC
+
+    @property
+    def on_its_way(self) -> bool:
+        return self.status in (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
+
+    @property
+    def sent(self) -> bool:
+        return self.status in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
 
     @property
     def held(self) -> bool:
@@ -185,12 +205,24 @@ class Outcome:
 
 def letter_outcomes(letter: Letter) -> list[Outcome]:
     """Each recipient of a letter with the state of its delivery, in the letter's order."""
-    statuses = dict(
-        db.session.execute(
-            sa.select(Delivery.target_id, Delivery.status).where(Delivery.letter_id == letter.id)
-        ).all()
-    )
-    return [Outcome(t, statuses.get(t.id, "")) for t in letter.targets]
+    rows = {
+        row.target_id: row
+        for row in db.session.execute(
+            sa.select(Delivery.target_id, Delivery.status, Delivery.channel).where(
+                Delivery.letter_id == letter.id
+            )
+        )
+    }
+    has_address = bool(letter.street_address)
+    outcomes = []
+    for target in letter.targets:
+        row = rows.get(target.id)
+        if row is None:
+            outcomes.append(Outcome(target, ""))
+        else:
+            reason = carriers.carrier(target, has_address).reason
+            outcomes.append(Outcome(target, row.status, row.channel, reason))
+    return outcomes
 
 
 def public_comments(campaign: Campaign, limit: int = 20) -> list[Letter]:

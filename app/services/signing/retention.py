@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 from app.models import Campaign, Letter, Signature
 from app.services import audit
 from app.services.delivery import outbox
@@ -23,28 +24,42 @@ from app.services.unit_of_work import unit_of_work
 
 @dataclass(frozen=True)
 class PersonalDatum:
+    # Both in English, marked for the catalog; the privacy page translates them.
     what: str
     why: str
 
 
 PERSONAL_DATA = (
     PersonalDatum(
-        "Your name",
-        "given to your own representatives with the petition and your letter, and "
-        "(first name and state only) shown among recent signers if you ticked that box",
+        N_("Your name"),
+        N_(
+            "given to your own representatives with the petition and your letter, and "
+            "(first name and state only) shown among recent signers if you ticked that box"
+        ),
     ),
     PersonalDatum(
-        "Your email address",
-        "to confirm your signature, and to send you updates only if you agreed to them",
+        N_("Your email address"),
+        N_("to confirm your signature, and to send you updates only if you agreed to them"),
     ),
     PersonalDatum(
-        "Your ZIP code", "to count support by state and district and to find your representatives"
+        N_("Your ZIP code"),
+        N_("to count support by state and district and to find your representatives"),
     ),
     PersonalDatum(
-        "A keyed hash of your IP address",
-        "to spot floods of fake signatures; the address itself is never stored",
+        N_("A keyed hash of your IP address"),
+        N_("to spot floods of fake signatures; the address itself is never stored"),
     ),
-    PersonalDatum("The subject and text of your letter", "sent to the representatives you chose"),
+    PersonalDatum(
+        N_("The subject and text of your letter"),
+        N_("sent to the representatives you chose"),
+    ),
+    PersonalDatum(
+        N_("Your title, street address and city, if your letter went to Congress through CWC"),
+        N_(
+            "required by Congress with every letter it takes that way; seen only by your "
+            "representatives' offices, as proof that you are their constituent"
+        ),
+    ),
 )
 
 
@@ -96,7 +111,15 @@ def erase_personal_data(campaign: Campaign, now: datetime) -> int:
         db.session.execute(
             sa.update(Letter)
             .where(Letter.campaign_id == campaign.id)
-            .values(subject="", body="", body_hash="", public_comment=False)
+            .values(
+                subject="",
+                body="",
+                body_hash="",
+                public_comment=False,
+                prefix="",
+                street_address="",
+                city="",
+            )
             .execution_options(synchronize_session=False)
         )
         outbox.forget_signers(signatures)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,9 +21,10 @@ from app.models import (
     Letter,
     Signature,
     SignatureStatus,
+    WebhookEvent,
 )
 from app.services import text, tokens
-from app.services.delivery import outbox
+from app.services.delivery import outbox, webhooks
 from app.services.errors import CampaignClosed, InvalidToken
 from app.services.letters.places import Place
 from app.services.letters.writing import LetterDraft, attach_letter, queue_letter
@@ -40,11 +42,25 @@ class SignatureRequest:
     ip: str = ""
     # Why rate limits or heuristics want a person to review this signature ("" if not).
     review_reason: str = ""
+    # The language the signer read the campaign in; their emails are written in it.
+    locale: str = "en"
+    # Where the signer came from (a share link's or an embed's `src`); see source_code.
+    source: str = ""
 
 
 def normalize_email(email: str) -> str:
     """The form an address is compared and stored in: NFKC, trimmed, lower case."""
     return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+_SOURCE_CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
+
+
+def source_code(value: str | None) -> str:
+    """A share link's or embed's source code as stored: lower case letters, digits, `_.-`,
+    at most 40; anything else is no source ("")."""
+    code = (value or "").strip().lower()
+    return code if _SOURCE_CODE.fullmatch(code) else ""
 
 
 def hash_ip(ip: str) -> str:
@@ -79,6 +95,8 @@ def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None
         "show_publicly": request.show_publicly,
         "ip_hash": hash_ip(request.ip),
         "review_reason": request.review_reason,
+        "locale": request.locale,
+        "source": source_code(request.source),
         "confirmations_sent": 1,
         "counted": False,
     }
@@ -123,7 +141,7 @@ def _insert_signature() -> sa.Insert:
     fields = [
         "status", "name", "email", "email_domain", "zip", "state", "district",
         "zip_dataset_id", "consent_updates", "show_publicly", "ip_hash", "review_reason",
-        "confirmations_sent", "counted",
+        "locale", "source", "confirmations_sent", "counted",
     ]  # fmt: skip
     now = sa.bindparam("now", type_=sa.DateTime)
     open_campaign = sa.select(
@@ -283,7 +301,13 @@ def confirm(token: str) -> Signature:
         raise InvalidToken()
     try:
         with unit_of_work():
-            _mark_confirmed(signature)
+            if _mark_confirmed(signature):
+                webhooks.emit(
+                    WebhookEvent.SIGNATURE_CONFIRMED,
+                    signature.id,
+                    signature.campaign_id,
+                    signature_id=signature.id,  # a withdrawal before it is sent cancels it
+                )
             letter = signature.letter
             # Only the link sent for this letter sends it: an older link (or someone who
             # wrote a letter with another person's address) cannot.
@@ -295,8 +319,10 @@ def confirm(token: str) -> Signature:
     return signature
 
 
-def _mark_confirmed(signature: Signature) -> None:
-    # A conditional UPDATE makes two simultaneous clicks confirm (and queue letters) once.
+def _mark_confirmed(signature: Signature) -> bool:
+    """Confirm a pending signature; whether this call did it.
+
+    A conditional UPDATE makes two simultaneous clicks confirm (and queue letters) once."""
     changed = db.session.execute(
         sa.update(Signature)
         .where(Signature.id == signature.id, Signature.status == SignatureStatus.PENDING)
@@ -304,6 +330,7 @@ def _mark_confirmed(signature: Signature) -> None:
     ).rowcount
     if changed:
         db.session.refresh(signature)
+    return bool(changed)
 
 
 def _queue_confirmed_letter(signature: Signature, letter: Letter) -> None:
@@ -341,9 +368,15 @@ def withdraw(token: str) -> Campaign:
             signature.letter.subject = ""
             signature.letter.body = ""
             signature.letter.public_comment = False
+            signature.letter.prefix = ""
+            signature.letter.street_address = ""
+            signature.letter.city = ""
         # Unsent mail is cancelled, including rows a worker has claimed, and the signer's
         # address goes from every email sent to them.
         outbox.forget_signers([signature.id])
+        # Not tied to the signature row (forget_signers would cancel it): a CRM hears of
+        # the withdrawal even if the signer's data is erased again before it is sent.
+        webhooks.emit(WebhookEvent.SIGNATURE_WITHDRAWN, signature.id, campaign.id)
     return campaign
 
 

@@ -31,9 +31,12 @@ from app.models import (
     SignatureStatus,
     Target,
     TargetKind,
+    WebhookEvent,
 )
 from app.services import text
+from app.services.delivery import webhooks
 from app.services.errors import ChorusError, InvalidToken
+from app.services.letters import receipts
 from app.services.letters.routing import district_label, state_name
 from app.services.paging import page_offset
 from app.services.unit_of_work import unit_of_work
@@ -210,6 +213,19 @@ def district_for(target: Target, letter: Letter) -> str:
     return signature.state
 
 
+# Offices that take letters through CWC, which requires the writer's street address.
+_CONGRESS = (TargetKind.US_HOUSE, TargetKind.US_SENATE)
+
+
+def writer_address(target: Target, letter: Letter) -> str:
+    """The writer's title and street address, for a member of Congress's office only (CWC
+    requires it, so they gave it; it proves they are a constituent). "" for anyone else."""
+    if target.kind not in _CONGRESS or not letter.street_address:
+        return ""
+    name = " ".join(filter(None, (letter.prefix, letter.signature.name)))
+    return f"{name}, {letter.street_address}, {letter.city}"
+
+
 _CHAMBERS = {TargetKind.STATE_UPPER: "state senate", TargetKind.STATE_LOWER: "state house"}
 
 
@@ -248,18 +264,29 @@ LETTER_CSV_COLUMNS = {
     "subject": Letter.subject,
     "body": Letter.body,
 }
+# Filled in for members of Congress only (see writer_address).
+ADDRESS_CSV_COLUMNS = {
+    "prefix": Letter.prefix,
+    "street_address": Letter.street_address,
+    "city": Letter.city,
+}
 
 
 def letters_csv(target: Target, campaign: Campaign) -> Iterator[str]:
     """The campaign's letters to target as CSV text in chunks (constant memory)."""
+    address = {
+        name: column if target.kind in _CONGRESS else sa.literal("")
+        for name, column in ADDRESS_CSV_COLUMNS.items()
+    }
+    columns = {**LETTER_CSV_COLUMNS, **address}
     query = (
-        sa.select(*LETTER_CSV_COLUMNS.values())
+        sa.select(*columns.values())
         .select_from(Letter)
         .join(Signature, Letter.signature_id == Signature.id)
         .where(Letter.campaign_id == campaign.id, *_readable(target))
         .order_by(Letter.created_at, Letter.id)
     )
-    return exports.query_csv(LETTER_CSV_COLUMNS, query)
+    return exports.query_csv(columns, query)
 
 
 def post_response(target: Target, campaign: Campaign, body: str, author_name: str) -> Response:
@@ -282,4 +309,7 @@ def post_response(target: Target, campaign: Campaign, body: str, author_name: st
             published=not current_app.config["RESPONSES_NEED_APPROVAL"],
         )
         db.session.add(response)
+        db.session.flush()
+        receipts.queue_response_notices(response)
+        webhooks.emit(WebhookEvent.RESPONSE_POSTED, response.id, campaign.id)
         return response

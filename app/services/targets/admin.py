@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from app.clock import utcnow
 from app.extensions import db
 from app.models import (
+    Campaign,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
@@ -22,6 +23,7 @@ from app.models import (
 from app.services import audit, text
 from app.services.errors import ChorusError
 from app.services.paging import page_offset
+from app.services.targets import access
 from app.services.unit_of_work import unit_of_work
 
 # How the outbox's statuses read to an organizer looking at one target's letters.
@@ -174,3 +176,29 @@ def release_held(target: Target, organizer: Organizer) -> int:
         ).rowcount
         audit.record(organizer, "target.release", target, released=released, email=target.email)
         return released
+
+
+def open_office_link(target: Target, organizer: Organizer, days: int) -> str:
+    """Create a private link for a representative's office; return it (shown only once)."""
+    with unit_of_work():
+        audit.record(organizer, "target.link", target, days=days)
+        return access.create_access(target, days, created_by=organizer)
+
+
+def revoke_office_links(target: Target, organizer: Organizer) -> int:
+    """End every private link of a representative's office now; return how many were live."""
+    with unit_of_work():
+        audit.record(organizer, "target.revoke", target)
+        return access.revoke_access(target)
+
+
+def packet_for(target: Target, campaign_id: int, organizer: Organizer, kind: str) -> Campaign:
+    """The campaign whose letters to target an organizer downloads ("pdf" or "csv"), with the
+    download audited: the packet holds writers' names and addresses. TargetError when that
+    campaign sent target no letters."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or campaign.id not in {c.campaign.id for c in access.campaigns_for(target)}:
+        raise TargetError("This campaign sent this office no letters.")
+    with unit_of_work():
+        audit.record(organizer, f"target.packet_{kind}", target, campaign_id=campaign.id)
+    return campaign

@@ -32,4 +32,7 @@ def cwc_office(target: Target) -> CwcOffice:
         return CwcOffice(senate_office(target.state, target.senate_class))
     if target.state in NO_CWC_OFFICE:
         return CwcOffice(None, NO_CWC_OFFICE[target.state])
+    if len(target.state) != 2 or not target.district.isdigit():
+        # Added by hand (a district office, say) rather than from the members file.
+        return CwcOffice(None, "its state and district are not on file")
     return CwcOffice(house_office(target.state, int(target.district)))

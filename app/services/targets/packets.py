@@ -12,7 +12,7 @@ from fpdf.enums import XPos, YPos
 
 from app.clock import utcnow
 from app.models import Campaign, Letter, Target
-from app.services.targets.access import district_for
+from app.services.targets.access import district_for, writer_address
 from app.services.targets.petition import Signer
 
 # A Unicode TrueType font prints any writer's name; the PDF core fonts know only Latin-1.
@@ -82,6 +82,8 @@ def letters_pdf(
         pdf.add_page()
         line(signature.name, size=13, height=8)
         line(f"ZIP {signature.zip}   District {district_for(target, letter)}")
+        if address := writer_address(target, letter):
+            line(address)
         if sent_at:
             line(f"Sent {sent_at:%B %-d, %Y}")
         pdf.ln(4)

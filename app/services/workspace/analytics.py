@@ -255,6 +255,26 @@ def by_district(campaign: Campaign) -> list[tuple[str, str, int]]:
     return [(state, district, n) for state, district, n in rows]
 
 
+@dataclass(frozen=True)
+class SourceCount:
+    source: str  # "" for signatures that came with no source code
+    signed: int  # pending or confirmed
+    confirmed: int
+
+
+def by_source(campaign: Campaign) -> list[SourceCount]:
+    """Signatures per source code (share links' and embeds' `src`), most signed first."""
+    live = Signature.status.in_((SignatureStatus.PENDING, SignatureStatus.CONFIRMED))
+    confirmed = sa.func.count().filter(Signature.status == SignatureStatus.CONFIRMED)
+    rows = db.session.execute(
+        sa.select(Signature.source, sa.func.count(), confirmed)
+        .where(Signature.campaign_id == campaign.id, live)
+        .group_by(Signature.source)
+        .order_by(sa.func.count().desc(), Signature.source)
+    )
+    return [SourceCount(source, signed, n) for source, signed, n in rows]
+
+
 def delivery_states(campaign: Campaign) -> dict[str, dict[str, int]]:
     """For each kind of email of this campaign, how many deliveries are in each status."""
     rows = db.session.execute(

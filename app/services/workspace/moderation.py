@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import (
     Campaign,
     Delivery,
+    DeliveryChannel,
     DeliveryStatus,
     Letter,
     Moderation,
@@ -103,23 +104,31 @@ def decide(campaign: Campaign, letter_ids: list[int], decision: str, organizer: 
 
 
 def _release_moderated(letter_ids: list[int]) -> None:
-    """Queue approved letters' deliveries that were held only because of moderation."""
+    """Queue approved letters' deliveries that were held only because of moderation: to an
+    office's email address, or through CWC (whose rows already name the office)."""
     deliverable = sa.select(Target.id).where(Target.email != "", Target.wants_digest.is_(False))
     held = db.session.execute(
-        sa.select(Delivery.id, Target.email)
+        sa.select(Delivery.id, Delivery.channel, Delivery.recipient, Target.email)
         .join(Target, Delivery.target_id == Target.id)
         .where(
             Delivery.letter_id.in_(letter_ids),
             Delivery.status == DeliveryStatus.HELD,
-            Delivery.target_id.in_(deliverable),
+            sa.or_(
+                Delivery.target_id.in_(deliverable),
+                sa.and_(Delivery.channel == DeliveryChannel.CWC, Delivery.recipient != ""),
+            ),
         )
     ).all()
     now = utcnow()
-    for delivery_id, email in held:
+    for delivery_id, channel, recipient, email in held:
         db.session.execute(
             sa.update(Delivery)
             .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.HELD)
-            .values(status=DeliveryStatus.QUEUED, recipient=email, next_attempt_at=now)
+            .values(
+                status=DeliveryStatus.QUEUED,
+                recipient=recipient if channel == DeliveryChannel.CWC else email,
+                next_attempt_at=now,
+            )
         )
 
 

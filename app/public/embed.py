@@ -1,0 +1,43 @@
+"""The embeddable sign form: `/c/<slug>/embed`, framed by partners' pages.
+
+These are the only pages another site may frame (app/security_headers.py: EMBEDDABLE)
+and whose form another site may post (app/cross_origin.py): a partner's page is another
+site. Signing needs no login and a signature still needs its email confirmed, so a post
+from elsewhere can do nothing the partner's visitor could not; the sign form's rate
+limits apply as ever.
+"""
+
+from flask import redirect, render_template, url_for
+
+from app.http_cache import public
+from app.public import bp
+from app.public.forms import SignForm
+from app.public.routes import public_campaign, take_signature
+
+
+def _render(slug: str, form, status: int = 200):
+    return render_template("embed.html", campaign=public_campaign(slug), form=form), status
+
+
+@bp.get("/c/<slug>/embed")
+@public
+def embed(slug: str):
+    """The sign form alone, for a partner's page (`?src=` is read by static/share.js)."""
+    return _render(slug, SignForm())
+
+
+@bp.post("/c/<slug>/embed/sign")
+def embed_sign(slug: str):
+    """Record a signature from the embedded form, as the campaign page's form does."""
+    form = SignForm()
+    refused = take_signature(slug, form)
+    if refused:
+        return _render(slug, form, refused)
+    return redirect(url_for("public.embed_thanks", slug=slug))
+
+
+@bp.get("/c/<slug>/embed/thanks")
+@public
+def embed_thanks(slug: str):
+    """Ask the signer, inside the frame, to look for the confirmation email."""
+    return render_template("embed_thanks.html", campaign=public_campaign(slug))

@@ -1,0 +1,1 @@
+"""The JSON API: public campaign resources, organizers' keys, supporter data for a key."""

@@ -1,0 +1,1 @@
+"""Outbound webhooks' transport: signed HTTP POSTs (it knows HTTP, nothing of campaigns)."""
