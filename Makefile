@@ -77,7 +77,7 @@ serve: install i18n-compile
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 # Benchmarks on the local PostgreSQL and Redis (db 5), servers on 127.0.0.1:5150-5152 and wrk
-# (apt-get install wrk; valgrind for sign_instructions). Each prints its figures;
+# (apt-get install wrk; valgrind for sign_instructions). Each prints its figures and the machine;
 # BENCH_SECONDS sets the length of a run.
 bench: install
 	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk"; exit 1; }
@@ -85,6 +85,7 @@ bench: install
 	$(PY) -m bench.sign_instructions
 	$(PY) -m bench.signing
 	$(PY) -m bench.pages
+	$(PY) -m bench.growth
 	$(PY) -m bench.overload
 
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).

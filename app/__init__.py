@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from app.extensions import csrf, db, login_manager, migrate
 from app.mail.backends import backend_from_config
 from app.ratelimits import init_rate_limits
+from app.sessions import CookieSessionInterface
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config_object)
+    app.session_interface = CookieSessionInterface()
     app.url_map.converters["int"] = IdConverter
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
     if app.config["PROXY_HOPS"]:

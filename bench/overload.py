@@ -22,7 +22,7 @@ from bench.web import (
     CHORUS_PORT,
     accepted,
     bench_database,
-    fetch_sessions,
+    browser_headers,
     gunicorn,
     line,
     machine,
@@ -38,9 +38,9 @@ PROBES = (8, 16, 32, 64)
 NORMAL_SECONDS = 0.5
 
 
-def saturating_concurrency(url: str, sessions: str) -> tuple[int, dict[int, float]]:
+def saturating_concurrency(url: str) -> tuple[int, dict[int, float]]:
     """The fewest clients that get within 5% of the best throughput seen."""
-    rates = {c: wrk(url, c, 5, "sign.lua", sign_env(sessions, f"probe{c}"))["rps"] for c in PROBES}
+    rates = {c: wrk(url, c, 5, "sign.lua", sign_env(f"probe{c}"))["rps"] for c in PROBES}
     best = max(rates.values())
     return min(c for c, rate in rates.items() if rate >= 0.95 * best), rates
 
@@ -50,9 +50,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def seconds_to_recover(url: str, sessions: str, limit: float = 60) -> float:
+def seconds_to_recover(url: str, limit: float = 60) -> float:
     """Sign once every 100 ms from the moment the flood ends until signing is normal again."""
-    cookie, token = sessions.split(";")[0].split("|")
+    headers = browser_headers(url.split("/c/", 1)[0])
     opener = urllib.request.build_opener(_NoRedirect)
     started = time.monotonic()
     streak_began, streak, n = None, 0, 0
@@ -63,10 +63,9 @@ def seconds_to_recover(url: str, sessions: str, limit: float = 60) -> float:
                 "name": "Probe",
                 "email": f"recovery{n}@bench.example",
                 "zip": "10001",
-                "csrf_token": token,
             }
         ).encode()
-        request = urllib.request.Request(url, data=body, headers={"Cookie": cookie})
+        request = urllib.request.Request(url, data=body, headers=headers)
         sent = time.monotonic()
         try:
             status = opener.open(request, timeout=10).status
@@ -86,9 +85,9 @@ def seconds_to_recover(url: str, sessions: str, limit: float = 60) -> float:
     return float("inf")
 
 
-def flood(url: str, clients: int, sessions: str, run: str) -> tuple[dict, float]:
-    report = wrk(url, clients, SECONDS, "sign.lua", sign_env(sessions, run))
-    return report, seconds_to_recover(url, sessions)
+def flood(url: str, clients: int, run: str) -> tuple[dict, float]:
+    report = wrk(url, clients, SECONDS, "sign.lua", sign_env(run))
+    return report, seconds_to_recover(url)
 
 
 def judge(label: str, report: dict, recovery: float, rows: int | None, clients: int) -> None:
@@ -118,20 +117,19 @@ def main() -> None:
         app, slug = build(database_url)
         env = server_env(database_url)
         with gunicorn("app:create_app()", CHORUS_PORT, env, f"/c/{slug}/count.json") as base:
-            sessions = fetch_sessions(base, 8)
             url = f"{base}/c/{slug}/sign"
-            saturating, rates = saturating_concurrency(url, sessions)
+            saturating, rates = saturating_concurrency(url)
             clients = 4 * saturating
             probes = ", ".join(f"{c}: {r:.0f}/s" for c, r in rates.items())
             print(
                 f"signing throughput by clients ({probes}): saturates at {saturating}; "
                 f"flooding with {clients}"
             )
-            report, recovery = flood(url, clients, sessions, "flood")
+            report, recovery = flood(url, clients, "flood")
         rows = signature_rows(app, "flood-%")
         judge(f"Chorus sign, {clients} clients", report, recovery, rows, clients)
         with gunicorn("bench.baseline:app", BASELINE_PORT, env, "/page") as base:
-            bare, bare_recovery = flood(f"{base}/sign", clients, "|", "bare-flood")
+            bare, bare_recovery = flood(f"{base}/sign", clients, "bare-flood")
         judge(f"bare INSERT baseline, {clients} clients", bare, bare_recovery, None, clients)
         with app.app_context():
             db.engine.dispose()

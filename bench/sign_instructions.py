@@ -30,19 +30,32 @@ APPS = {
     "bare": "bare INSERT baseline",
     "checked": "bare INSERT behind the checks",
 }
+# Chorus's signature in pieces, each counted on its own over the same requests. "stack" is
+# a POST through every middleware and hook to a view that only redirects; the others run
+# inside a pushed request context, whose own cost ("context") is taken off them.
+PIECES = {
+    "stack": "request through the stack, empty view",
+    "context": "request context push and pop",
+    "form": "SignForm, built and validated",
+    "ratelimit": "rate-limit counts (one Redis call)",
+    "zip": "ZIP look-up (cached in process)",
+    "statement": "the signing statement (signatures.sign)",
+}
 
 
 def count_one(app_name: str) -> None:
     """In the child process: warm up, then count COUNTED signatures."""
+    if app_name in PIECES:
+        return count_piece(app_name)
     if app_name == "chorus":
         from app import create_app
 
         app = create_app()
-        environs = signed_requests(app, f"/c/{os.environ['BENCH_SLUG']}/sign", WARM_UP + COUNTED)
+        environs = signed_requests(f"/c/{os.environ['BENCH_SLUG']}/sign", WARM_UP + COUNTED)
     elif app_name == "checked":
         from bench.baseline import checked as app
 
-        environs = signed_requests(app, "/sign", WARM_UP + COUNTED)
+        environs = signed_requests("/sign", WARM_UP + COUNTED)
     else:
         from bench.baseline import app
 
@@ -58,7 +71,68 @@ def count_one(app_name: str) -> None:
         raise SystemExit(f"{app_name} answered {wrong}")
 
 
+def count_piece(piece: str) -> None:
+    """In the child process: warm up, then count one piece of COUNTED Chorus signatures."""
+    from flask import redirect
+
+    from app import create_app
+    from app.extensions import csrf
+    from app.public.forms import SignForm
+    from app.ratelimits import client_ip, count_submission
+    from app.services.letters.places import locate_zip
+    from app.services.signing import signatures
+
+    app = create_app()
+
+    def bench_empty():
+        return redirect("/")
+
+    # CSRF-exempt, as the public blueprint is.
+    app.add_url_rule("/bench-empty", view_func=csrf.exempt(bench_empty), methods=["POST"])
+    path = "/bench-empty" if piece == "stack" else f"/c/{os.environ['BENCH_SLUG']}/sign"
+    environs = signed_requests(path, WARM_UP + COUNTED)
+
+    def run(environ: dict) -> None:
+        if piece == "stack":
+            post(app, environ)
+            return
+        with app.request_context(environ):
+            if piece == "form":
+                SignForm().validate_on_submit()
+            elif piece == "ratelimit":
+                count_submission(environ["bench.email"])
+            elif piece == "zip":
+                locate_zip("10001")
+            elif piece == "statement":
+                place = locate_zip("10001")
+                signatures.sign(
+                    os.environ["BENCH_SLUG"],
+                    signatures.SignatureRequest(
+                        name="Bench Signer",
+                        email=environ["bench.email"],
+                        place=place,
+                        show_publicly=True,
+                        ip=client_ip(),
+                    ),
+                )
+
+    for i, environ in enumerate(environs):
+        environ["bench.email"] = f"piece{i}@bench.example"
+    for environ in environs[:WARM_UP]:
+        run(environ)
+    pid = str(os.getpid())
+    subprocess.run(["callgrind_control", "--instr=on", pid], check=True, capture_output=True)
+    for environ in environs[WARM_UP:]:
+        run(environ)
+    subprocess.run(["callgrind_control", "--instr=off", pid], check=True, capture_output=True)
+
+
 def instructions_per_signature(app_name: str, env: dict[str, str]) -> float:
+    return instructions_per_request("bench.sign_instructions", app_name, env)
+
+
+def instructions_per_request(module: str, app_name: str, env: dict[str, str]) -> float:
+    """Run `python -m module app_name` under callgrind; its instructions / COUNTED."""
     with tempfile.TemporaryDirectory() as scratch:
         result = subprocess.run(
             [
@@ -68,7 +142,7 @@ def instructions_per_signature(app_name: str, env: dict[str, str]) -> float:
                 f"--callgrind-out-file={scratch}/callgrind.out",
                 sys.executable,
                 "-m",
-                "bench.sign_instructions",
+                module,
                 app_name,
             ],
             env=env,
@@ -90,12 +164,17 @@ def main() -> None:
         # No broker for Chorus (see the docstring); rate limits still count in Redis.
         env = {**server_env(database_url, REDIS_URL=""), "BENCH_SLUG": slug}
         counted = {name: instructions_per_signature(name, env) for name in APPS}
+        pieces = {name: instructions_per_signature(name, env) for name in PIECES}
     for name, label in APPS.items():
         print(f"{label:<30} {counted[name] / 1e6:6.2f} M instructions")
     print(
         f"  Chorus {counted['chorus'] / counted['bare']:.1f}x the bare baseline, "
         f"{counted['chorus'] / counted['checked']:.1f}x the same INSERT behind the checks"
     )
+    print("Chorus's signature by piece (each counted alone; the view's own glue is the rest):")
+    for name, label in PIECES.items():
+        alone = pieces[name] - (pieces["context"] if name not in ("stack", "context") else 0)
+        print(f"  {label:<42} {alone / 1e6:6.2f} M")
 
 
 if __name__ == "__main__":

@@ -6,10 +6,10 @@ and Chorus's own.
 
     .venv/bin/python -m bench.signing   (BENCH_ROUNDS=3 runs of BENCH_SECONDS=8 by default)
 
-Each request signs with a unique email, a valid CSRF session and its own client IP (as a
-proxy would pass it). During the exact check a thread confirms pending signatures and runs
-the counting job, as workers would, so that the final counts can be checked against an
-exact recount.
+Each request signs with a unique email, as a browser sends the form (`Sec-Fetch-Site` and
+`Origin`, no cookie), and its own client IP (as a proxy would pass it). During the exact
+check a thread confirms pending signatures and runs the counting job, as workers would, so
+that the final counts can be checked against an exact recount.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from bench.web import (
     HOST,
     accepted,
     bench_database,
-    fetch_sessions,
+    browser_headers,
     gunicorn,
     line,
     machine,
@@ -53,24 +53,16 @@ CONCURRENCY = (16, 64)
 CHECK_CLIENTS, CHECK_EACH = 32, 40
 
 
-def signed_by_each_answer(base: str, slug: str, sessions: str) -> dict[str, int]:
+def signed_by_each_answer(base: str, slug: str) -> dict[str, int]:
     """Sign from CHECK_CLIENTS threads at once; return each email's HTTP status."""
     answers: dict[str, int] = {}
-    pairs = [pair.split("|") for pair in sessions.split(";")]
 
     def client(n: int) -> None:
-        cookie, token = pairs[n % len(pairs)]
         connection = http.client.HTTPConnection(HOST, int(base.rsplit(":", 1)[1]), timeout=30)
         for i in range(CHECK_EACH):
             email = f"exact-{n}-{i}@bench.example"
-            body = urllib.parse.urlencode(
-                {"name": "Exact Check", "email": email, "zip": "10001", "csrf_token": token}
-            )
-            headers = {
-                "Cookie": cookie,
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Forwarded-For": f"10.200.{n}.{i + 1}",
-            }
+            body = urllib.parse.urlencode({"name": "Exact Check", "email": email, "zip": "10001"})
+            headers = {**browser_headers(base), "X-Forwarded-For": f"10.200.{n}.{i + 1}"}
             try:
                 connection.request("POST", f"/c/{slug}/sign", body, headers)
                 response = connection.getresponse()
@@ -183,30 +175,30 @@ def measure(app: Flask, slug: str, env: dict[str, str]) -> tuple[dict, list[str]
         )
         bare = servers.enter_context(gunicorn("bench.baseline:app", BASELINE_PORT, env, "/page"))
         checked = servers.enter_context(
-            gunicorn("bench.baseline:checked", CHECKED_PORT, env, "/csrf-token")
+            gunicorn("bench.baseline:checked", CHECKED_PORT, env, "/page")
         )
         targets = {
-            "chorus": (f"{chorus}/c/{slug}/sign", fetch_sessions(chorus, 8)),
-            "bare": (f"{bare}/sign", "|"),
-            "checked": (f"{checked}/sign", fetch_sessions(checked, 8)),
+            "chorus": f"{chorus}/c/{slug}/sign",
+            "bare": f"{bare}/sign",
+            "checked": f"{checked}/sign",
         }
         runs = []  # Chorus's runs: (name, report, clients), for the row check
-        for name, (url, sessions) in targets.items():
-            warm = wrk(url, 16, 3, "sign.lua", sign_env(sessions, f"{name}-warm"))
+        for name, url in targets.items():
+            warm = wrk(url, 16, 3, "sign.lua", sign_env(f"{name}-warm"))
             runs.append((f"{name}-warm", warm, 16))
         # Taking the servers in turn, round after round, makes a machine that speeds up or
         # slows down during the run (a shared VM does) weigh on all three alike.
         reports = {name: {c: [] for c in CONCURRENCY} for name in targets}
         for c in CONCURRENCY:
             for round_ in range(ROUNDS):
-                for name, (url, sessions) in targets.items():
+                for name, url in targets.items():
                     run = f"{name}{c}r{round_}"
-                    report = wrk(url, c, SECONDS, "sign.lua", sign_env(sessions, run))
+                    report = wrk(url, c, SECONDS, "sign.lua", sign_env(run))
                     reports[name][c].append(report)
                     runs.append((run, report, c))
         # The exact check runs while signatures are confirmed and counted, as workers would.
         with confirming_and_counting(app):
-            answers = signed_by_each_answer(chorus, slug, targets["chorus"][1])
+            answers = signed_by_each_answer(chorus, slug)
     problems = check_answers(app, answers)
     print(
         f"exact check: {len(answers)} signatures from {CHECK_CLIENTS} clients at once, "

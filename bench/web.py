@@ -131,7 +131,7 @@ def _report_errors(log, app_spec: str) -> None:
         print(f"  {app_spec} logged {len(errors)} warnings/errors, first: {errors[0].strip()}")
 
 
-def wait_until_up(url: str, process: subprocess.Popen, log, limit: float = 30) -> float:
+def wait_until_up(url: str, process: subprocess.Popen, log, limit: float = 120) -> float:
     """Poll url until it answers 200; return the seconds it took."""
     started = time.monotonic()
     while time.monotonic() - started < limit:
@@ -215,29 +215,19 @@ def line(label: str, report: dict) -> str:
     )
 
 
-def fetch_sessions(base: str, n: int) -> str:
-    """n browser sessions (cookie and CSRF token) as sign.lua reads them from BENCH_SESSIONS.
-
-    Chorus's sign form needs neither (app/cross_origin.py): for it, n empty pairs; the
-    token-checking baseline app (bench/baseline.py) still hands them out.
-    """
-    pairs = []
-    for _ in range(n):
-        try:
-            with urllib.request.urlopen(base + "/csrf-token", timeout=5) as response:
-                cookie = response.headers["Set-Cookie"].split(";", 1)[0]
-                token = json.loads(response.read())["csrf_token"]
-        except urllib.error.HTTPError as error:
-            if error.code != 404:
-                raise
-            cookie, token = "", ""
-        pairs.append(f"{cookie}|{token}")
-    return ";".join(pairs)
+def sign_env(run: str) -> dict[str, str]:
+    """The environment sign.lua needs: a prefix that keeps emails unique across runs."""
+    return {"BENCH_RUN": run, "BENCH_WRK_DIR": str(BENCH / "wrk")}
 
 
-def sign_env(sessions: str, run: str) -> dict[str, str]:
-    """The environment sign.lua needs: sessions and a prefix that keeps emails unique."""
-    return {"BENCH_SESSIONS": sessions, "BENCH_RUN": run, "BENCH_WRK_DIR": str(BENCH / "wrk")}
+def browser_headers(base: str) -> dict[str, str]:
+    """The headers a browser sends with a form posted from base's own pages
+    (app/cross_origin.py): the citizens' forms need no cookie and no token."""
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Sec-Fetch-Site": "same-origin",
+        "Origin": base,
+    }
 
 
 def get_env() -> dict[str, str]:
