@@ -8,7 +8,7 @@ from app.api.auth import requires_scope
 from app.extensions import csrf
 from app.models import Campaign, Scope
 from app.public.forms import SignForm
-from app.ratelimits import client_ip, count_submission
+from app.ratelimits import count_submission
 from app.services.api import public as resources
 from app.services.api import supporters
 from app.services.errors import CampaignClosed, UnknownZip
@@ -67,16 +67,7 @@ def add_signature(slug: str):
     try:
         signing.sign(
             slug,
-            signing.SignatureRequest(
-                name=form.name.data,
-                email=form.email.data,
-                place=place,
-                consent_updates=form.consent_updates.data,
-                show_publicly=form.show_publicly.data,
-                ip=client_ip(),
-                review_reason=count_submission(form.email.data),
-                source=str(body.get("source") or f"api-key-{g.api_key.id}"),
-            ),
+            form.to_request(place, source=str(body.get("source") or f"api-key-{g.api_key.id}")),
         )
     except CampaignClosed:
         return {"error": "Conflict", "detail": "This campaign is not taking signatures."}, 409

@@ -19,8 +19,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Regexp
 
 from app.cwc import PREFIXES
+from app.ratelimits import client_ip, count_submission
 from app.services import text
-from app.services.letters.places import ZIP_PATTERN
+from app.services.letters.places import ZIP_PATTERN, Place
+from app.services.signing.signatures import SignatureRequest
 
 
 def strip(value: str | None) -> str | None:
@@ -112,6 +114,21 @@ class SignForm(FlaskForm):
     # The share link's or embed's `?src=`, copied in by static/share.js (pages are cached
     # without their query string); signing.source_code keeps only a well-formed code.
     source = HiddenField(filters=[strip])
+
+    def to_request(self, place: Place, source: str, locale: str = "en") -> SignatureRequest:
+        """The signature this accepted form asks for; counting it against the review limits
+        (count_submission) gives its review reason."""
+        return SignatureRequest(
+            name=self.name.data,
+            email=self.email.data,
+            place=place,
+            consent_updates=self.consent_updates.data,
+            show_publicly=self.show_publicly.data,
+            ip=client_ip(),
+            review_reason=count_submission(self.email.data),
+            locale=locale,
+            source=source,
+        )
 
 
 class WhereForm(FlaskForm):

@@ -10,7 +10,7 @@ from app.i18n import current_locale
 from app.models import Campaign, CampaignStatus
 from app.public import bp
 from app.public.forms import SignForm
-from app.ratelimits import client_ip, count_submission
+from app.ratelimits import count_submission
 from app.services.campaigns import preview, revisions
 from app.services.campaigns.languages import in_language
 from app.services.campaigns.page import campaign_page
@@ -93,17 +93,7 @@ def take_signature(slug: str, form: SignForm) -> int | None:
     try:
         signatures.sign(
             slug,
-            signatures.SignatureRequest(
-                name=form.name.data,
-                email=form.email.data,
-                place=place,
-                consent_updates=form.consent_updates.data,
-                show_publicly=form.show_publicly.data,
-                ip=client_ip(),
-                review_reason=count_submission(form.email.data),
-                locale=current_locale(),
-                source=form.source.data or "",
-            ),
+            form.to_request(place, source=form.source.data or "", locale=current_locale()),
         )
     except CampaignClosed:
         return 409
