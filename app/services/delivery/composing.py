@@ -204,42 +204,45 @@ def letter_message(delivery: Delivery) -> Message | None:
 
 def receipt_message(delivery: Delivery) -> Message | None:
     """What happened to a writer's letter, office by office, once every delivery settled."""
-    signature = _signer(delivery)
-    if signature is None or signature.status != SignatureStatus.CONFIRMED:
+    signature = _confirmed_writer(delivery)
+    if signature is None or signature.letter is None:
         return None
     letter = signature.letter
-    if letter is None:
-        return None
-    return _message(
-        delivery,
-        "receipt",
-        to=format_address(signature.email, signature.name),
-        context={
-            "signature": signature,
-            "campaign": signature.campaign,
-            "letter": letter,
-            "outcomes": writing.letter_outcomes(letter),
-            "withdraw_url": withdraw_url(signature),
-        },
-    )
+    context = {"letter": letter, "outcomes": writing.letter_outcomes(letter)}
+    return _to_writer(delivery, signature, "receipt", context)
 
 
 def response_message(delivery: Delivery) -> Message | None:
     """A representative's response, to a writer who asked to hear back."""
-    signature = _signer(delivery)
+    signature = _confirmed_writer(delivery)
     response = db.session.get(Response, receipts.response_id(delivery.dedupe_key))
-    if signature is None or signature.status != SignatureStatus.CONFIRMED or response is None:
+    if signature is None or response is None:
         return None
+    context = {"response": response, "campaign_url": campaign_url(signature.campaign)}
+    return _to_writer(delivery, signature, "response", context)
+
+
+def _confirmed_writer(delivery: Delivery) -> Signature | None:
+    """The confirmed signer an email about their letter is for, while they have an address."""
+    signature = _signer(delivery)
+    return (
+        signature
+        if signature is not None and signature.status == SignatureStatus.CONFIRMED
+        else None
+    )
+
+
+def _to_writer(delivery: Delivery, signature: Signature, template: str, context: dict) -> Message:
+    """An email to a letter's writer, with the link that withdraws their signature."""
     return _message(
         delivery,
-        "response",
+        template,
         to=format_address(signature.email, signature.name),
         context={
             "signature": signature,
             "campaign": signature.campaign,
-            "response": response,
-            "campaign_url": campaign_url(signature.campaign),
             "withdraw_url": withdraw_url(signature),
+            **context,
         },
     )
 
