@@ -13,6 +13,8 @@ from app.models import (
     DeliveryStatus,
     Letter,
     Moderation,
+    Organizer,
+    Role,
     Signature,
     TargetKind,
 )
@@ -21,6 +23,7 @@ from app.services.letters import writing
 from app.services.letters.routing import route_letter
 from app.services.signing import signatures
 from app.services.signing.counting import count_signatures, exact_counts
+from app.services.workspace import moderation
 from tests.factories import make_campaign, make_target
 from tests.helpers import link_token, sign_via_form
 from tests.shared_data import load_congress, requires_data
@@ -236,8 +239,9 @@ def test_public_comment_appears_with_first_name_and_state_only_after_approval(
     assert MINE not in text(client.get(f"/c/{campaign.slug}"))
     letter = db.session.scalar(sa.select(Letter))
     assert letter.moderation == Moderation.PENDING
-    letter.moderation = Moderation.APPROVED
-    db.session.commit()
+    moderator = Organizer(email="moderator@example.org", password_hash="x", role=Role.ORGANIZER)
+    db.session.add(moderator)
+    moderation.decide(campaign, [letter.id], "approve", moderator)
     page = text(client.get(f"/c/{campaign.slug}"))
     assert f"What people wrote Ann, CA {MINE}" in page
     assert "Lee" not in page and "ann@example.org" not in page

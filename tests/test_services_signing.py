@@ -25,6 +25,7 @@ from app.models import (
     ZipDistrict,
 )
 from app.services import text, tokens
+from app.services.campaigns import page
 from app.services.delivery import outbox
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
 from app.services.letters.places import Place, locate_zip, normalize_zip
@@ -252,7 +253,7 @@ def test_recent_public_signers_are_confirmed_and_agreed_to_be_shown(app):
     make_signature(campaign, show_publicly=False)
     make_signature(campaign, confirmed=False, show_publicly=True)
     make_signature(make_campaign(), show_publicly=True)
-    assert [s.id for s in signatures.recent_public_signers(campaign)] == [shown.id]
+    assert [s.id for s in page.recent_public_signers(campaign)] == [shown.id]
     assert shown.first_name == "Shown"
 
 

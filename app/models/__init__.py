@@ -2,6 +2,7 @@
 
 from app.models.campaign import (
     Campaign,
+    CampaignPage,
     CampaignRevision,
     CampaignStatus,
     CampaignTally,
@@ -37,6 +38,7 @@ __all__ = [
     "AuditEvent",
     "Campaign",
     "CampaignMetric",
+    "CampaignPage",
     "CampaignRevision",
     "CampaignStatus",
     "CampaignTally",

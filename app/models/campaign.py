@@ -147,6 +147,21 @@ class CampaignTally(db.Model):
     count: so.Mapped[int] = so.mapped_column(default=0)
 
 
+class CampaignPage(db.Model):
+    """What the campaign page shows besides the campaign's own text and counts: its recent
+    public signers, published responses, public comments and milestones reached, kept as
+    one JSON document by whoever changes them (services.campaigns.page.refresh), so a
+    render reads it with the campaign's row in one query."""
+
+    __tablename__ = "campaign_pages"
+
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    shown: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    refreshed_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class Response(db.Model):
     """An official response from a representative, shown on the campaign page."""
 

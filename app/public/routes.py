@@ -7,13 +7,12 @@ from flask_babel import gettext
 from app.extensions import db
 from app.http_cache import public
 from app.i18n import current_locale
-from app.models import Campaign, CampaignStatus
+from app.models import Campaign, CampaignPage, CampaignStatus
 from app.public import bp
 from app.public.forms import SignForm
 from app.ratelimits import count_submission
-from app.services.campaigns import preview, revisions
+from app.services.campaigns import page, preview, revisions
 from app.services.campaigns.languages import in_language
-from app.services.campaigns.page import campaign_page
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
 from app.services.letters import writing
 from app.services.letters.places import locate_zip
@@ -43,7 +42,10 @@ def index():
 @public
 def campaign(slug: str):
     """Show a campaign's explainer, sources, count and the sign form."""
-    return render_campaign(public_campaign(slug), SignForm())
+    found = page.published(slug)
+    if found is None or not found[0].is_public:
+        abort(404)
+    return render_campaign(*found, form=SignForm())
 
 
 @bp.get("/c/<slug>/changes")
@@ -54,9 +56,12 @@ def changes(slug: str):
     return render_template("changes.html", campaign=campaign, changes=revisions.changes(campaign))
 
 
-def render_campaign(campaign: Campaign, form: SignForm, status: int = 200, **context):
+def render_campaign(
+    campaign: Campaign, shown: CampaignPage | None = None, *, form: SignForm, status: int = 200
+):
     """The campaign page with this sign form; the page's data comes from campaign_page."""
-    return render_template("campaign.html", **campaign_page(campaign), form=form, **context), status
+    context = page.campaign_page(campaign, shown)
+    return render_template("campaign.html", **context, form=form), status
 
 
 @bp.post("/c/<slug>/sign")
@@ -70,7 +75,7 @@ def sign(slug: str):
     form = SignForm()
     refused = take_signature(slug, form)
     if refused:
-        return render_campaign(public_campaign(slug), form, refused)
+        return render_campaign(public_campaign(slug), form=form, status=refused)
     return redirect(url_for("public.check_email", slug=slug))
 
 

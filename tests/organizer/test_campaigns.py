@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Campaign, CampaignStatus, Role
+from app.services.signing.counting import count_signatures
 from app.services.targets.access import post_response
-from tests.factories import make_campaign, make_target
+from tests.factories import make_campaign, make_signature, make_target
 from tests.helpers import csrf_token
 
 EXPLAINER = """## What is proposed
@@ -285,3 +286,12 @@ def test_an_organizer_previews_a_draft_as_its_full_public_page_never_cached(logi
     assert "no-store" in response.headers["Cache-Control"]
     assert "public" not in response.headers["Cache-Control"]
     assert client.get(f"/c/{campaign.slug}").status_code == 404
+
+
+def test_the_preview_shows_the_signers_and_comments_the_public_page_shows(login):
+    campaign = make_campaign(collects_comments=True)
+    make_signature(campaign, name="Ada Lovelace", show_publicly=True, counted=False)
+    count_signatures()
+    response = login(Role.VIEWER).get(f"/organizer/campaigns/{campaign.id}/preview")
+    assert response.status_code == 200
+    assert "Ada" in response.get_data(as_text=True)

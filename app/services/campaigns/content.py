@@ -12,7 +12,7 @@ import yaml
 from app.extensions import db
 from app.i18n import DEFAULT_LOCALE, LOCALES
 from app.models import Campaign
-from app.services.campaigns import revisions
+from app.services.campaigns import page, revisions
 from app.services.campaigns.editing import CampaignError, to_utc
 from app.services.campaigns.languages import TRANSLATABLE
 from app.services.unit_of_work import unit_of_work
@@ -149,6 +149,7 @@ def seed_campaigns(directory: Path, overwrite: bool = False) -> SeedResult:
                 setattr(campaign, key, value)
             db.session.flush()
             revisions.record_revision(campaign, reason, before=before)
+            page.refresh(campaign.id)  # public comments shown or not
             for locale, translation in translation_files(directory, path.stem).items():
                 _translate(campaign, locale, parse_translation_file(translation))
         return result

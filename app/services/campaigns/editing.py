@@ -14,7 +14,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Organizer, Response, Target, TargetKind
 from app.services import audit, text
-from app.services.campaigns import revisions
+from app.services.campaigns import page, revisions
 from app.services.errors import ChorusError
 from app.services.unit_of_work import unit_of_work
 
@@ -152,6 +152,7 @@ def update_campaign(campaign: Campaign, values: CampaignInput, organizer: Organi
         )
         if changed:
             audit.record(organizer, "campaign.edit", campaign, fields=changed)
+        page.refresh(campaign.id)  # public comments shown or not
         return campaign
 
 
@@ -243,6 +244,7 @@ def hide_response(campaign: Campaign, response_id: int, organizer: Organizer) ->
         if response is None or response.campaign_id != campaign.id:
             raise CampaignError("That response is not on this campaign.")
         response.published = False
+        page.refresh(campaign.id)
         audit.record(organizer, "response.hide", campaign, response_id=response.id)
 
 
@@ -254,6 +256,7 @@ def show_response(campaign: Campaign, response_id: int, organizer: Organizer) ->
         if response is None or response.campaign_id != campaign.id:
             raise CampaignError("That response is not on this campaign.")
         response.published = True
+        page.refresh(campaign.id)
         audit.record(organizer, "response.show", campaign, response_id=response.id)
 
 

@@ -11,27 +11,15 @@ delivering the petition to every target.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 import sqlalchemy as sa
 
 from app.database import insert
 from app.extensions import db
 from app.models import Campaign, DeliveryKind, Milestone, Organizer, Role, WebhookEvent
+from app.services.campaigns.page import MilestoneStatus, milestone_statuses, reached_thresholds
 from app.services.delivery import outbox, webhooks
 from app.services.signing.supporters import recipients
 from app.services.targets.petition import deliver_petition
-
-
-@dataclass(frozen=True)
-class MilestoneStatus:
-    """One threshold as the campaign page shows it."""
-
-    count: int
-    label: str
-    reached_at: datetime | None
-    is_next: bool
 
 
 def record_reached(campaign_ids: set[int]) -> list[Milestone]:
@@ -102,19 +90,4 @@ def milestone_id(dedupe_key: str) -> int:
 def milestones_of(campaign: Campaign) -> list[MilestoneStatus]:
     """The campaign's thresholds in order, each with when it was reached, the first one not
     yet reached marked as next."""
-    reached = dict(
-        db.session.execute(
-            sa.select(Milestone.threshold, Milestone.reached_at).where(
-                Milestone.campaign_id == campaign.id
-            )
-        ).all()
-    )
-    statuses, next_found = [], False
-    for threshold in sorted(campaign.thresholds or [], key=lambda t: t["count"]):
-        reached_at = reached.get(threshold["count"])
-        is_next = reached_at is None and not next_found
-        next_found = next_found or is_next
-        statuses.append(
-            MilestoneStatus(threshold["count"], threshold.get("label", ""), reached_at, is_next)
-        )
-    return statuses
+    return milestone_statuses(campaign.thresholds, dict(reached_thresholds(campaign)))

@@ -1,25 +1,182 @@
-"""What the public campaign page shows, read in one place.
+"""What the public campaign page shows, read in one query.
 
-The view passes this context to the template, which reads nothing else from the database:
-no lazy relationship, no querying template global (the footer's organization profile is a
-site setting each process caches). So one render costs a fixed number of queries however
-many responses and comments a campaign has (tests/test_campaign_page.py).
+The campaign's own text and counts are its row. Everything else the page shows (recent
+public signers, published responses, public comments, milestones reached) is kept as one
+snapshot, CampaignPage, which whoever changes one of them refreshes in the same
+transaction: the counting job (confirmations, withdrawals and fraud counted, milestones
+reached), a withdrawal and a retention erasure (a signer's name leaves the page at once),
+moderation, a response posted, hidden or shown, and an organizer's edit. A render reads
+the campaign and its snapshot together, and the template reads nothing else from the
+database (the footer's organization profile is a site setting each process caches).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.clock import utcnow
+from app.database import insert
 from app.extensions import db
-from app.models import Campaign, Response
+from app.models import (
+    Campaign,
+    CampaignPage,
+    Letter,
+    Milestone,
+    Moderation,
+    Response,
+    Signature,
+    SignatureStatus,
+)
 from app.services.campaigns.languages import in_language
-from app.services.campaigns.milestones import milestones_of
-from app.services.letters.writing import public_comments
-from app.services.signing.signatures import recent_public_signers
+from app.services.unit_of_work import unit_of_work
 from app.services.workspace.organization import sponsor_of
+
+RECENT_SIGNERS = 8
+PUBLIC_COMMENTS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ShownSigner:
+    """A recent public signer: first name and state only."""
+
+    first_name: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownResponse:
+    target_title: str
+    target_name: str
+    author_name: str
+    created_at: datetime
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownComment:
+    first_name: str
+    state: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneStatus:
+    """One threshold as the campaign page shows it."""
+
+    count: int
+    label: str
+    reached_at: datetime | None
+    is_next: bool
+
+
+def published(slug: str) -> tuple[Campaign, CampaignPage | None] | None:
+    """A campaign and its page snapshot (None if never written), in one query; None when
+    no campaign has this slug."""
+    row = db.session.execute(
+        sa.select(Campaign, CampaignPage)
+        .outerjoin(CampaignPage, CampaignPage.campaign_id == Campaign.id)
+        .where(Campaign.slug == slug)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def campaign_page(campaign: Campaign, page: CampaignPage | None = None) -> dict[str, Any]:
+    """The campaign page's template context (besides the form and its notices).
+
+    Without the snapshot at hand (the organizer's preview) it is read by primary key; one
+    never written yet is written now, so the next render finds it.
+    """
+    if page is None:
+        page = db.session.get(CampaignPage, campaign.id)
+    shown = page.shown if page is not None else _fill(campaign)
+    return {
+        "campaign": in_language(campaign),
+        "recent_signers": [ShownSigner(*s) for s in shown["signers"]],
+        "responses": [
+            ShownResponse(r[0], r[1], r[2], datetime.fromisoformat(r[3]), r[4])
+            for r in shown["responses"]
+        ],
+        "comments": [ShownComment(*c) for c in shown["comments"]],
+        "milestones": milestone_statuses(
+            campaign.thresholds,
+            {threshold: datetime.fromisoformat(at) for threshold, at in shown["reached"]},
+        ),
+        "sponsor": sponsor_of(campaign),
+    }
+
+
+def refresh(campaign_id: int) -> None:
+    """Rewrite the campaign's page snapshot from the rows, in the caller's transaction.
+
+    The campaign's row is locked first, so two refreshes run one after the other and the
+    later one reads every change committed before it: a refresh that read a signer just
+    withdrawn can never be written after the withdrawal's own refresh.
+    """
+    campaign = db.session.scalar(
+        sa.select(Campaign).where(Campaign.id == campaign_id).with_for_update()
+    )
+    if campaign is None:
+        return
+    shown = _snapshot(campaign)
+    db.session.execute(
+        insert(CampaignPage)
+        .values(campaign_id=campaign_id, shown=shown, refreshed_at=utcnow())
+        .on_conflict_do_update(
+            index_elements=["campaign_id"],
+            set_={"shown": shown, "refreshed_at": utcnow()},
+        )
+    )
+
+
+def _fill(campaign: Campaign) -> dict[str, Any]:
+    """Write the snapshot of a campaign that has none yet; return it. A refresh that
+    committed meanwhile wins (it read the rows later than this render did)."""
+    with unit_of_work():
+        shown = _snapshot(campaign)
+        db.session.execute(
+            insert(CampaignPage)
+            .values(campaign_id=campaign.id, shown=shown, refreshed_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["campaign_id"])
+        )
+    return shown
+
+
+def _snapshot(campaign: Campaign) -> dict[str, Any]:
+    """What the page shows of the campaign's rows, as JSON-ready lists."""
+    return {
+        "signers": [[s.first_name, s.state] for s in recent_public_signers(campaign)],
+        "responses": [
+            [r.target.title, r.target.name, r.author_name, r.created_at.isoformat(), r.body]
+            for r in published_responses(campaign)
+        ],
+        "comments": [
+            [c.signature.first_name, c.signature.state, c.body] for c in public_comments(campaign)
+        ],
+        "reached": [[threshold, at.isoformat()] for threshold, at in reached_thresholds(campaign)],
+    }
+
+
+def recent_public_signers(campaign: Campaign) -> list[Signature]:
+    """The latest confirmed signers who agreed to be shown (first name and state only)."""
+    return list(
+        db.session.scalars(
+            sa.select(Signature)
+            .where(
+                Signature.campaign_id == campaign.id,
+                Signature.status == SignatureStatus.CONFIRMED,
+                # Written as the predicate of ix_signatures_recent_public, so PostgreSQL
+                # reads the newest rows from that index ("IS TRUE" would not match it).
+                Signature.show_publicly,
+            )
+            .order_by(Signature.confirmed_at.desc())
+            .limit(RECENT_SIGNERS)
+        )
+    )
 
 
 def published_responses(campaign: Campaign) -> list[Response]:
@@ -34,13 +191,50 @@ def published_responses(campaign: Campaign) -> list[Response]:
     )
 
 
-def campaign_page(campaign: Campaign) -> dict[str, Any]:
-    """The campaign page's template context (besides the form and its notices)."""
-    return {
-        "campaign": in_language(campaign),
-        "recent_signers": recent_public_signers(campaign),
-        "responses": published_responses(campaign),
-        "comments": public_comments(campaign),
-        "milestones": milestones_of(campaign),
-        "sponsor": sponsor_of(campaign),
-    }
+def public_comments(campaign: Campaign) -> list[Letter]:
+    """Letters their confirmed writers let us show, once a moderator approved them."""
+    if not campaign.collects_comments:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Letter)
+            .join(Signature, Letter.signature_id == Signature.id)
+            .where(
+                Letter.campaign_id == campaign.id,
+                Letter.public_comment.is_(True),
+                Letter.moderation == Moderation.APPROVED,
+                Signature.status == SignatureStatus.CONFIRMED,
+            )
+            .options(so.contains_eager(Letter.signature))
+            .order_by(Letter.created_at.desc(), Letter.id.desc())
+            .limit(PUBLIC_COMMENTS)
+        )
+    )
+
+
+def reached_thresholds(campaign: Campaign) -> list[tuple[int, datetime]]:
+    """(threshold, when the count reached it) for each milestone the campaign reached."""
+    return [
+        (threshold, at)
+        for threshold, at in db.session.execute(
+            sa.select(Milestone.threshold, Milestone.reached_at).where(
+                Milestone.campaign_id == campaign.id
+            )
+        )
+    ]
+
+
+def milestone_statuses(
+    thresholds: list[dict[str, Any]] | None, reached: dict[int, datetime]
+) -> list[MilestoneStatus]:
+    """The thresholds in order, each with when it was reached, the first one not yet
+    reached marked as next."""
+    statuses, next_found = [], False
+    for threshold in sorted(thresholds or [], key=lambda t: t["count"]):
+        reached_at = reached.get(threshold["count"])
+        is_next = reached_at is None and not next_found
+        next_found = next_found or is_next
+        statuses.append(
+            MilestoneStatus(threshold["count"], threshold.get("label", ""), reached_at, is_next)
+        )
+    return statuses

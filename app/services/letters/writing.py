@@ -223,24 +223,3 @@ def letter_outcomes(letter: Letter) -> list[Outcome]:
             reason = carriers.carrier(target, has_address).reason
             outcomes.append(Outcome(target, row.status, row.channel, reason))
     return outcomes
-
-
-def public_comments(campaign: Campaign, limit: int = 20) -> list[Letter]:
-    """Letters their confirmed writers let us show, once a moderator approved them."""
-    if not campaign.collects_comments:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(Letter)
-            .join(Signature, Letter.signature_id == Signature.id)
-            .where(
-                Letter.campaign_id == campaign.id,
-                Letter.public_comment.is_(True),
-                Letter.moderation == Moderation.APPROVED,
-                Signature.status == SignatureStatus.CONFIRMED,
-            )
-            .options(so.contains_eager(Letter.signature))
-            .order_by(Letter.created_at.desc(), Letter.id.desc())
-            .limit(limit)
-        )
-    )

@@ -17,7 +17,7 @@ from app import database
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Campaign, CampaignTally, Delivery, Letter, Signature, SignatureStatus
-from app.services.campaigns import milestones
+from app.services.campaigns import milestones, page
 from app.services.unit_of_work import unit_of_work
 
 Place = tuple[int, str, str]  # (campaign id, state, district)
@@ -54,6 +54,10 @@ def count_signatures() -> int:
             deltas[(row.campaign_id, row.state, row.district)] -= 1
         grown = _apply(deltas, _letter_deltas(added, removed))
         milestones.record_reached(grown)
+        # Newly confirmed signers join the page, milestones reached show, and signatures
+        # withdrawn or marked fraudulent leave it, with the count that now includes them.
+        for campaign_id in sorted({row.campaign_id for row in added + removed}):
+            page.refresh(campaign_id)
     return len(added) + len(removed)
 
 
@@ -156,6 +160,8 @@ def recount() -> None:
             campaign.counted_at = now
         session.flush()
         milestones.record_reached(set(totals))
+        for campaign_id in session.scalars(sa.select(Campaign.id).order_by(Campaign.id)):
+            page.refresh(campaign_id)
 
 
 def exact_counts(campaign: Campaign) -> tuple[int, int]:

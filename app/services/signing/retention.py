@@ -18,6 +18,7 @@ from app.extensions import db
 from app.i18n import N_
 from app.models import Campaign, Letter, Signature
 from app.services import audit
+from app.services.campaigns import page
 from app.services.delivery import outbox
 from app.services.unit_of_work import unit_of_work
 
@@ -123,6 +124,7 @@ def erase_personal_data(campaign: Campaign, now: datetime) -> int:
             .execution_options(synchronize_session=False)
         )
         outbox.forget_signers(signatures)
+        page.refresh(campaign.id)  # no names or comments are left to show
         campaign.personal_data_erased_at = now
         audit.record(
             None,

@@ -24,6 +24,7 @@ from app.models import (
     WebhookEvent,
 )
 from app.services import text, tokens
+from app.services.campaigns import page
 from app.services.delivery import outbox, webhooks
 from app.services.errors import CampaignClosed, InvalidToken
 from app.services.letters.places import Place
@@ -377,22 +378,6 @@ def withdraw(token: str) -> Campaign:
         # Not tied to the signature row (forget_signers would cancel it): a CRM hears of
         # the withdrawal even if the signer's data is erased again before it is sent.
         webhooks.emit(WebhookEvent.SIGNATURE_WITHDRAWN, signature.id, campaign.id)
+        # Their name and comment leave the page now, not at the next count.
+        page.refresh(campaign.id)
     return campaign
-
-
-def recent_public_signers(campaign: Campaign, limit: int = 8) -> list[Signature]:
-    """The latest confirmed signers who agreed to be shown (first name and state only)."""
-    return list(
-        db.session.scalars(
-            sa.select(Signature)
-            .where(
-                Signature.campaign_id == campaign.id,
-                Signature.status == SignatureStatus.CONFIRMED,
-                # Written as the predicate of ix_signatures_recent_public, so PostgreSQL
-                # reads the newest rows from that index ("IS TRUE" would not match it).
-                Signature.show_publicly,
-            )
-            .order_by(Signature.confirmed_at.desc())
-            .limit(limit)
-        )
-    )

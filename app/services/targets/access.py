@@ -34,6 +34,7 @@ from app.models import (
     WebhookEvent,
 )
 from app.services import text
+from app.services.campaigns import page
 from app.services.delivery import webhooks
 from app.services.errors import ChorusError, InvalidToken
 from app.services.letters import receipts
@@ -312,4 +313,5 @@ def post_response(target: Target, campaign: Campaign, body: str, author_name: st
         db.session.flush()
         receipts.queue_response_notices(response)
         webhooks.emit(WebhookEvent.RESPONSE_POSTED, response.id, campaign.id)
+        page.refresh(campaign.id)
         return response

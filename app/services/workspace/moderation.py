@@ -22,6 +22,7 @@ from app.models import (
     Target,
 )
 from app.services import audit
+from app.services.campaigns import page
 from app.services.delivery import outbox
 from app.services.errors import ChorusError
 from app.services.signing.counting import count_signatures
@@ -102,6 +103,7 @@ def decide(campaign: Campaign, letter_ids: list[int], decision: str, organizer: 
         else:
             raise ModerationError(f"Unknown decision {decision!r}.")
         if decided:
+            page.refresh(campaign.id)  # a comment approved or hidden
             _tell_writers(decided, decision)
             audit.record(organizer, f"moderation.{decision}", campaign, letters=sorted(decided))
         return len(decided)
@@ -299,6 +301,8 @@ def invalidate(campaign: Campaign, by: str, key: str, organizer: Organizer) -> i
             .values(status=DeliveryStatus.CANCELLED)
         )
         audit.record(organizer, "signatures.invalidate", campaign, by=by, key=key, count=len(ids))
+        # Also those confirmed since the last count, which counting would not see as changed.
+        page.refresh(campaign.id)
     # Fold the change into the public counts now rather than at the next periodic run.
     count_signatures()
     return len(ids)
