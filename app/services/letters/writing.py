@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from app.extensions import db
 from app.models import (
@@ -17,7 +16,6 @@ from app.models import (
     Letter,
     Moderation,
     Signature,
-    SignatureStatus,
     Target,
 )
 from app.services import text
