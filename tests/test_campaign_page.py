@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from flask import template_rendered
 from sqlalchemy import event
 
 from app.clock import utcnow
 from app.extensions import db
 from app.models import CampaignPage, Moderation, Organizer, Response, Role
+from app.public.page import RenderedPages
 from app.services import tokens
 from app.services.campaigns import editing
 from app.services.signing import retention, signatures
@@ -182,3 +184,49 @@ def test_turning_comments_off_takes_them_off_the_page(app, client, shown):
     editing.update_campaign(campaign, values, _organizer())
     page = _page(client, campaign.slug)
     assert "weave algebra" not in page and "Ada" in page
+
+
+def _renders(app, client, path: str) -> int:
+    """How many templates rendering path rendered."""
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        template_rendered.disconnect(record, app)
+    return len(rendered)
+
+
+def test_an_unchanged_page_is_rendered_once_and_a_new_count_renders_it_again(app, client):
+    campaign = make_campaign()
+    path = f"/c/{campaign.slug}"
+    assert _renders(app, client, path) == 1
+    assert _renders(app, client, path) == 0
+    assert _renders(app, client, f"/es{path}") == 1  # each language is its own page
+    make_signature(campaign, counted=False)
+    count_signatures()
+    assert _renders(app, client, path) == 1
+    assert ">1</strong>" in client.get(path).get_data(as_text=True)
+
+
+def test_an_edit_of_the_campaigns_text_is_shown_at_once(app, client):
+    campaign = make_campaign(summary="The first summary.")
+    assert "The first summary." in _page(client, campaign.slug)
+    campaign.summary = "A better summary."
+    db.session.commit()
+    page = _page(client, campaign.slug)
+    assert "A better summary." in page and "The first summary." not in page
+
+
+def test_the_rendered_pages_kept_are_bounded_least_recently_used_first():
+    pages = RenderedPages(entries=2)
+    pages.get(("a",), lambda: "A")
+    pages.get(("b",), lambda: "B")
+    pages.get(("a",), lambda: "not rendered again")
+    pages.get(("c",), lambda: "C")
+    assert pages.get(("a",), lambda: "A again")[0] == b"A"
+    assert pages.get(("b",), lambda: "B again")[0] == b"B again"

@@ -159,6 +159,8 @@ class CampaignPage(db.Model):
         sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
     )
     shown: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    # One more at every refresh: rendered copies of the page are kept by it.
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
     refreshed_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
 
 

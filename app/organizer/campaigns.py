@@ -11,11 +11,10 @@ from app.models import Campaign, CampaignStatus, Role, Target, TargetKind
 from app.organizer import bp
 from app.organizer.access import requires
 from app.organizer.forms import ActionForm, CampaignForm
-from app.public.forms import SignForm
+from app.public.page import campaign_response
 from app.rendering import render_markdown
 from app.services.campaigns import editing
 from app.services.campaigns.editing import TRANSITIONS
-from app.services.campaigns.page import campaign_page
 from app.services.targets.datasets import reference_status
 
 
@@ -134,14 +133,7 @@ def change_status(campaign_id: int):
 @requires(Role.VIEWER)
 def preview_campaign(campaign_id: int):
     """The campaign's public page as it will look, drafts included (never cached)."""
-    campaign = db.get_or_404(Campaign, campaign_id)
-    return render_template(
-        "campaign.html",
-        **campaign_page(campaign),
-        form=SignForm(meta={"csrf": False}),
-        with_token=False,
-        preview=True,
-    )
+    return campaign_response(db.get_or_404(Campaign, campaign_id), preview=True)
 
 
 @bp.post("/campaigns/<int:campaign_id>/responses/<int:response_id>/hide")

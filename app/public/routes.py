@@ -7,9 +7,10 @@ from flask_babel import gettext
 from app.extensions import db
 from app.http_cache import public
 from app.i18n import current_locale
-from app.models import Campaign, CampaignPage, CampaignStatus
+from app.models import Campaign, CampaignStatus
 from app.public import bp
 from app.public.forms import SignForm
+from app.public.page import campaign_response
 from app.ratelimits import count_submission
 from app.services.campaigns import page, preview, revisions
 from app.services.campaigns.languages import in_language
@@ -45,7 +46,7 @@ def campaign(slug: str):
     found = page.published(slug)
     if found is None or not found[0].is_public:
         abort(404)
-    return render_campaign(*found, form=SignForm())
+    return campaign_response(*found)
 
 
 @bp.get("/c/<slug>/changes")
@@ -56,11 +57,9 @@ def changes(slug: str):
     return render_template("changes.html", campaign=campaign, changes=revisions.changes(campaign))
 
 
-def render_campaign(
-    campaign: Campaign, shown: CampaignPage | None = None, *, form: SignForm, status: int = 200
-):
-    """The campaign page with this sign form; the page's data comes from campaign_page."""
-    context = page.campaign_page(campaign, shown)
+def render_campaign(campaign: Campaign, form: SignForm, status: int):
+    """The campaign page showing a submitted sign form again, with its errors."""
+    context = page.campaign_page(campaign, page.snapshot_of(campaign))
     return render_template("campaign.html", **context, form=form), status
 
 
@@ -75,7 +74,7 @@ def sign(slug: str):
     form = SignForm()
     refused = take_signature(slug, form)
     if refused:
-        return render_campaign(public_campaign(slug), form=form, status=refused)
+        return render_campaign(public_campaign(slug), form, refused)
     return redirect(url_for("public.check_email", slug=slug))
 
 

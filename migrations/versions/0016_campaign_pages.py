@@ -22,6 +22,7 @@ def upgrade():
         "campaign_pages",
         sa.Column("campaign_id", sa.Integer(), nullable=False),
         sa.Column("shown", sa.JSON(), nullable=False),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("refreshed_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["campaign_id"],

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app import database
 from app.clock import utcnow
 from app.database import insert
 from app.extensions import db
@@ -77,6 +78,7 @@ class MilestoneStatus:
 def published(slug: str) -> tuple[Campaign, CampaignPage | None] | None:
     """A campaign and its page snapshot (None if never written), in one query; None when
     no campaign has this slug."""
+    database.read_without_transaction()
     row = db.session.execute(
         sa.select(Campaign, CampaignPage)
         .outerjoin(CampaignPage, CampaignPage.campaign_id == Campaign.id)
@@ -85,15 +87,15 @@ def published(slug: str) -> tuple[Campaign, CampaignPage | None] | None:
     return (row[0], row[1]) if row is not None else None
 
 
-def campaign_page(campaign: Campaign, page: CampaignPage | None = None) -> dict[str, Any]:
-    """The campaign page's template context (besides the form and its notices).
+def snapshot_of(campaign: Campaign) -> CampaignPage:
+    """The campaign's page snapshot, read by primary key (the organizer's preview, a sign
+    form shown again); one never written yet is written now, so later renders find it."""
+    return db.session.get(CampaignPage, campaign.id) or _fill(campaign)
 
-    Without the snapshot at hand (the organizer's preview) it is read by primary key; one
-    never written yet is written now, so the next render finds it.
-    """
-    if page is None:
-        page = db.session.get(CampaignPage, campaign.id)
-    shown = page.shown if page is not None else _fill(campaign)
+
+def campaign_page(campaign: Campaign, page: CampaignPage) -> dict[str, Any]:
+    """The campaign page's template context (besides the form and its notices)."""
+    shown = page.shown
     return {
         "campaign": in_language(campaign),
         "recent_signers": [ShownSigner(*s) for s in shown["signers"]],
@@ -128,22 +130,25 @@ def refresh(campaign_id: int) -> None:
         .values(campaign_id=campaign_id, shown=shown, refreshed_at=utcnow())
         .on_conflict_do_update(
             index_elements=["campaign_id"],
-            set_={"shown": shown, "refreshed_at": utcnow()},
+            set_={
+                "shown": shown,
+                "version": CampaignPage.version + 1,
+                "refreshed_at": utcnow(),
+            },
         )
     )
 
 
-def _fill(campaign: Campaign) -> dict[str, Any]:
-    """Write the snapshot of a campaign that has none yet; return it. A refresh that
+def _fill(campaign: Campaign) -> CampaignPage:
+    """Write the snapshot of a campaign that has none yet and return it. A refresh that
     committed meanwhile wins (it read the rows later than this render did)."""
     with unit_of_work():
-        shown = _snapshot(campaign)
         db.session.execute(
             insert(CampaignPage)
-            .values(campaign_id=campaign.id, shown=shown, refreshed_at=utcnow())
+            .values(campaign_id=campaign.id, shown=_snapshot(campaign), refreshed_at=utcnow())
             .on_conflict_do_nothing(index_elements=["campaign_id"])
         )
-    return shown
+    return db.session.get(CampaignPage, campaign.id)
 
 
 def _snapshot(campaign: Campaign) -> dict[str, Any]:

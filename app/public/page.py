@@ -1,0 +1,104 @@
+"""The campaign page, rendered once per change of what it shows and kept in each process.
+
+Why: rendered every time, the page cost about 7 ms of template work (some 55 translated
+strings, the sign form's widgets, the sources list), paid by every reader with a cookie,
+every language, the organizer's preview and every miss of the shared caches. Yet between
+two changes of its inputs it is the same bytes. So a render is looked up by everything it
+is rendered from (its key: the campaign's row, its page snapshot, whether it is open now,
+the language, the path and the site's profile) and rendered only when that key is new.
+Invalidation is by key, never by time: any change of an input is a new key, and the
+least recently used pages leave when there are more than PAGES.
+
+Only a fresh GET form is kept: a page showing a submitted form's errors, or a flash
+message (which rendering consumes), is rendered as before.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import astuple
+
+import sqlalchemy as sa
+from flask import Response, current_app, render_template, request, session
+from werkzeug.http import generate_etag
+
+from app.i18n import current_locale
+from app.models import Campaign, CampaignPage
+from app.public.forms import SignForm
+from app.services.campaigns import page
+from app.services.workspace.organization import shown_profile
+
+# Rendered pages kept per process: a few versions of each campaign in each language.
+PAGES = 256
+_CACHE = "chorus_rendered_pages"
+# The campaign's columns, all read into a page's key (JSON ones as text).
+_JSON_COLUMNS = tuple(c.key for c in Campaign.__table__.columns if isinstance(c.type, sa.JSON))
+_COLUMNS = tuple(c.key for c in Campaign.__table__.columns if c.key not in _JSON_COLUMNS)
+
+
+class RenderedPages:
+    """A bounded LRU of rendered pages: key -> (body, ETag)."""
+
+    def __init__(self, entries: int):
+        self.entries = entries
+        self._pages: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, render: Callable[[], str]) -> tuple[bytes, str]:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is not None:
+                self._pages.move_to_end(key)
+                return found
+        body = render().encode()
+        found = (body, generate_etag(body))
+        with self._lock:
+            self._pages[key] = found
+            while len(self._pages) > self.entries:
+                self._pages.popitem(last=False)
+        return found
+
+
+def campaign_response(
+    campaign: Campaign, shown: CampaignPage | None = None, *, preview: bool = False
+) -> Response:
+    """The campaign page with a fresh sign form (200), rendered only if its key is new."""
+
+    if shown is None:
+        shown = page.snapshot_of(campaign)
+
+    def render() -> str:
+        return render_template(
+            "campaign.html",
+            **page.campaign_page(campaign, shown),
+            form=SignForm(meta={"csrf": False}) if preview else SignForm(),
+            preview=preview,
+        )
+
+    if "_flashes" in session:
+        return Response(render(), mimetype="text/html")
+    pages = current_app.extensions.get(_CACHE)
+    if pages is None:
+        pages = current_app.extensions.setdefault(_CACHE, RenderedPages(PAGES))
+    body, etag = pages.get(_key(campaign, shown, preview), render)
+    response = Response(body, mimetype="text/html")
+    response.set_etag(etag)
+    return response
+
+
+def _key(campaign: Campaign, shown: CampaignPage, preview: bool) -> tuple:
+    values = campaign.__dict__
+    return (
+        request.script_root,
+        request.path,
+        current_locale(),
+        preview,
+        campaign.is_open(),
+        tuple(values.get(name) for name in _COLUMNS),
+        json.dumps([values.get(name) for name in _JSON_COLUMNS], default=str),
+        shown.version,
+        astuple(shown_profile()),
+    )
