@@ -68,8 +68,9 @@ def build(database_url: str) -> tuple[Flask, str]:
         return app, campaign.slug
 
 
-def load_confirmed_signatures(app: Flask, slug: str, n: int) -> float:
-    """Bulk-insert n confirmed signatures with generate_series; return the seconds taken."""
+def load_confirmed_signatures(app: Flask, slug: str, n: int, first: int = 1) -> float:
+    """Bulk-insert n confirmed signatures numbered from first (their emails are unique by
+    number) with generate_series; return the seconds taken."""
     started = time.monotonic()
     with app.app_context():
         campaign_id = db.session.scalar(sa.select(Campaign.id).where(Campaign.slug == slug))
@@ -84,10 +85,15 @@ def load_confirmed_signatures(app: Flask, slug: str, n: int) -> float:
                     'bulk.example', '10001', (ARRAY[{states}])[1 + g % {len(ZIPS)}],
                     (1 + g % 12)::text, g % 3 = 0, g % 4 = 0, '', '', 1, false,
                     now() - (g || ' seconds')::interval, now() - (g || ' seconds')::interval
-                FROM generate_series(1, :n) AS g
+                FROM generate_series(:first, :first + :n - 1) AS g
                 """
             ),
-            {"campaign": campaign_id, "confirmed": SignatureStatus.CONFIRMED, "n": n},
+            {
+                "campaign": campaign_id,
+                "confirmed": SignatureStatus.CONFIRMED,
+                "n": n,
+                "first": first,
+            },
         )
         db.session.commit()
         db.session.execute(sa.text("ANALYZE signatures"))

@@ -1,20 +1,23 @@
-"""Cost that grows with work: the campaign page (rendered every time) and a signature, at 0,
-100,000 and 1,000,000 confirmed signatures, then with 10,000 public letters and 1,000
-targets beside them; and what each signature costs the database.
+"""Cost that grows with work: the campaign page (served by the app every time, with no
+shared copy in front) and a signature, at 0, 100,000 and 1,000,000 confirmed signatures,
+then with 10,000 public letters and 1,000 targets beside them; and what each signature
+costs the database.
 
     .venv/bin/python -m bench.growth        (BENCH_GROWTH_REQUESTS=200 per measurement)
 
-In-process, one thread, no HTTP server (as bench/sign_cpu.py): each figure is the web
-process's CPU per request in the least disturbed of ROUNDS rounds. Beside each signature
-figure: the statements it sent, the rows it wrote (with their index entries) and the
-PostgreSQL backends' own CPU per signature, read from /proc (pg_stat_statements needs
-shared_preload_libraries, which a shared server does not have).
+The web process's work is counted in instructions by callgrind at every step, as in
+bench/page_instructions.py and bench/sign_instructions.py (BENCH_COUNTED requests each), so
+a growth of 10% can be told from the machine's noise: the page as served (its rendered
+copy kept), the page rendered anew, and a signature. The PostgreSQL backends' own CPU per
+page and per signature is timed in-process (over BENCH_GROWTH_REQUESTS requests) and read
+from /proc (pg_stat_statements needs
+shared_preload_libraries, which a shared server does not have): a timing, so noisy. Beside
+each signature: the statements it sent and the rows it wrote, with their index entries.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,7 +31,6 @@ from bench.web import bench_database, machine, server_env, verdict
 # its modules are imported in main(), once the bench database exists.
 
 REQUESTS = int(os.environ.get("BENCH_GROWTH_REQUESTS") or 200)
-ROUNDS = 3
 WARM_UP = 50
 # (label, signatures to reach, letters, targets)
 STEPS = [
@@ -38,10 +40,11 @@ STEPS = [
     ("+ 10,000 letters, 1,000 targets", 1_000_000, 10_000, 1_000),
 ]
 LABELS = {
-    "page": "page, web CPU",
-    "page_database_ms": "page, PostgreSQL CPU",
-    "sign": "sign, web CPU",
-    "database_ms": "sign, PostgreSQL CPU",
+    "page_instructions": "page as served, instructions",
+    "miss_instructions": "page rendered anew, instructions",
+    "sign_instructions": "sign, instructions",
+    "page_database_ms": "page, PostgreSQL CPU (timed)",
+    "database_ms": "sign, PostgreSQL CPU (timed)",
 }
 # Growth allowed across the range before a figure is flagged.
 ALLOWED_GROWTH = 0.10
@@ -51,6 +54,7 @@ def add_letters_and_targets(app: Flask, slug: str, letters: int, targets: int) -
     """Public, approved letters on the first confirmed signatures, and unrelated targets."""
     from app.extensions import db
     from app.models import Campaign, Letter, Moderation, Signature, Target
+    from app.services.campaigns import page
 
     with app.app_context():
         campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
@@ -79,6 +83,7 @@ def add_letters_and_targets(app: Flask, slug: str, letters: int, targets: int) -
                 for i in range(targets)
             ],
         )
+        page.refresh(campaign.id)  # as moderation does: the comments show
         db.session.commit()
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
@@ -91,21 +96,12 @@ def page_requests(slug: str, n: int) -> list[dict]:
     ]
 
 
-def least_cpu_ms(app, environs: list[dict], expected: str) -> float:
-    """CPU ms per request in the least disturbed of ROUNDS rounds over environs."""
-    for environ in environs[:WARM_UP]:
-        post(app, environ)
-    batch = (len(environs) - WARM_UP) // ROUNDS
-    best = float("inf")
-    for round_ in range(ROUNDS):
-        start = WARM_UP + round_ * batch
-        cpu = time.process_time()
-        for environ in environs[start : start + batch]:
-            status = post(app, environ)
-            if not status.startswith(expected):
-                raise RuntimeError(f"answered {status}, expected {expected}")
-        best = min(best, (time.process_time() - cpu) * 1000 / batch)
-    return best
+def serve(app, environs: list[dict], expected: str) -> None:
+    """Answer every request in environs; each must answer `expected`."""
+    for environ in environs:
+        status = post(app, environ)
+        if not status.startswith(expected):
+            raise RuntimeError(f"answered {status}, expected {expected}")
 
 
 def backend_cpu_seconds(app: Flask) -> float:
@@ -150,12 +146,12 @@ def rows_and_index_entries(app: Flask) -> tuple[int, int]:
 
 
 def measure_step(chorus: Flask, probe: Flask, slug: str, step: int) -> dict:
-    """Page and sign CPU per request, and the database's share of a signature."""
+    """The database's CPU per page and per signature, and what a signature writes."""
     from app.extensions import db
 
     pages = page_requests(slug, REQUESTS + WARM_UP)
     database_before = backend_cpu_seconds(probe)
-    page = least_cpu_ms(chorus, pages, "200")
+    serve(chorus, pages, "200")
     page_database_cpu = backend_cpu_seconds(probe) - database_before
     environs = signed_requests(f"/c/{slug}/sign", REQUESTS + WARM_UP, f"growth{step}-")
     statements = []
@@ -168,19 +164,35 @@ def measure_step(chorus: Flask, probe: Flask, slug: str, step: int) -> dict:
     sa.event.listen(engine, "before_cursor_execute", count_statement)
     rows_before, entries_before = rows_and_index_entries(probe)
     database_before = backend_cpu_seconds(probe)
-    sign = least_cpu_ms(chorus, environs, "302")
+    serve(chorus, environs, "302")
     database_cpu = backend_cpu_seconds(probe) - database_before
     rows_after, entries_after = rows_and_index_entries(probe)
     sa.event.remove(engine, "before_cursor_execute", count_statement)
     signed = len(environs)
     return {
-        "page": page,
         "page_database_ms": page_database_cpu * 1000 / len(pages),
-        "sign": sign,
         "statements": len(statements) / signed,
         "rows": (rows_after - rows_before) / signed,
         "entries": (entries_after - entries_before) / signed,
         "database_ms": database_cpu * 1000 / signed,
+    }
+
+
+def counted_instructions(database_url: str, slug: str, step: int) -> dict[str, float]:
+    """Instructions per page (kept and rendered anew) and per signature, by callgrind."""
+    from bench.page_instructions import page_instructions
+    from bench.sign_instructions import instructions_per_request
+
+    pages = page_instructions(database_url, slug, ("page", "miss"))
+    env = {
+        **server_env(database_url, REDIS_URL=""),
+        "BENCH_SLUG": slug,
+        "BENCH_EMAIL_PREFIX": f"growth{step}-counted-",
+    }
+    return {
+        "page_instructions": pages["page"],
+        "miss_instructions": pages["miss"],
+        "sign_instructions": instructions_per_request("bench.sign_instructions", "chorus", env),
     }
 
 
@@ -206,14 +218,17 @@ def main() -> None:
             if letters or targets:
                 add_letters_and_targets(probe, slug, letters, targets)
             results[label] = measure_step(chorus, probe, slug, n)
+            results[label].update(counted_instructions(database_url, slug, n))
         for app in (chorus, probe):
             with app.app_context():
                 db.engine.dispose()
-    print(f"{'':<34}{'page: web CPU':>14}{'PostgreSQL':>12}{'sign: web CPU':>15}{'PostgreSQL':>12}")
+    print(f"{'':<34}{'page: kept':>12}{'anew':>10}{'PostgreSQL':>12}{'sign':>10}{'PostgreSQL':>12}")
     for label, r in results.items():
         print(
-            f"{label:<34}{r['page']:>11.2f} ms{r['page_database_ms']:>9.2f} ms"
-            f"{r['sign']:>12.2f} ms{r['database_ms']:>9.2f} ms"
+            f"{label:<34}{r['page_instructions'] / 1e6:>10.2f} M"
+            f"{r['miss_instructions'] / 1e6:>8.2f} M"
+            f"{r['page_database_ms']:>9.2f} ms{r['sign_instructions'] / 1e6:>8.2f} M"
+            f"{r['database_ms']:>9.2f} ms"
         )
     print("per signature:")
     for label, r in results.items():
@@ -221,7 +236,7 @@ def main() -> None:
             f"  {label:<32} {r['statements']:.1f} statements, {r['rows']:.1f} rows and "
             f"{r['entries']:.1f} index entries written (partial indexes counted as written)"
         )
-    for figure in ("page", "page_database_ms", "sign", "database_ms"):
+    for figure in LABELS:
         values = [r[figure] for r in results.values()]
         growth = values[-1] / values[0] - 1
         spread = max(values) / min(values) - 1
@@ -231,7 +246,7 @@ def main() -> None:
         )
     print(
         "  (with no signatures the page lists no recent signers; from 100,000 on it lists "
-        "8, and with the letters 20 comments too)"
+        "8, and with the letters 20 comments too: the page rendered anew shows more)"
     )
 
 

@@ -51,7 +51,9 @@ def count_one(app_name: str) -> None:
         from app import create_app
 
         app = create_app()
-        environs = signed_requests(f"/c/{os.environ['BENCH_SLUG']}/sign", WARM_UP + COUNTED)
+        # Each run its own addresses: bench.growth signs again at every step.
+        prefix = os.environ.get("BENCH_EMAIL_PREFIX", "cpu")
+        environs = signed_requests(f"/c/{os.environ['BENCH_SLUG']}/sign", WARM_UP + COUNTED, prefix)
     elif app_name == "checked":
         from bench.baseline import checked as app
 
