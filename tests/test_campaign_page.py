@@ -222,11 +222,12 @@ def test_an_edit_of_the_campaigns_text_is_shown_at_once(app, client):
     assert "A better summary." in page and "The first summary." not in page
 
 
-def test_the_rendered_pages_kept_are_bounded_least_recently_used_first():
+def test_the_rendered_pages_kept_are_one_per_place_least_recently_used_first():
     pages = RenderedPages(entries=2)
-    pages.get(("a",), lambda: "A")
-    pages.get(("b",), lambda: "B")
-    pages.get(("a",), lambda: "not rendered again")
-    pages.get(("c",), lambda: "C")
-    assert pages.get(("a",), lambda: "A again")[0] == b"A"
-    assert pages.get(("b",), lambda: "B again")[0] == b"B again"
+    pages.get(("a",), (1,), lambda: "A")
+    pages.get(("b",), (1,), lambda: "B")
+    assert pages.get(("a",), (1,), lambda: "not rendered again")[0] == b"A"
+    assert pages.get(("a",), (2,), lambda: "A, version 2")[0] == b"A, version 2"
+    pages.get(("c",), (1,), lambda: "C")  # b was used least recently
+    assert pages.get(("a",), (2,), lambda: "again")[0] == b"A, version 2"
+    assert pages.get(("b",), (1,), lambda: "B again")[0] == b"B again"

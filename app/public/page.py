@@ -4,10 +4,12 @@ Why: rendered every time, the page cost about 7 ms of template work (some 55 tra
 strings, the sign form's widgets, the sources list), paid by every reader with a cookie,
 every language, the organizer's preview and every miss of the shared caches. Yet between
 two changes of its inputs it is the same bytes. So a render is looked up by everything it
-is rendered from (its key: the campaign's row, its page snapshot, whether it is open now,
-the language, the path and the site's profile) and rendered only when that key is new.
-Invalidation is by key, never by time: any change of an input is a new key, and the
-least recently used pages leave when there are more than PAGES.
+is rendered from (its key: the campaign's row, its page snapshot's version, whether it is
+open now and the site's profile, at its place: path, language, preview or not) and
+rendered only when that key is new. Invalidation is by key, never by time: any change of
+an input is a new key, whose page replaces the place's old one (a withdrawn signer's name
+is not kept in memory beside the page that no longer shows it once the page is next
+asked for), and the least recently used places leave when there are more than PAGES.
 
 Only a fresh GET form is kept: a page showing a submitted form's errors, or a flash
 message (which rendering consumes), is rendered as before.
@@ -31,7 +33,7 @@ from app.public.forms import SignForm
 from app.services.campaigns import page
 from app.services.workspace.organization import shown_profile
 
-# Rendered pages kept per process: a few versions of each campaign in each language.
+# Rendered pages kept per process: campaigns times languages, and previews.
 PAGES = 256
 _CACHE = "chorus_rendered_pages"
 # The campaign's columns, all read into a page's key (JSON ones as text).
@@ -40,26 +42,30 @@ _COLUMNS = tuple(c.key for c in Campaign.__table__.columns if c.key not in _JSON
 
 
 class RenderedPages:
-    """A bounded LRU of rendered pages: key -> (body, ETag)."""
+    """A bounded LRU of rendered pages, one per place (path, language, preview or not):
+    place -> (key, body, ETag). A new key for a place replaces its old page, so a viral
+    campaign's changing count never crowds other pages out."""
 
     def __init__(self, entries: int):
         self.entries = entries
-        self._pages: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        self._pages: OrderedDict[tuple, tuple[tuple, bytes, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, render: Callable[[], str]) -> tuple[bytes, str]:
+    def get(self, place: tuple, key: tuple, render: Callable[[], str]) -> tuple[bytes, str]:
+        """The page rendered for key at place: kept, or rendered now (body, ETag)."""
         with self._lock:
-            found = self._pages.get(key)
-            if found is not None:
-                self._pages.move_to_end(key)
-                return found
+            found = self._pages.get(place)
+            if found is not None and found[0] == key:
+                self._pages.move_to_end(place)
+                return found[1], found[2]
         body = render().encode()
-        found = (body, generate_etag(body))
+        etag = generate_etag(body)
         with self._lock:
-            self._pages[key] = found
+            self._pages[place] = (key, body, etag)
+            self._pages.move_to_end(place)
             while len(self._pages) > self.entries:
                 self._pages.popitem(last=False)
-        return found
+        return body, etag
 
 
 def campaign_response(
@@ -83,19 +89,16 @@ def campaign_response(
     pages = current_app.extensions.get(_CACHE)
     if pages is None:
         pages = current_app.extensions.setdefault(_CACHE, RenderedPages(PAGES))
-    body, etag = pages.get(_key(campaign, shown, preview), render)
+    place = (request.script_root, request.path, current_locale(), preview)
+    body, etag = pages.get(place, _key(campaign, shown), render)
     response = Response(body, mimetype="text/html")
     response.set_etag(etag)
     return response
 
 
-def _key(campaign: Campaign, shown: CampaignPage, preview: bool) -> tuple:
+def _key(campaign: Campaign, shown: CampaignPage) -> tuple:
     values = campaign.__dict__
     return (
-        request.script_root,
-        request.path,
-        current_locale(),
-        preview,
         campaign.is_open(),
         tuple(values.get(name) for name in _COLUMNS),
         json.dumps([values.get(name) for name in _JSON_COLUMNS], default=str),
