@@ -17,13 +17,11 @@ message (which rendering consumes), is rendered as before.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import astuple
+from operator import attrgetter
 
-import sqlalchemy as sa
 from flask import Response, current_app, render_template, request, session
 from werkzeug.http import generate_etag
 
@@ -31,20 +29,24 @@ from app.i18n import current_locale
 from app.models import Campaign, CampaignPage
 from app.public.forms import SignForm
 from app.services.campaigns import page
-from app.services.workspace.organization import shown_profile
+from app.services.workspace.organization import OrganizationInput, shown_profile
 
 # Rendered pages kept per process: campaigns times languages, and previews.
 PAGES = 256
 _CACHE = "chorus_rendered_pages"
-# The campaign's columns, all read into a page's key (JSON ones as text).
-_JSON_COLUMNS = tuple(c.key for c in Campaign.__table__.columns if isinstance(c.type, sa.JSON))
-_COLUMNS = tuple(c.key for c in Campaign.__table__.columns if c.key not in _JSON_COLUMNS)
+# The campaign's columns, all read into a page's key. A key is only ever compared with the
+# one kept for its place, never hashed, so the JSON columns' lists and dicts go in as they
+# are: comparing equal values is far cheaper than writing them out again.
+_COLUMNS = tuple(c.key for c in Campaign.__table__.columns)
+# Who runs the site, named in every page's footer.
+_PROFILE_FIELDS = attrgetter(*OrganizationInput.__dataclass_fields__)
 
 
 class RenderedPages:
     """A bounded LRU of rendered pages, one per place (path, language, preview or not):
-    place -> (key, body, ETag). A new key for a place replaces its old page, so a viral
-    campaign's changing count never crowds other pages out."""
+    place -> (key, body, ETag). Places are hashed; keys are only compared. A new key for a
+    place replaces its old page, so a viral campaign's changing count never crowds other
+    pages out."""
 
     def __init__(self, entries: int):
         self.entries = entries
@@ -100,8 +102,7 @@ def _key(campaign: Campaign, shown: CampaignPage) -> tuple:
     values = campaign.__dict__
     return (
         campaign.is_open(),
-        tuple(values.get(name) for name in _COLUMNS),
-        json.dumps([values.get(name) for name in _JSON_COLUMNS], default=str),
+        [values.get(name) for name in _COLUMNS],
         shown.version,
-        astuple(shown_profile()),
+        _PROFILE_FIELDS(shown_profile()),
     )

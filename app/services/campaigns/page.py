@@ -75,15 +75,19 @@ class MilestoneStatus:
     is_next: bool
 
 
+# Built once: a page view should not pay for composing the same statement again.
+_PUBLISHED = (
+    sa.select(Campaign, CampaignPage)
+    .outerjoin(CampaignPage, CampaignPage.campaign_id == Campaign.id)
+    .where(Campaign.slug == sa.bindparam("slug"))
+)
+
+
 def published(slug: str) -> tuple[Campaign, CampaignPage | None] | None:
     """A campaign and its page snapshot (None if never written), in one query; None when
     no campaign has this slug."""
     database.read_without_transaction()
-    row = db.session.execute(
-        sa.select(Campaign, CampaignPage)
-        .outerjoin(CampaignPage, CampaignPage.campaign_id == Campaign.id)
-        .where(Campaign.slug == slug)
-    ).first()
+    row = db.session.execute(_PUBLISHED, {"slug": slug}).first()
     return (row[0], row[1]) if row is not None else None
 
 
