@@ -75,10 +75,12 @@ class MilestoneStatus:
     is_next: bool
 
 
-# Built once: a page view should not pay for composing the same statement again.
+# Built once: a page view should not pay for composing the same statement again. The
+# snapshot's document is read only when the page is rendered anew (its version names it).
 _PUBLISHED = (
     sa.select(Campaign, CampaignPage)
     .outerjoin(CampaignPage, CampaignPage.campaign_id == Campaign.id)
+    .options(so.defer(CampaignPage.shown))
     .where(Campaign.slug == sa.bindparam("slug"))
 )
 
