@@ -404,3 +404,44 @@ def test_a_letter_writer_is_asked_to_confirm_their_letter_not_only_a_signature(
     assert "Confirm my signature and letter" in message.html
     page = client.get(f"/c/{campaign.slug}/check-email").get_data(as_text=True)
     assert "a letter you wrote is sent, only once you confirm" in page
+
+
+SPANISH_TEMPLATE = "Le pido que toda persona expuesta a una expulsión reciba aviso y audiencia."
+
+
+def test_a_spanish_writer_hears_back_in_spanish_and_the_office_reads_english_around_it(
+    client, campaign, outbox
+):
+    campaign.translations = {"es": {"title": "Deportaciones", "letter_body": SPANISH_TEMPLATE}}
+    db.session.commit()
+    mine = "Soy maestra en San Francisco. Las familias de mis alumnos necesitan una audiencia."
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    assert write_via_form(client, campaign, body=mine).status_code == 302
+    drain()
+    client.post(f"/es/confirm/{link_token(outbox[0], 'confirm')}")
+    assert drain() == 2, "the chair's letter, then the writer's receipt"
+    to_office, receipt = outbox[1], outbox[2]
+
+    assert to_office.subject == "Constituent letter from 94110: Third-country deportations"
+    assert mine in to_office.text and "They wrote or changed this letter themselves." in to_office.text
+    assert "They read the campaign in Español and wrote in it." in to_office.text
+    assert TEMPLATE in to_office.text and TEMPLATE in to_office.html
+    assert SPANISH_TEMPLATE not in to_office.text
+
+    assert receipt.subject == "Qué pasó con su carta sobre «Deportaciones»"
+    assert '<html lang="es">' in receipt.html and "Hola, Ann:" in receipt.text
+    assert "Pat Chair, Committee chair: enviada a su oficina por correo electrónico." in receipt.text
+    assert (
+        "no publica una dirección de correo electrónico, y este sitio todavía no entrega "
+        "cartas al Congreso por medio de CWC." in receipt.text
+    )
+    assert "/es/withdraw/" in receipt.text
+
+
+def test_an_english_writer_s_letter_carries_no_second_template(client, campaign, outbox):
+    write_via_form(client, campaign)
+    drain()
+    client.post(f"/confirm/{link_token(outbox[0], 'confirm')}")
+    drain()
+    assert "They read the campaign in" not in outbox[1].text
+    assert outbox[2].subject == f'What happened to your letter about "{campaign.title}"'

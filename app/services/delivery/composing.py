@@ -18,7 +18,7 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from app.extensions import db
-from app.i18n import DEFAULT_LOCALE
+from app.i18n import DEFAULT_LOCALE, NAMES
 from app.mail.backends import BatchRecipient
 from app.mail.message import Attachment, Message, format_address, split_address
 from app.models import (
@@ -122,7 +122,7 @@ def moderation_message(delivery: Delivery) -> Message | None:
         to=format_address(signature.email, signature.name),
         context={
             "signature": signature,
-            "campaign": signature.campaign,
+            "campaign": in_language(signature.campaign),
             "letter_rejected": letter.moderation == Moderation.REJECTED,
             "letter_pending": letter.moderation == Moderation.PENDING,
             "campaign_url": campaign_url(signature.campaign),
@@ -195,6 +195,10 @@ def letter_message(delivery: Delivery) -> Message | None:
             "signature": signature,
             "campaign": signature.campaign,
             "district": access.constituency(target, letter),
+            # The letter is in its writer's language; staff also see the campaign's own.
+            "written_in": NAMES.get(signature.locale, signature.locale)
+            if signature.locale != DEFAULT_LOCALE
+            else "",
         },
         # Staff see who wrote; the address stays the platform's (we cannot send as them).
         from_addr=format_address(platform_address, f"{signature.name} via {site_name}"),
@@ -240,7 +244,7 @@ def _to_writer(delivery: Delivery, signature: Signature, template: str, context:
         to=format_address(signature.email, signature.name),
         context={
             "signature": signature,
-            "campaign": signature.campaign,
+            "campaign": in_language(signature.campaign),
             "withdraw_url": withdraw_url(signature),
             **context,
         },
@@ -424,6 +428,9 @@ _TO_SIGNERS = {
     DeliveryKind.CONFIRMATION,
     DeliveryKind.LETTER_NOT_TAKEN,
     DeliveryKind.MILESTONE,
+    DeliveryKind.MODERATION,
+    DeliveryKind.RECEIPT,
+    DeliveryKind.RESPONSE,
     DeliveryKind.UPDATE,
 }
 
