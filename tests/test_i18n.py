@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 import sqlalchemy as sa
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -201,9 +200,7 @@ def test_milestone_labels_and_source_notes_read_in_spanish_without_a_note(client
     ],
     ids=["label missing", "note missing"],
 )
-def test_a_missing_milestone_label_or_source_note_shows_in_english_with_the_note(
-    client, spanish
-):
+def test_a_missing_milestone_label_or_source_note_shows_in_english_with_the_note(client, spanish):
     campaign = _campaign_with_milestones_and_notes(**spanish)
     text = client.get(f"/es/c/{campaign.slug}").get_data(as_text=True)
     assert "se muestran en inglés" in text

@@ -423,14 +423,18 @@ def test_a_spanish_writer_hears_back_in_spanish_and_the_office_reads_english_aro
     to_office, receipt = outbox[1], outbox[2]
 
     assert to_office.subject == "Constituent letter from 94110: Third-country deportations"
-    assert mine in to_office.text and "They wrote or changed this letter themselves." in to_office.text
+    assert (
+        mine in to_office.text and "They wrote or changed this letter themselves." in to_office.text
+    )
     assert "They read the campaign in Español and wrote in it." in to_office.text
     assert TEMPLATE in to_office.text and TEMPLATE in to_office.html
     assert SPANISH_TEMPLATE not in to_office.text
 
     assert receipt.subject == "Qué pasó con su carta sobre «Deportaciones»"
     assert '<html lang="es">' in receipt.html and "Hola, Ann:" in receipt.text
-    assert "Pat Chair, Committee chair: enviada a su oficina por correo electrónico." in receipt.text
+    assert (
+        "Pat Chair, Committee chair: enviada a su oficina por correo electrónico." in receipt.text
+    )
     assert (
         "no publica una dirección de correo electrónico, y este sitio todavía no entrega "
         "cartas al Congreso por medio de CWC." in receipt.text
