@@ -34,7 +34,7 @@ def test_an_organizer_writes_the_spanish_text_and_readers_of_spanish_see_it(logi
     organizer = login(Role.ORGANIZER)
     campaign = _campaign(status=CampaignStatus.DRAFT)
     form = organizer.get(f"/organizer/campaigns/{campaign.id}/text/es").get_data(as_text=True)
-    assert "the text in Español" in form and "English: Our copy had no date." in form
+    assert "In Español: Stop removals" in form and "English: Our copy had no date." in form
     assert f'href="/es/organizer/campaigns/{campaign.id}/preview"' in form
     response = _post(
         organizer,
