@@ -205,3 +205,17 @@ def test_a_missing_milestone_label_or_source_note_shows_in_english_with_the_note
     text = client.get(f"/es/c/{campaign.slug}").get_data(as_text=True)
     assert "se muestran en inglés" in text
     assert ("Delivered to Congress" in text) != ("Our copy had no date." in text)
+
+
+def test_a_spanish_supporter_hears_of_a_milestone_with_its_spanish_label(outbox):
+    campaign = make_campaign(
+        thresholds=[{"count": 1, "label": "Delivered to Congress"}],
+        translations={"es": {"title": "Una campaña", "milestone_labels": {"1": "Entregada"}}},
+    )
+    make_signature(campaign, locale="es", consent_updates=True)
+    count_signatures()
+    drain()
+    [email] = [m for m in outbox if m.category == "milestone"]
+    assert email.subject == "1 firma: Una campaña"
+    assert "Entregada." in email.text and "Delivered" not in email.text
+    assert "Entregada." in email.html

@@ -14,6 +14,7 @@ from app.models import (
     Letter,
     Moderation,
     Signature,
+    Target,
     TargetKind,
 )
 from app.services.delivery.sending import drain
@@ -21,6 +22,7 @@ from app.services.letters import writing
 from app.services.letters.routing import route_letter
 from app.services.signing import signatures
 from app.services.signing.counting import count_signatures, exact_counts
+from app.services.targets import access
 from tests.factories import make_campaign, make_target
 from tests.helpers import link_token, sign_via_form
 from tests.shared_data import load_congress, requires_data
@@ -440,6 +442,23 @@ def test_a_spanish_writer_hears_back_in_spanish_and_the_office_reads_english_aro
         "cartas al Congreso por medio de CWC." in receipt.text
     )
     assert "/es/withdraw/" in receipt.text
+
+
+def test_a_spanish_writer_hears_of_a_response_in_spanish(client, campaign, outbox):
+    campaign.translations = {"es": {"title": "Deportaciones"}}
+    db.session.commit()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    write_via_form(client, campaign)
+    drain()
+    client.post(f"/es/confirm/{link_token(outbox[0], 'confirm')}")
+    drain()
+    chair = db.session.scalar(sa.select(Target).where(Target.name == "Pat Chair"))
+    access.post_response(chair, campaign, "Gracias por escribir.", "Jefa de gabinete")
+    drain()
+    notice = outbox[-1]
+    assert notice.subject == "Pat Chair respondió sobre «Deportaciones»"
+    assert "Su oficina ha respondido (Jefa de gabinete):" in notice.text
+    assert f"/es/c/{campaign.slug}" in notice.text
 
 
 def test_an_english_writer_s_letter_carries_no_second_template(client, campaign, outbox):
