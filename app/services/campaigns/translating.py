@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.clock import utcnow
 from app.i18n import DEFAULT_LOCALE, LOCALES
 from app.models import Campaign, Organizer
 from app.services import audit, text
 from app.services.campaigns import revisions
-from app.services.campaigns.editing import CampaignError
+from app.services.campaigns.editing import CampaignError, keep_text_change
 from app.services.campaigns.languages import MILESTONE_LABELS, SOURCE_NOTES, TRANSLATABLE
 from app.services.unit_of_work import unit_of_work
 
@@ -66,10 +65,8 @@ def translate_campaign(
     campaign: Campaign, values: TranslationInput, organizer: Organizer
 ) -> Campaign:
     """Save the campaign's text in one language, log which fields changed and keep the new
-    public text as a revision, as an edit of the default language's text is kept.
-
-    Once a campaign is public, a change of its public text needs a reason.
-    """
+    public text as a revision, as an edit of the default language's text is kept (with a
+    reason, once the campaign is public)."""
     with unit_of_work():
         _check_locale(values.locale)
         before = (campaign.translations or {}).get(values.locale, {})
@@ -82,13 +79,7 @@ def translate_campaign(
             translations[values.locale] = after
         # A new dict, so the JSON column sees the change.
         campaign.translations = translations
-        if revisions.public_text(campaign) != text_before:
-            if campaign.is_public and not values.reason.strip():
-                raise CampaignError("Say in one line why the public text changed.")
-            revisions.record_revision(
-                campaign, values.reason or "Edited as a draft.", organizer, before=text_before
-            )
-            campaign.last_updated = utcnow().date()
+        keep_text_change(campaign, text_before, values.reason, organizer)
         changed = sorted(
             name for name in set(before) | set(after) if before.get(name) != after.get(name)
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import wraps
 from pathlib import Path
 
 from flask_babel import force_locale, format_date, format_decimal, gettext
@@ -68,19 +69,24 @@ def _addressee(target: Target) -> str:
     return " ".join(filter(None, [target.title, target.name]))
 
 
+def _for_staff(make: Callable[..., bytes]) -> Callable[..., bytes]:
+    """Make the packet in the default language, whoever asks for it: US offices' staff."""
+
+    @wraps(make)
+    def made(*args, **kwargs) -> bytes:
+        with force_locale(DEFAULT_LOCALE):
+            return make(*args, **kwargs)
+
+    return made
+
+
+@_for_staff
 def letters_pdf(
     target: Target,
     campaign: Campaign,
     letters: Iterable[tuple[Letter, datetime | None]],
 ) -> bytes:
     """A cover page, then one page per letter with the writer's name, ZIP and district."""
-    with force_locale(DEFAULT_LOCALE):
-        return _letters_pdf(target, campaign, letters)
-
-
-def _letters_pdf(
-    target: Target, campaign: Campaign, letters: Iterable[tuple[Letter, datetime | None]]
-) -> bytes:
     pdf, printable = _new_pdf(
         gettext("Letters to %(name)s: %(title)s", name=target.name, title=campaign.title)
     )
@@ -115,6 +121,7 @@ def _letters_pdf(
     return bytes(pdf.output())
 
 
+@_for_staff
 def petition_pdf(
     target: Target,
     campaign: Campaign,
@@ -125,18 +132,6 @@ def petition_pdf(
 ) -> bytes:
     """The petition's text and total, then (for a representative) their constituent signers
     with name, ZIP and district, and email only where the signer agreed to a reply."""
-    with force_locale(DEFAULT_LOCALE):
-        return _petition_pdf(target, campaign, sponsor, total, constituents, signers)
-
-
-def _petition_pdf(
-    target: Target,
-    campaign: Campaign,
-    sponsor: str,
-    total: int,
-    constituents: int | None,
-    signers: Iterable[Signer],
-) -> bytes:
     pdf, printable = _new_pdf(
         gettext("Petition to %(name)s: %(title)s", name=target.name, title=campaign.title)
     )
