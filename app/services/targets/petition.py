@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -17,6 +18,7 @@ from app.extensions import db
 from app.models import (
     AuditEvent,
     Campaign,
+    CampaignStatus,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
@@ -89,9 +91,37 @@ def constituents(campaign: Campaign, target: Target) -> sa.Select:
 
 
 def constituent_count(campaign: Campaign, target: Target) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(constituents(campaign, target).subquery())
+    return _count(constituents(campaign, target))
+
+
+def new_constituent_count(
+    campaign: Campaign, target: Target, since: datetime, until: datetime
+) -> int:
+    """Target's constituents who confirmed a signature of campaign after since, until until
+    (withdrawn ones no longer count)."""
+    return _count(
+        constituents(campaign, target).where(
+            Signature.confirmed_at > since, Signature.confirmed_at <= until
+        )
     )
+
+
+def _count(query: sa.Select) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+
+def campaigns_targeting(target: Target) -> list[Campaign]:
+    """The campaigns, open or closed, whose petition goes to target (campaign_targets)."""
+    campaigns = db.session.scalars(
+        sa.select(Campaign).where(Campaign.status != CampaignStatus.DRAFT).order_by(Campaign.id)
+    )
+    return [
+        campaign
+        for campaign in campaigns
+        if db.session.scalar(
+            sa.select(sa.exists().where(campaign_targets(campaign).subquery().c.id == target.id))
+        )
+    ]
 
 
 def signature_total(campaign: Campaign) -> int:
