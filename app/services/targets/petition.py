@@ -34,6 +34,8 @@ from app.services.csv_safety import csv_text
 from app.services.delivery import outbox
 from app.services.errors import ChorusError
 from app.services.unit_of_work import unit_of_work
+from app.services.workspace.organization import sponsor_of
+from app.urls import external_url
 
 # Whose constituents a target's are, by the place a signature (or its letter) records.
 _BY_STATE = (TargetKind.US_SENATE, TargetKind.GOVERNOR)
@@ -53,6 +55,19 @@ class Signer:
     zip: str
     district: str
     email: str  # only when the signer agreed that a representative may reply
+
+
+def held_reason(target: Target) -> str:
+    """Why a packet for target waits on its private page instead of being emailed ("" when
+    it is emailed). CWC does not carry petitions (docs/cwc.md)."""
+    if target.email:
+        return ""
+    if target.kind in (TargetKind.US_HOUSE, TargetKind.US_SENATE):
+        return (
+            "Congress publishes no email address, and its CWC system carries one constituent's "
+            "own message, not a petition"
+        )
+    return "no email address on file"
 
 
 def campaign_targets(campaign: Campaign) -> sa.Select:
@@ -163,6 +178,19 @@ def signers_csv(campaign: Campaign, target: Target) -> str:
         ["name", "zip", "district", "email"],
         ([s.name, s.zip, s.district, s.email] for s in signers(campaign, target)),
     )
+
+
+def statement_text(campaign: Campaign) -> str:
+    """The petition as plain text, the sidecar of every CSV file of its signers and letters
+    (the CSV files stay a header and rows, for the tools that read them; docs/delivery.md)."""
+    lines = [
+        campaign.title,
+        f"Run by: {sponsor_of(campaign)}",
+        f"Campaign page: {external_url('public.campaign', slug=campaign.slug)}",
+        "",
+        campaign.petition or "(No petition statement has been written yet.)",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def deliver_petition(campaign: Campaign, occasion: str) -> int:
