@@ -249,6 +249,9 @@ def test_a_digest_counts_new_constituent_signatures_by_district_and_by_state(
     by_office = {m.to: m for m in digests_in(outbox)}
     to_house = by_office['"Rep. One" <office@senate.example>']
     assert to_house.subject == "3 new signatures from constituents: November 28, 2026"
+    assert "3 new signatures from your constituents on a petition addressed to you" in " ".join(
+        to_house.text.split()
+    )
     assert "- Stop the cuts: 3 new signatures" in to_house.text
     assert to_house.attachments == []
     to_senate = by_office['"Sen. Two" <senator@senate.example>']
