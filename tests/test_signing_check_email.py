@@ -170,7 +170,7 @@ def test_a_letter_writers_corrected_address_keeps_the_letter_and_its_confirm_lin
     )
     signed = signatures.submit(campaign.slug, request, letter=LetterDraft("S", "B", (target,)))
     token = awaiting.page_token(campaign.slug, request.email, request, signed)
-    awaiting.correct_email(token, "ann@example.org")
+    awaiting.correct_email(token, campaign.slug, "ann@example.org")
     signature = db.session.get(Signature, signed.signature_id)
     assert (signature.email, signature.letter.body) == ("ann@example.org", "B")
     drain()

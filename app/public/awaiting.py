@@ -13,7 +13,7 @@ from app.models import Campaign
 from app.public import bp
 from app.public.forms import SignForm
 from app.public.routes import public_campaign
-from app.ratelimits import count_submission
+from app.ratelimits import client_ip, count_submission
 from app.services.campaigns.languages import in_language
 from app.services.errors import ChorusError, InvalidToken
 from app.services.signing import awaiting as service
@@ -45,28 +45,28 @@ def awaiting(slug: str, token: str):
     """Show the signer the (masked) address the confirmation went to, and how to fix it."""
     campaign = public_campaign(slug)
     try:
-        page = service.read_page(token)
+        page = service.read_page(token, slug)
     except InvalidToken:
-        return redirect(url_for("public.check_email", slug=slug))
-    if page.slug != slug:
         return redirect(url_for("public.check_email", slug=slug))
     return _page(campaign, page, CorrectEmailForm())
 
 
 @bp.post("/c/<slug>/check-email/<token>")
 def correct_email(slug: str, token: str):
-    """Send the confirmation to a corrected address instead (the old link stops working)."""
+    """Send the confirmation to a corrected address instead (the old link stops working).
+
+    Every POST counts against the rate limits, as signing does (count_submission)."""
     campaign = public_campaign(slug)
-    count_submission()
     form = CorrectEmailForm()
     try:
-        page = service.read_page(token)
-        if page.slug != slug:
-            raise InvalidToken()
+        page = service.read_page(token, slug)
         if not form.validate_on_submit():
+            count_submission()
             return _page(campaign, page, form, 400)
-        corrected = service.correct_email(token, form.email.data)
+        review = count_submission(form.email.data)
+        corrected = service.correct_email(token, slug, form.email.data, client_ip(), review)
     except InvalidToken as error:
+        count_submission()
         return render_template("link_invalid.html", message=gettext(error.message)), 400
     except ChorusError as error:
         return _page(campaign, page, form, 409, gettext(error.message))

@@ -91,12 +91,12 @@ def take_signature(slug: str, form: SignForm) -> tuple[int | None, str]:
         count_submission()
         form.zip.errors = [gettext(error.message)]
         return 400, ""
-    request = form.to_request(place, source=form.source.data or "", locale=current_locale())
+    signature = form.to_request(place, source=form.source.data or "", locale=current_locale())
     try:
-        signed = signatures.submit(slug, request)
+        signed = signatures.submit(slug, signature)
     except CampaignClosed:
         return 409, ""
-    return None, awaiting.page_token(slug, request.email, request, signed)
+    return None, awaiting.page_token(slug, signature.email, signature, signed)
 
 
 @bp.get("/c/<slug>/sign")

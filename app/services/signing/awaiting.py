@@ -83,23 +83,28 @@ def page_token(
     return _seal(awaiting)
 
 
-def read_page(token: str) -> Awaiting:
-    """What a signer's page token carries, or InvalidToken (forged, altered or too old)."""
+def read_page(token: str, slug: str) -> Awaiting:
+    """What a signer's page token for campaign slug carries, or InvalidToken (forged,
+    altered, too old, or another campaign's)."""
     payload = tokens.unseal(tokens.AWAITING, token, PAGE_MAX_AGE)
     try:
         *fields, signature_id = payload
-        return Awaiting(*fields, signature_id=int(signature_id) or None)
+        awaiting = Awaiting(*fields, signature_id=int(signature_id) or None)
     except (TypeError, ValueError) as error:
         raise InvalidToken() from error
+    if awaiting.slug != slug:
+        raise InvalidToken()
+    return awaiting
 
 
-def correct_email(token: str, email: str) -> str:
+def correct_email(token: str, slug: str, email: str, ip: str = "", review_reason: str = "") -> str:
     """Send the confirmation to a corrected address instead; return the page's new token.
 
     The old address's links stop working (they are tied to the address), and its unsent
-    mail is cancelled. A confirmed signature keeps its address (AlreadyConfirmed).
+    mail is cancelled. A confirmed signature keeps its address (AlreadyConfirmed). ip and
+    review_reason are the correcting request's, for a signature made afresh.
     """
-    awaiting = read_page(token)
+    awaiting = read_page(token, slug)
     email = signatures.normalize_email(email)
     if email == awaiting.email:
         return token
@@ -107,7 +112,8 @@ def correct_email(token: str, email: str) -> str:
         return _token_for(awaiting, email, None)  # a honeypot's page: nothing was recorded
     if awaiting.signature_id is not None and _readdress(awaiting, email):
         return _token_for(awaiting, email, awaiting.signature_id)
-    signed = signatures.submit(awaiting.slug, _request(awaiting, email))
+    request = _request(awaiting, email, ip, review_reason)
+    signed = signatures.submit(awaiting.slug, request)
     return _token_for(awaiting, email, signed.signature_id if signed.new else None)
 
 
@@ -154,10 +160,14 @@ def _readdress(awaiting: Awaiting, email: str) -> bool:
     return True
 
 
-def _request(awaiting: Awaiting, email: str) -> signatures.SignatureRequest:
+def _request(
+    awaiting: Awaiting, email: str, ip: str, review_reason: str
+) -> signatures.SignatureRequest:
     return signatures.SignatureRequest(
         name=one_line(awaiting.name),
         email=email,
+        ip=ip,
+        review_reason=review_reason,
         place=locate_zip(awaiting.zip),
         consent_updates=awaiting.consent_updates,
         show_publicly=awaiting.show_publicly,
