@@ -16,6 +16,7 @@ from app.models import Campaign, CampaignStatus, Organizer, Response, Target, Ta
 from app.services import audit, text
 from app.services.campaigns import revisions
 from app.services.errors import ChorusError
+from app.services.letters import receipts
 from app.services.unit_of_work import unit_of_work
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -254,6 +255,7 @@ def show_response(campaign: Campaign, response_id: int, organizer: Organizer) ->
         if response is None or response.campaign_id != campaign.id:
             raise CampaignError("That response is not on this campaign.")
         response.published = True
+        receipts.announce_response(response)
         audit.record(organizer, "response.show", campaign, response_id=response.id)
 
 

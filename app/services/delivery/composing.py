@@ -216,7 +216,7 @@ def response_message(delivery: Delivery) -> Message | None:
     """A representative's response, to a writer who asked to hear back."""
     signature = _confirmed_writer(delivery)
     response = db.session.get(Response, receipts.response_id(delivery.dedupe_key))
-    if signature is None or response is None:
+    if signature is None or response is None or not response.published:
         return None
     context = {"response": response, "campaign_url": campaign_url(signature.campaign)}
     return _to_writer(delivery, signature, "response", context)
