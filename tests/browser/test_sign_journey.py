@@ -65,6 +65,14 @@ def _shoot(page, name: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
+def _fill_and_sign(page, campaign_url: str, name: str, email: str) -> None:
+    page.goto(campaign_url)
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("ZIP code").fill("10001")
+    page.get_by_role("button", name="Sign").click()
+
+
 def _focused(page) -> str:
     return page.evaluate("document.activeElement.id || document.activeElement.tagName")
 
@@ -113,11 +121,7 @@ def test_sign_by_keyboard_confirm_by_email_and_see_the_count_go_up(page, campaig
 def test_without_javascript_one_press_signs(browser, campaign_url, outbox):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(campaign_url)
-    page.get_by_label("Full name").fill("Ann Lee")
-    page.get_by_label("Email", exact=True).fill("ann@example.org")
-    page.get_by_label("ZIP code").fill("10001")
-    page.get_by_role("button", name="Sign").click()
+    _fill_and_sign(page, campaign_url, "Ann Lee", "ann@example.org")
     page.get_by_role("heading", name="Check your email").wait_for()
     assert drain() == 1
     assert context.cookies() == []
@@ -211,11 +215,7 @@ def test_a_mistyped_address_is_shown_masked_corrected_and_the_confirmed_page_say
     page, campaign_url, outbox, viewport
 ):
     page.set_viewport_size(viewport)
-    page.goto(campaign_url)
-    page.get_by_label("Full name").fill("June Park")
-    page.get_by_label("Email", exact=True).fill("june@exmaple.com")
-    page.get_by_label("ZIP code").fill("10001")
-    page.get_by_role("button", name="Sign").click()
+    _fill_and_sign(page, campaign_url, "June Park", "june@exmaple.com")
     page.get_by_role("heading", name="Wrong address?").wait_for()
     assert page.locator(".address").inner_text() == "j•••@exmaple.com"
     _shoot(page, "check-email-masked")
