@@ -221,10 +221,9 @@ def test_a_mistyped_address_is_shown_masked_corrected_and_the_confirmed_page_say
     _shoot(page, "check-email-masked")
 
     page.get_by_label("Email", exact=True).fill("june@example.com")
+    # A locator waits across the navigation (a polled script would die with the old page).
     page.get_by_role("button", name="Send the link to this address").click()
-    page.wait_for_function(
-        "() => document.querySelector('.address').textContent === 'j•••@example.com'"
-    )
+    page.locator(".address", has_text="j•••@example.com").wait_for()
     drain()
     assert [m.to for m in outbox] == ["June Park <june@example.com>"]
     page.goto(f"{campaign_url.rsplit('/c/', 1)[0]}/confirm/{link_token(outbox[0], 'confirm')}")
