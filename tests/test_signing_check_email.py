@@ -176,3 +176,13 @@ def test_a_letter_writers_corrected_address_keeps_the_letter_and_its_confirm_lin
     drain()
     assert outbox[-1].to == "Ann Lee <ann@example.org>"
     assert "Confirm my signature and letter" in outbox[-1].html
+
+
+def test_the_spanish_page_corrects_in_spanish(client):
+    campaign = make_campaign()
+    response = client.post(
+        f"/es/c/{campaign.slug}/sign", data={"name": "Ana", "email": "ana@x.org", "zip": "10001"}
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "¿Dirección equivocada?" in page
+    assert f'action="/es/c/{campaign.slug}/check-email/' in page
