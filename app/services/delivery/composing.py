@@ -376,12 +376,17 @@ def packet_message(delivery: Delivery) -> Message | None:
 
 
 def digest_message(delivery: Delivery) -> Message | None:
-    """A target's daily digest: the count, the first letters in full, all of them as CSV."""
+    """A target's daily digest: the new constituent signatures, the count of letters, the
+    first letters in full, all of them as CSV."""
     target = db.session.get(Target, delivery.target_id) if delivery.target_id else None
-    carried = digests.digest_letters(delivery) if target is not None else []
-    if target is None or not delivery.recipient or not carried:
+    if target is None or not delivery.recipient:
+        return None
+    carried = digests.digest_letters(delivery)
+    signed = digests.digest_signatures(delivery)
+    if not carried and not signed:
         return None
     day = digests.digest_day(delivery)
+    csv_file = Attachment(f"letters-{day.isoformat()}.csv", digests.letters_csv(carried))
     return _message(
         delivery,
         "digest",
@@ -392,9 +397,11 @@ def digest_message(delivery: Delivery) -> Message | None:
             "count": len(carried),
             "shown": carried[: current_app.config["DIGEST_LETTERS_SHOWN"]],
             "by_campaign": Counter(letter.campaign for letter in carried).most_common(),
+            "signed": signed,
+            "signed_total": sum(n for _, n in signed),
             "campaigns_url": external_url("public.index"),
         },
-        attachments=[Attachment(f"letters-{day.isoformat()}.csv", digests.letters_csv(carried))],
+        attachments=[csv_file] if carried else [],
     )
 
 
