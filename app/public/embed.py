@@ -30,7 +30,7 @@ def embed(slug: str):
 def embed_sign(slug: str):
     """Record a signature from the embedded form, as the campaign page's form does."""
     form = SignForm()
-    refused = take_signature(slug, form)
+    refused, _ = take_signature(slug, form)
     if refused:
         return _render(slug, form, refused)
     return redirect(url_for("public.embed_thanks", slug=slug))

@@ -31,11 +31,9 @@ from app.models import (
     SignatureStatus,
     Target,
     TargetKind,
-    WebhookEvent,
 )
 from app.services import text
 from app.services.campaigns import page
-from app.services.delivery import webhooks
 from app.services.errors import ChorusError, InvalidToken
 from app.services.letters import receipts
 from app.services.letters.routing import district_label, state_name
@@ -311,7 +309,6 @@ def post_response(target: Target, campaign: Campaign, body: str, author_name: st
         )
         db.session.add(response)
         db.session.flush()
-        receipts.queue_response_notices(response)
-        webhooks.emit(WebhookEvent.RESPONSE_POSTED, response.id, campaign.id)
+        receipts.announce_response(response)
         page.refresh(campaign.id)
         return response
