@@ -16,7 +16,7 @@ from app.organizer.access import requires
 from app.organizer.forms import ActionForm, CampaignForm, TranslationForm
 from app.public.page import campaign_response
 from app.rendering import render_markdown
-from app.services.campaigns import editing, translating
+from app.services.campaigns import editing, page, translating
 from app.services.campaigns.editing import TRANSITIONS
 from app.services.targets.datasets import reference_status
 
@@ -173,7 +173,8 @@ def change_status(campaign_id: int):
 @requires(Role.VIEWER)
 def preview_campaign(campaign_id: int):
     """The campaign's public page as it will look, drafts included (never cached)."""
-    return campaign_response(db.get_or_404(Campaign, campaign_id), preview=True)
+    campaign = db.get_or_404(Campaign, campaign_id)
+    return campaign_response(page.version_of_campaign(campaign), preview=True)
 
 
 @bp.post("/campaigns/<int:campaign_id>/responses/<int:response_id>/hide")

@@ -4,12 +4,14 @@ Why: rendered every time, the page cost about 7 ms of template work (some 55 tra
 strings, the sign form's widgets, the sources list), paid by every reader with a cookie,
 every language, the organizer's preview and every miss of the shared caches. Yet between
 two changes of its inputs it is the same bytes. So a render is looked up by everything it
-is rendered from (its key: the campaign's row, its page snapshot's version, whether it is
-open now and the site's profile, at its place: path, language, preview or not) and
-rendered only when that key is new. Invalidation is by key, never by time: any change of
-an input is a new key, whose page replaces the place's old one (a withdrawn signer's name
-is not kept in memory beside the page that no longer shows it once the page is next
-asked for), and the least recently used places leave when there are more than PAGES.
+is rendered from (its key: the campaign row's version and counts, its page snapshot's
+version, whether it is open now and the site's profile, at its place: path, language,
+preview or not; services.campaigns.page.PageVersion) and rendered only when that key is
+new: the campaign and its snapshot are then loaded and the template runs. Invalidation is
+by key, never by time: any change of an input is a new key, whose page replaces the
+place's old one (a withdrawn signer's name is not kept in memory beside the page that no
+longer shows it once the page is next asked for), and the least recently used places
+leave when there are more than PAGES.
 
 Only a fresh GET form is kept: a page showing a submitted form's errors, or a flash
 message (which rendering consumes), is rendered as before.
@@ -25,8 +27,9 @@ from operator import attrgetter
 from flask import Response, current_app, render_template, request, session
 from werkzeug.http import generate_etag
 
+from app.extensions import db
 from app.i18n import current_locale
-from app.models import Campaign, CampaignPage
+from app.models import Campaign
 from app.public.forms import SignForm
 from app.services.campaigns import page
 from app.services.workspace.organization import OrganizationInput, shown_profile
@@ -34,10 +37,6 @@ from app.services.workspace.organization import OrganizationInput, shown_profile
 # Rendered pages kept per process: campaigns times languages, and previews.
 PAGES = 256
 _CACHE = "chorus_rendered_pages"
-# The campaign's columns, all read into a page's key. A key is only ever compared with the
-# one kept for its place, never hashed, so the JSON columns' lists and dicts go in as they
-# are: comparing equal values is far cheaper than writing them out again.
-_COLUMNS = tuple(c.key for c in Campaign.__table__.columns)
 # Who runs the site, named in every page's footer.
 _PROFILE_FIELDS = attrgetter(*OrganizationInput.__dataclass_fields__)
 
@@ -70,18 +69,16 @@ class RenderedPages:
         return body, etag
 
 
-def campaign_response(
-    campaign: Campaign, shown: CampaignPage | None = None, *, preview: bool = False
-) -> Response:
+def campaign_response(version: page.PageVersion, *, preview: bool = False) -> Response:
     """The campaign page with a fresh sign form (200), rendered only if its key is new."""
-
-    if shown is None:
-        shown = page.snapshot_of(campaign)
+    if version.snapshot_version is None:  # written now, so that the key names it
+        version = page.version_of_campaign(db.session.get(Campaign, version.campaign_id))
 
     def render() -> str:
+        campaign = db.session.get(Campaign, version.campaign_id)
         return render_template(
             "campaign.html",
-            **page.campaign_page(campaign, shown),
+            **page.campaign_page(campaign, page.snapshot_of(campaign)),
             form=SignForm(meta={"csrf": False}) if preview else SignForm(),
             preview=preview,
         )
@@ -92,17 +89,7 @@ def campaign_response(
     if pages is None:
         pages = current_app.extensions.setdefault(_CACHE, RenderedPages(PAGES))
     place = (request.script_root, request.path, current_locale(), preview)
-    body, etag = pages.get(place, _key(campaign, shown), render)
+    body, etag = pages.get(place, (version, _PROFILE_FIELDS(shown_profile())), render)
     response = Response(body, mimetype="text/html")
     response.set_etag(etag)
     return response
-
-
-def _key(campaign: Campaign, shown: CampaignPage) -> tuple:
-    values = campaign.__dict__
-    return (
-        campaign.is_open(),
-        [values.get(name) for name in _COLUMNS],
-        shown.version,
-        _PROFILE_FIELDS(shown_profile()),
-    )

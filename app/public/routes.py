@@ -44,10 +44,10 @@ def index():
 @public
 def campaign(slug: str):
     """Show a campaign's explainer, sources, count and the sign form."""
-    found = page.published(slug)
-    if found is None or not found[0].is_public:
+    version = page.version_of(slug)
+    if version is None or not version.public:
         abort(404)
-    return campaign_response(*found)
+    return campaign_response(version)
 
 
 @bp.get("/c/<slug>/changes")

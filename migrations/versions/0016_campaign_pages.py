@@ -17,6 +17,12 @@ depends_on = None
 
 
 def upgrade():
+    # Plain ADD COLUMN, not batch mode: on SQLite a batch may copy and drop the table, and
+    # dropping campaigns would cascade to the rows that reference them.
+    op.add_column(
+        "campaigns",
+        sa.Column("row_version", sa.Integer(), server_default="1", nullable=False),
+    )
     # No rows: a campaign's page is written the first time it is rendered or changed.
     op.create_table(
         "campaign_pages",
@@ -36,3 +42,5 @@ def upgrade():
 
 def downgrade():
     op.drop_table("campaign_pages")
+    with op.batch_alter_table("campaigns", schema=None) as batch_op:
+        batch_op.drop_column("row_version")

@@ -26,6 +26,7 @@ from app.extensions import db
 from app.models import (
     Campaign,
     CampaignPage,
+    CampaignStatus,
     Letter,
     Milestone,
     Moderation,
@@ -33,6 +34,7 @@ from app.models import (
     Signature,
     SignatureStatus,
 )
+from app.models.campaign import open_now
 from app.services.campaigns.languages import in_language
 from app.services.unit_of_work import unit_of_work
 from app.services.workspace.organization import sponsor_of
@@ -75,22 +77,66 @@ class MilestoneStatus:
     is_next: bool
 
 
-# Built once: a page view should not pay for composing the same statement again. The
-# snapshot's document is read only when the page is rendered anew (its version names it).
-_PUBLISHED = (
-    sa.select(Campaign, CampaignPage)
+@dataclass(frozen=True, slots=True)
+class PageVersion:
+    """What names one rendering of a campaign's page: its row's version and the counts
+    (which change by bulk UPDATE), its snapshot's version, and whether it is open now."""
+
+    campaign_id: int
+    public: bool
+    is_open: bool
+    row_version: int
+    signature_count: int
+    letter_count: int
+    snapshot_version: int | None  # None until the snapshot is first written
+
+
+# Built once: a page view should not pay for composing the same statement again.
+_VERSION = (
+    sa.select(
+        Campaign.id,
+        Campaign.status,
+        Campaign.opens_at,
+        Campaign.closes_at,
+        Campaign.row_version,
+        Campaign.signature_count,
+        Campaign.letter_count,
+        CampaignPage.version,
+    )
     .outerjoin(CampaignPage, CampaignPage.campaign_id == Campaign.id)
-    .options(so.defer(CampaignPage.shown))
     .where(Campaign.slug == sa.bindparam("slug"))
 )
 
 
-def published(slug: str) -> tuple[Campaign, CampaignPage | None] | None:
-    """A campaign and its page snapshot (None if never written), in one query; None when
-    no campaign has this slug."""
+def version_of(slug: str) -> PageVersion | None:
+    """The version of a campaign's page, in one query of a few columns (the campaign itself
+    is loaded only to render a new version); None when no campaign has this slug."""
     database.read_without_transaction()
-    row = db.session.execute(_PUBLISHED, {"slug": slug}).first()
-    return (row[0], row[1]) if row is not None else None
+    row = db.session.execute(_VERSION, {"slug": slug}).first()
+    if row is None:
+        return None
+    return PageVersion(
+        row.id,
+        row.status != CampaignStatus.DRAFT,
+        open_now(row.status, row.opens_at, row.closes_at),
+        row.row_version,
+        row.signature_count,
+        row.letter_count,
+        row.version,
+    )
+
+
+def version_of_campaign(campaign: Campaign) -> PageVersion:
+    """The same for a campaign already loaded (the organizer's preview)."""
+    return PageVersion(
+        campaign.id,
+        campaign.is_public,
+        campaign.is_open(),
+        campaign.row_version,
+        campaign.signature_count,
+        campaign.letter_count,
+        snapshot_of(campaign).version,
+    )
 
 
 def snapshot_of(campaign: Campaign) -> CampaignPage:
