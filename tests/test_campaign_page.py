@@ -231,3 +231,13 @@ def test_the_rendered_pages_kept_are_one_per_place_least_recently_used_first():
     pages.get(("c",), (1,), lambda: "C")  # b was used least recently
     assert pages.get(("a",), (2,), lambda: "again")[0] == b"A, version 2"
     assert pages.get(("b",), (1,), lambda: "B again")[0] == b"B again"
+
+
+def test_a_new_translation_is_shown_at_once_in_its_language(app, client):
+    campaign = make_campaign(summary="The summary.")
+    assert "The summary." in client.get(f"/es/c/{campaign.slug}").get_data(as_text=True)
+    campaign.translations = {"es": {"summary": "El resumen."}}
+    db.session.commit()
+    page = client.get(f"/es/c/{campaign.slug}").get_data(as_text=True)
+    assert "El resumen." in page and "The summary." not in page
+    assert "The summary." in _page(client, campaign.slug)
