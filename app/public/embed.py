@@ -11,7 +11,7 @@ from flask import redirect, render_template, url_for
 
 from app.http_cache import public
 from app.public import bp
-from app.public.forms import SignForm
+from app.public.forms import SignForm, SignSubmission
 from app.public.routes import public_campaign, take_signature
 
 
@@ -29,10 +29,10 @@ def embed(slug: str):
 @bp.post("/c/<slug>/embed/sign")
 def embed_sign(slug: str):
     """Record a signature from the embedded form, as the campaign page's form does."""
-    form = SignForm()
-    refused = take_signature(slug, form)
+    submission = SignSubmission()
+    refused = take_signature(slug, submission)
     if refused:
-        return _render(slug, form, refused)
+        return _render(slug, submission.form, refused)
     return redirect(url_for("public.embed_thanks", slug=slug))
 
 

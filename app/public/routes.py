@@ -9,7 +9,7 @@ from app.http_cache import public
 from app.i18n import current_locale
 from app.models import Campaign, CampaignStatus
 from app.public import bp
-from app.public.forms import SignForm
+from app.public.forms import SignForm, SignSubmission
 from app.ratelimits import count_submission
 from app.services.campaigns import preview, revisions
 from app.services.campaigns.languages import in_language
@@ -67,33 +67,33 @@ def sign(slug: str):
     takes signatures, so an accepted signature costs no campaign read. Every POST counts
     against the rate limits before anything is rendered (count_submission).
     """
-    form = SignForm()
-    refused = take_signature(slug, form)
+    submission = SignSubmission()
+    refused = take_signature(slug, submission)
     if refused:
-        return render_campaign(public_campaign(slug), form, refused)
+        return render_campaign(public_campaign(slug), submission.form, refused)
     return redirect(url_for("public.check_email", slug=slug))
 
 
-def take_signature(slug: str, form: SignForm) -> int | None:
+def take_signature(slug: str, submission: SignSubmission) -> int | None:
     """Check a submitted sign form and record its signature; None when done (or when a
     bot filled the honeypot: it is answered as if all went well), else the HTTP status to
     show the form again with, its errors set."""
-    if not form.validate_on_submit():
+    fields = submission.fields
+    if fields is None:
         count_submission()
         return 400
-    if form.website.data:
+    if fields.website:
         count_submission()
         return None
     try:
-        place = locate_zip(form.zip.data)
+        place = locate_zip(fields.zip)
     except UnknownZip as error:
         count_submission()
-        form.zip.errors = [gettext(error.message)]
+        submission.form.zip.errors = [gettext(error.message)]
         return 400
     try:
         signatures.sign(
-            slug,
-            form.to_request(place, source=form.source.data or "", locale=current_locale()),
+            slug, fields.to_request(place, source=fields.source or "", locale=current_locale())
         )
     except CampaignClosed:
         return 409
