@@ -36,7 +36,7 @@ APPS = {
 PIECES = {
     "stack": "request through the stack, empty view",
     "context": "request context push and pop",
-    "form": "SignForm, built and validated",
+    "form": "sign form checked (SignSubmission)",
     "ratelimit": "rate-limit counts (one Redis call)",
     "zip": "ZIP look-up (cached in process)",
     "statement": "the signing statement (signatures.sign)",
@@ -77,7 +77,7 @@ def count_piece(piece: str) -> None:
 
     from app import create_app
     from app.extensions import csrf
-    from app.public.forms import SignForm
+    from app.public.forms import SignSubmission
     from app.ratelimits import client_ip, count_submission
     from app.services.letters.places import locate_zip
     from app.services.signing import signatures
@@ -98,7 +98,7 @@ def count_piece(piece: str) -> None:
             return
         with app.request_context(environ):
             if piece == "form":
-                SignForm().validate_on_submit()
+                SignSubmission()
             elif piece == "ratelimit":
                 count_submission(environ["bench.email"])
             elif piece == "zip":
