@@ -15,6 +15,8 @@ from flask_babel import Babel, get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from app.headers import add_vary
+
 LOCALES = ("en", "es")
 DEFAULT_LOCALE = "en"
 NAMES = {"en": "English", "es": "Español"}
@@ -75,7 +77,7 @@ def _vary_on_language(response: Response) -> Response:
     # A page whose URL names no language was chosen from the headers: caches must keep
     # one copy per language asked for.
     if URL_LOCALE not in request.environ:
-        response.vary.add("Accept-Language")
+        add_vary(response.headers, "Accept-Language")
     return response
 
 
