@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 from flask_babel import Babel, get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -81,14 +81,20 @@ def _vary_on_language(response: Response) -> Response:
     return response
 
 
+def _choose_locale_afresh() -> None:
+    # Flask-Babel keeps the chosen locale on the app context's `g`, which a request may
+    # share (a CLI command or test issuing several). A request that pushed its own (every
+    # request a server gets) has nothing to forget, and skips refresh's cost.
+    if "_flask_babel" in g:
+        refresh()
+
+
 def register_i18n(app: Flask) -> None:
     """Set up Flask-Babel and the /es, /en URL prefixes (outermost, before the page cache)."""
     Babel(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE)
     # Whitespace in {% trans %} blocks is collapsed, so catalog entries read as sentences.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    # Flask-Babel keeps the chosen locale on the app context, which a request may share
-    # (a CLI command or test issuing several): choose afresh for each request.
-    app.before_request(refresh)
+    app.before_request(_choose_locale_afresh)
     app.after_request(_vary_on_language)
     app.wsgi_app = LocalePrefix(app.wsgi_app)
 
