@@ -189,11 +189,11 @@ def _plain_fields(formdata: MultiDict) -> SignFields | None:
     """The fields when they pass SignForm's rules as nearly every signer's do: filtered by
     the same filters, judged by the same limits, with a plain address; else None, and
     SignForm judges (tests hold the two together)."""
-    name, email, zip_code = formdata.get("name"), formdata.get("email"), formdata.get("zip")
+    name, email, zip_code = (_first(formdata, field) for field in ("name", "email", "zip"))
     if not (isinstance(name, str) and isinstance(email, str) and isinstance(zip_code, str)):
         return None
     name, email, zip_code = one_line(name), nfkc(email), zip_code.strip()
-    website = formdata.get("website")
+    website = _first(formdata, "website")
     accepted = (
         name
         and len(name) <= NAME_MAX
@@ -211,14 +211,21 @@ def _plain_fields(formdata: MultiDict) -> SignFields | None:
         consent_updates=_checked(formdata, "consent_updates"),
         show_publicly=_checked(formdata, "show_publicly"),
         website=website,
-        source=strip(formdata.get("source")),
+        source=strip(_first(formdata, "source")),
     )
+
+
+def _first(formdata: MultiDict, name: str):
+    # As WTForms reads a field; MultiDict.get would raise (and build) a BadRequestKeyError
+    # inside for each field not sent, such as the honeypot.
+    values = formdata.getlist(name)
+    return values[0] if values else None
 
 
 def _checked(formdata: MultiDict, name: str) -> bool:
     """A checkbox's value as BooleanField reads it."""
-    values = formdata.getlist(name)
-    return bool(values) and values[0] not in BooleanField.false_values
+    value = _first(formdata, name)
+    return value is not None and value not in BooleanField.false_values
 
 
 class WhereForm(FlaskForm):
