@@ -9,7 +9,9 @@ exists once and every `url_for` link on a Spanish page stays Spanish.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
+from babel import Locale
 from flask import Flask, Response, g, has_request_context, request
 from flask_babel import Babel, get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
@@ -43,6 +45,8 @@ class LocalePrefix:
         return self.wsgi_app(environ, start_response)
 
 
+# Browsers send a handful of distinct headers; a flood of made-up ones only churns the cache.
+@lru_cache(maxsize=256)
 def header_locale(accept_language: str) -> str:
     """The best of our locales for an Accept-Language header (English when none fits)."""
     accepted = parse_accept_header(accept_language, LanguageAccept)
@@ -57,15 +61,18 @@ def page_locale(environ: dict) -> str:
     return environ.get(URL_LOCALE) or header_locale(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
 
 
-def select_locale() -> str | None:
+def select_locale() -> Locale | None:
     """Flask-Babel's locale selector: None (the default) outside a request, e.g. in workers,
     which choose a reader's language with force_locale."""
     if not has_request_context():
         return None
-    chosen = request.environ.get(URL_LOCALE) or request.cookies.get(COOKIE)
-    if chosen in LOCALES:
-        return chosen
-    return header_locale(request.headers.get("Accept-Language", ""))
+    # The URL's language, else the reader's remembered choice, else the browser's.
+    remembered = None if URL_LOCALE in request.environ else request.cookies.get(COOKIE)
+    return _PARSED[remembered if remembered in LOCALES else page_locale(request.environ)]
+
+
+# Parsed once: Flask-Babel parses a code the selector returns on every request.
+_PARSED = {code: Locale.parse(code) for code in LOCALES}
 
 
 def current_locale() -> str:
