@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from flask_babel import format_date, format_number
 
-from app.i18n import NAMES, current_locale
+from app.i18n import DEFAULT_LOCALE, NAMES, current_locale
 from app.models import DeliveryKind, TargetKind
 from app.rendering import citation_places, render_markdown
 from app.services import text
@@ -52,4 +52,5 @@ def register_template_helpers(app: Flask) -> None:
             "base_url": app.config["BASE_URL"],
             "locale": current_locale(),
             "locale_names": NAMES,
+            "default_locale": DEFAULT_LOCALE,
         }

@@ -3,7 +3,7 @@
 1. The keyed signatures list streams in constant memory: one process walks every page
    (`limit=10000`, following `next` links) and reads each body as a client would; its
    peak RSS is compared with a process that reads one page of 1,000 rows. Each
-   measurement runs in its own process (ru_maxrss is per process), as bench/export.py does.
+   measurement runs in its own process (its peak RSS, VmHWM, is its own), as bench/export.py does.
 2. p99 of the public campaign JSON (`/api/v1/campaigns/<slug>`) at 32 clients under
    gunicorn, on the same footing as the campaign page in bench/pages.py (same server,
    settings and wrk script), with the page measured beside it.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -27,7 +26,17 @@ from app.models import Campaign, Organizer, Role, Scope
 from app.services.api import keys
 from app.services.signing.counting import recount
 from bench.data import bench_app, build, load_confirmed_signatures
-from bench.web import CHORUS_PORT, bench_database, get_env, gunicorn, line, machine, server_env, wrk
+from bench.web import (
+    CHORUS_PORT,
+    bench_database,
+    get_env,
+    gunicorn,
+    line,
+    machine,
+    peak_rss_kb,
+    server_env,
+    wrk,
+)
 
 SECONDS = int(os.environ.get("BENCH_SECONDS") or 20)
 SIGNATURES = int(os.environ.get("BENCH_SIGNATURES") or 1_000_000)
@@ -62,7 +71,7 @@ def measure(rows: int, database_url: str, secret: str) -> dict:
         "pages": pages,
         "megabytes": round(size / 1e6, 1),
         "seconds": round(time.monotonic() - started, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(peak_rss_kb() / 1024, 1),
     }
 
 

@@ -241,3 +241,11 @@ def accepted(report: dict) -> int:
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT MET"
+
+
+def peak_rss_kb() -> int:
+    """This process's own peak resident size. Not ru_maxrss: Linux carries that across fork
+    and exec, so a child started by a large parent reports the parent's size."""
+    with open("/proc/self/status") as status:
+        peak = next(entry for entry in status if entry.startswith("VmHWM:"))
+    return int(peak.split()[1])

@@ -11,7 +11,16 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Delivery, DeliveryKind, DeliveryStatus, Letter, Moderation, Target
+from app.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Letter,
+    Moderation,
+    SignatureStatus,
+    Target,
+    TargetKind,
+)
 from app.services.delivery import provider_events
 from app.services.delivery.digests import queue_digests
 from app.services.delivery.sending import send_all_due
@@ -208,3 +217,67 @@ def test_letters_of_a_sent_digest_that_bounced_or_was_dropped_go_in_the_next_one
         sa.select(Delivery.provider_message_id).where(Delivery.kind == DeliveryKind.LETTER)
     )
     assert list(carried) == [next_digest.dedupe_key] * 2
+
+
+def _petition_to(*targets: Target):
+    campaign = make_campaign(title="Stop the cuts", petition="Keep the clinic open.")
+    campaign.fixed_targets = list(targets)
+    db.session.commit()
+    return campaign
+
+
+def test_a_digest_counts_new_constituent_signatures_by_district_and_by_state(
+    app, outbox, frozen_clock
+):
+    house = digest_target(kind=TargetKind.US_HOUSE, state="NY", district="12", name="Rep. One")
+    senate = make_target(
+        kind=TargetKind.US_SENATE,
+        state="NY",
+        name="Sen. Two",
+        email="senator@senate.example",
+        wants_digest=True,
+    )
+    campaign = _petition_to(house, senate)
+    for place in [("NY", "12")] * 3 + [("NY", "10")] * 2 + [("CA", "12")]:
+        make_signature(campaign, state=place[0], district=place[1])
+    make_signature(campaign, confirmed=False, state="NY", district="12")
+    make_signature(campaign, status=SignatureStatus.WITHDRAWN, state="NY", district="12")
+    frozen_clock.advance(60)
+
+    assert queue_digests(DAY) == 2, "signatures alone, without letters, make a digest"
+    send_all_due()
+    by_office = {m.to: m for m in digests_in(outbox)}
+    to_house = by_office['"Rep. One" <office@senate.example>']
+    assert to_house.subject == "3 new signatures from constituents: November 28, 2026"
+    assert "3 new signatures from your constituents on a petition addressed to you" in " ".join(
+        to_house.text.split()
+    )
+    assert "- Stop the cuts: 3 new signatures" in to_house.text
+    assert to_house.attachments == []
+    to_senate = by_office['"Sen. Two" <senator@senate.example>']
+    assert "- Stop the cuts: 5 new signatures" in to_senate.text
+
+    # The next day counts only what was confirmed since: one more in NY-10, none in NY-12.
+    frozen_clock.advance(3600)
+    make_signature(campaign, state="NY", district="10")
+    frozen_clock.advance(60)
+    assert queue_digests(DAY + timedelta(days=1)) == 1
+    send_all_due()
+    latest = digests_in(outbox)[-1]
+    assert latest.to.endswith("<senator@senate.example>")
+    assert latest.subject == "1 new signature from constituents: November 29, 2026"
+
+
+def test_a_digest_with_letters_and_signatures_says_both(app, outbox, frozen_clock):
+    target = digest_target(kind=TargetKind.US_HOUSE, state="NY", district="12")
+    campaign = _petition_to(target)
+    make_signature(campaign, state="NY", district="12")
+    write_letters(target, 2)
+    frozen_clock.advance(60)
+    queue_digests(DAY)
+    send_all_due()
+    [message] = digests_in(outbox)
+    expected = "2 letters and 1 new signature from constituents: November 28, 2026"
+    assert message.subject == expected
+    assert "- Stop the cuts: 1 new signature\n" in message.text
+    assert "Body of letter 1." in message.text

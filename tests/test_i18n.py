@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -155,3 +156,66 @@ def test_campaign_text_in_spanish_with_a_note_where_english_shows_through(client
     assert "se muestran en inglés" in text
     english = client.get(f"/c/{campaign.slug}").get_data(as_text=True)
     assert "English title" in english and "se muestran en inglés" not in english
+
+
+FULLY_TRANSLATED = {
+    "title": "Título",
+    "summary": "Resumen",
+    "explainer": "## Qué\n\nUn hecho [1].\n",
+}
+
+
+def _campaign_with_milestones_and_notes(**spanish):
+    return make_campaign(
+        title="English title",
+        summary="English summary",
+        thresholds=[{"count": 10, "label": "Delivered to Congress"}, {"count": 50, "label": ""}],
+        sources=[
+            {"title": "A source", "publisher": "P", "note": "Our copy had no date."},
+            {"title": "Another", "publisher": "Q"},
+        ],
+        translations={"es": {**FULLY_TRANSLATED, **spanish}},
+    )
+
+
+def test_milestone_labels_and_source_notes_read_in_spanish_without_a_note(client):
+    campaign = _campaign_with_milestones_and_notes(
+        milestone_labels={"10": "Entregada al Congreso"},
+        source_notes={"1": "Nuestra copia no tenía fecha."},
+    )
+    text = client.get(f"/es/c/{campaign.slug}").get_data(as_text=True)
+    assert "Entregada al Congreso" in text and "Delivered to Congress" not in text
+    assert "Nuestra copia no tenía fecha." in text and "Our copy had no date." not in text
+    assert "se muestran en inglés" not in text
+    english = client.get(f"/c/{campaign.slug}").get_data(as_text=True)
+    assert "Delivered to Congress" in english and "Our copy had no date." in english
+    assert "Entregada" not in english and "Nuestra copia" not in english
+
+
+@pytest.mark.parametrize(
+    "spanish",
+    [
+        {"source_notes": {"1": "Nuestra copia no tenía fecha."}},
+        {"milestone_labels": {"10": "Entregada al Congreso"}},
+    ],
+    ids=["label missing", "note missing"],
+)
+def test_a_missing_milestone_label_or_source_note_shows_in_english_with_the_note(client, spanish):
+    campaign = _campaign_with_milestones_and_notes(**spanish)
+    text = client.get(f"/es/c/{campaign.slug}").get_data(as_text=True)
+    assert "se muestran en inglés" in text
+    assert ("Delivered to Congress" in text) != ("Our copy had no date." in text)
+
+
+def test_a_spanish_supporter_hears_of_a_milestone_with_its_spanish_label(outbox):
+    campaign = make_campaign(
+        thresholds=[{"count": 1, "label": "Delivered to Congress"}],
+        translations={"es": {"title": "Una campaña", "milestone_labels": {"1": "Entregada"}}},
+    )
+    make_signature(campaign, locale="es", consent_updates=True)
+    count_signatures()
+    drain()
+    [email] = [m for m in outbox if m.category == "milestone"]
+    assert email.subject == "1 firma: Una campaña"
+    assert "Entregada." in email.text and "Delivered" not in email.text
+    assert "Entregada." in email.html

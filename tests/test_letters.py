@@ -14,6 +14,7 @@ from app.models import (
     Letter,
     Moderation,
     Signature,
+    Target,
     TargetKind,
 )
 from app.services.delivery.sending import drain
@@ -21,6 +22,7 @@ from app.services.letters import writing
 from app.services.letters.routing import route_letter
 from app.services.signing import signatures
 from app.services.signing.counting import count_signatures, exact_counts
+from app.services.targets import access
 from tests.factories import make_campaign, make_target
 from tests.helpers import link_token, sign_via_form
 from tests.shared_data import load_congress, requires_data
@@ -102,7 +104,7 @@ def test_letter_is_delivered_only_after_confirmation_and_held_where_no_address(
 ):
     response = write_via_form(client, campaign)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/c/{campaign.slug}/check-email")
+    assert f"/c/{campaign.slug}/check-email/" in response.headers["Location"]
     letter = db.session.scalar(sa.select(Letter))
     assert (letter.body, letter.edited, letter.reply_to_ok) == (MINE, True, True)
     assert [d.kind for d in db.session.scalars(sa.select(Delivery))] == [
@@ -341,7 +343,7 @@ def test_a_letter_from_another_zip_than_the_signature_is_explained_by_email(
     response = write_via_form(client, campaign, zip_code="94110")
     # The page answers as for anyone, so it cannot tell who has signed.
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/check-email")
+    assert "/check-email/" in response.headers["Location"]
     drain()
     [notice] = outbox[1:]
     assert notice.to == "Ann Lee <ann@example.org>"
@@ -396,11 +398,73 @@ def test_a_post_for_a_campaign_without_that_form_is_a_friendly_404(client, path)
 def test_a_letter_writer_is_asked_to_confirm_their_letter_not_only_a_signature(
     client, campaign, outbox
 ):
-    write_via_form(client, campaign)
+    response = write_via_form(client, campaign)
     drain()
     [message] = outbox
     assert message.subject.startswith("Please confirm your signature and letter")
     assert "Please confirm your signature and your letter by opening this link" in message.text
     assert "Confirm my signature and letter" in message.html
-    page = client.get(f"/c/{campaign.slug}/check-email").get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "a letter you wrote is sent, only once you confirm" in page
+
+
+SPANISH_TEMPLATE = "Le pido que toda persona expuesta a una expulsión reciba aviso y audiencia."
+
+
+def test_a_spanish_writer_hears_back_in_spanish_and_the_office_reads_english_around_it(
+    client, campaign, outbox
+):
+    campaign.translations = {"es": {"title": "Deportaciones", "letter_body": SPANISH_TEMPLATE}}
+    db.session.commit()
+    mine = "Soy maestra en San Francisco. Las familias de mis alumnos necesitan una audiencia."
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    assert write_via_form(client, campaign, body=mine).status_code == 302
+    drain()
+    client.post(f"/es/confirm/{link_token(outbox[0], 'confirm')}")
+    assert drain() == 2, "the chair's letter, then the writer's receipt"
+    to_office, receipt = outbox[1], outbox[2]
+
+    assert to_office.subject == "Constituent letter from 94110: Third-country deportations"
+    assert (
+        mine in to_office.text and "They wrote or changed this letter themselves." in to_office.text
+    )
+    assert "They read the campaign in Español and wrote in it." in to_office.text
+    assert TEMPLATE in to_office.text and TEMPLATE in to_office.html
+    assert SPANISH_TEMPLATE not in to_office.text
+
+    assert receipt.subject == "Qué pasó con su carta sobre «Deportaciones»"
+    assert '<html lang="es">' in receipt.html and "Hola, Ann:" in receipt.text
+    assert (
+        "Pat Chair, Committee chair: enviada a su oficina por correo electrónico." in receipt.text
+    )
+    assert (
+        "no publica una dirección de correo electrónico, y este sitio todavía no entrega "
+        "cartas al Congreso por medio de CWC." in receipt.text
+    )
+    assert "/es/withdraw/" in receipt.text
+
+
+def test_a_spanish_writer_hears_of_a_response_in_spanish(client, campaign, outbox):
+    campaign.translations = {"es": {"title": "Deportaciones"}}
+    db.session.commit()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    write_via_form(client, campaign)
+    drain()
+    client.post(f"/es/confirm/{link_token(outbox[0], 'confirm')}")
+    drain()
+    chair = db.session.scalar(sa.select(Target).where(Target.name == "Pat Chair"))
+    access.post_response(chair, campaign, "Gracias por escribir.", "Jefa de gabinete")
+    drain()
+    notice = outbox[-1]
+    assert notice.subject == "Pat Chair respondió sobre «Deportaciones»"
+    assert "Su oficina ha respondido (Jefa de gabinete):" in notice.text
+    assert f"/es/c/{campaign.slug}" in notice.text
+
+
+def test_an_english_writer_s_letter_carries_no_second_template(client, campaign, outbox):
+    write_via_form(client, campaign)
+    drain()
+    client.post(f"/confirm/{link_token(outbox[0], 'confirm')}")
+    drain()
+    assert "They read the campaign in" not in outbox[1].text
+    assert outbox[2].subject == f'What happened to your letter about "{campaign.title}"'

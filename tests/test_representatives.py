@@ -385,3 +385,20 @@ def test_an_office_behind_the_same_address_as_another_can_still_respond(client, 
     _letter(house["parks"], [colleague], name="Near Writer")
     second = _url(access.create_access(colleague), "c", house["parks"].slug)
     assert client.post(second + "/responses", data=form).status_code == 302
+
+
+def test_a_letter_written_in_spanish_shows_staff_the_campaign_s_english_letter(client, app):
+    member = make_target(kind=TargetKind.US_HOUSE, name="Jo Rivera", title="Rep.", state="NY")
+    campaign = make_campaign(
+        letter_subject="Notice and a hearing",
+        letter_body="Please make sure everyone gets notice.",
+        translations={"es": {"letter_body": "Le pido que todos reciban aviso."}},
+    )
+    _letter(campaign, [member], body="Le pido que todos reciban aviso.", locale="es")
+    _letter(campaign, [member], name="English Writer", body="Please act.")
+    token = access.create_access(member, days=1)
+    page = client.get(_url(token, "c", campaign.slug), headers={"Accept-Language": "en"})
+    text = page.get_data(as_text=True)
+    assert text.count("They read the campaign in Español and wrote in it.") == 1
+    assert "Please make sure everyone gets notice." in text
+    assert "2 letters to Rep. Jo Rivera." in text

@@ -17,7 +17,7 @@ def test_signing_sends_a_confirmation_email_and_confirming_counts_the_signature(
     campaign = make_campaign()
     response = sign_via_form(client, campaign.slug)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/c/{campaign.slug}/check-email")
+    assert f"/c/{campaign.slug}/check-email/" in response.headers["Location"]
     assert db.session.scalar(sa.select(Signature.status)) == SignatureStatus.PENDING
     assert drain() == 1
     assert len(outbox) == 1
@@ -59,7 +59,8 @@ def test_second_signature_with_same_email_is_not_counted_and_resends_capped(app,
     first = sign_via_form(client, campaign.slug, email="Ann@Example.org")
     again = [sign_via_form(client, campaign.slug, email=" ann@example.ORG ") for _ in range(4)]
     assert all(r.status_code == 302 for r in again)
-    assert all(r.headers["Location"] == first.headers["Location"] for r in again)
+    # Each answer is a sealed page token, so they differ only as two first signatures do.
+    assert all(len(r.headers["Location"]) == len(first.headers["Location"]) for r in again)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 1
     drain()
     assert len(outbox) == app.config["CONFIRMATION_RESEND_LIMIT"]
@@ -169,3 +170,49 @@ def test_a_signature_holds_one_database_connection_at_a_time(app, client):
         event.remove(db.engine, "checkin", checkin)
     assert peak[0] == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature)) == 1
+
+
+def _confirmed_page(client, token: str) -> str:
+    return client.post(f"/confirm/{token}").get_data(as_text=True)
+
+
+def test_the_confirmed_page_counts_the_new_signature_once_before_and_after_counting(
+    client, outbox, frozen_clock
+):
+    campaign = make_campaign(goal=10)
+    for email in ("a@example.org", "b@example.org"):
+        sign_via_form(client, campaign.slug, email=email)
+    drain()
+    first, second = (link_token(m, "confirm") for m in outbox)
+    client.post(f"/confirm/{first}")
+    count_signatures()
+    frozen_clock.advance(5)
+    # Confirmed after the count: the stored 1 plus this signature.
+    page = _confirmed_page(client, second)
+    assert "<strong data-count>2</strong>" in page
+    assert 'aria-valuenow="2"' in page and "width: 20%" in page
+    frozen_clock.advance(5)
+    count_signatures()
+    db.session.refresh(campaign)
+    assert campaign.signature_count == 2
+    # Counted now: the stored count already holds it, so it is not added again.
+    assert "<strong data-count>2</strong>" in _confirmed_page(client, second)
+
+
+def test_the_confirmed_page_offers_writing_with_the_zip_and_sharing(client, outbox):
+    campaign = make_campaign(collects_letters=True)
+    sign_via_form(client, campaign.slug, zip="10001")
+    drain()
+    page = _confirmed_page(client, link_token(outbox[0], "confirm"))
+    assert f'href="/c/{campaign.slug}/write?zip=10001"' in page
+    assert f"/c/{campaign.slug}?src=share" in page
+    assert "share.js" in page
+
+
+def test_the_confirmed_page_offers_no_letter_where_the_campaign_takes_none(client, outbox):
+    campaign = make_campaign(collects_letters=False)
+    sign_via_form(client, campaign.slug)
+    drain()
+    page = _confirmed_page(client, link_token(outbox[0], "confirm"))
+    assert "/write" not in page
+    assert "?src=share" in page

@@ -127,9 +127,13 @@ class Campaign(db.Model):
 
     @property
     def progress_percent(self) -> int:
+        return self.percent_of_goal(self.signature_count)
+
+    def percent_of_goal(self, count: int) -> int:
+        """How far count goes towards the goal, in whole percent (at most 100)."""
         if self.goal <= 0:
             return 100
-        return min(100, self.signature_count * 100 // self.goal)
+        return min(100, count * 100 // self.goal)
 
 
 class CampaignTally(db.Model):

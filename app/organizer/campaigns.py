@@ -1,19 +1,22 @@
 """Campaign pages: the list, create, edit with live preview, and status changes."""
 
+from dataclasses import asdict
+
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.errors import flash_errors
 from app.extensions import db
+from app.i18n import NAMES
 from app.models import Campaign, CampaignStatus, Role, Target, TargetKind
 from app.organizer import bp
 from app.organizer.access import requires
-from app.organizer.forms import ActionForm, CampaignForm
+from app.organizer.forms import ActionForm, CampaignForm, TranslationForm
 from app.public.forms import SignForm
 from app.rendering import render_markdown
-from app.services.campaigns import editing
+from app.services.campaigns import editing, translating
 from app.services.campaigns.editing import TRANSITIONS
 from app.services.campaigns.page import campaign_page
 from app.services.targets.datasets import reference_status
@@ -82,6 +85,43 @@ def edit_campaign(campaign_id: int):
             flash("Campaign saved.", "ok")
             return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
     return render_template("organizer/campaign_form.html", form=form, campaign=campaign)
+
+
+@bp.route("/campaigns/<int:campaign_id>/text/<locale>", methods=["GET", "POST"])
+@requires(Role.ORGANIZER)
+def translate_campaign(campaign_id: int, locale: str):
+    """Edit a campaign's text in another language, previewed as its readers will see it."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    if locale not in translating.translatable_locales():
+        abort(404)
+    counts, numbers = translating.keys(campaign)
+    values = translating.translation_input(campaign, locale)
+    form = TranslationForm(
+        data={
+            **asdict(values),
+            "milestone_labels": [values.milestone_labels.get(key, "") for key in counts],
+            "source_notes": [values.source_notes.get(key, "") for key in numbers],
+        }
+    )
+    if form.validate_on_submit():
+        with flash_errors():
+            translating.translate_campaign(
+                campaign, form.to_input(locale, counts, numbers), current_user
+            )
+            flash(f"The campaign's text in {NAMES[locale]} is saved.", "ok")
+            return redirect(
+                url_for("organizer.translate_campaign", campaign_id=campaign.id, locale=locale)
+            )
+    preview = url_for("organizer.preview_campaign", campaign_id=campaign.id)
+    return render_template(
+        "organizer/campaign_text.html",
+        form=form,
+        campaign=campaign,
+        locale_code=locale,
+        language=NAMES[locale],
+        # The public page's preview under the language's URL prefix.
+        preview_url=f"/{locale}{preview.removeprefix(request.script_root)}",
+    )
 
 
 # What a status change does, said before it is done (open and close are seen by the public).

@@ -1,13 +1,15 @@
 """CSV exports of a campaign's signatures and letters, streamed."""
 
-from flask import Response, abort, render_template, stream_with_context
+from flask import Response, abort, render_template, stream_with_context, url_for
 from flask_login import current_user
 
+from app.downloads import describedby, text_download
 from app.extensions import db
 from app.models import Campaign, Role
 from app.organizer import bp
 from app.organizer.access import requires
 from app.organizer.forms import ExportForm
+from app.services.targets import petition
 from app.services.workspace import exports
 from app.services.workspace.exports import ExportFilter
 
@@ -47,5 +49,15 @@ def export_csv(campaign_id: int, what: str):
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
+            # The petition the rows signed: a sidecar, so the CSV stays header and rows.
+            "Link": describedby(url_for("organizer.export_petition", campaign_id=campaign.id)),
         },
     )
+
+
+@bp.get("/campaigns/<int:campaign_id>/exports/petition.txt")
+@requires(Role.ORGANIZER)
+def export_petition(campaign_id: int):
+    """The petition statement as plain text, to keep with the CSV files."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    return text_download(petition.statement_text(campaign), f"petition-{campaign.slug}.txt")

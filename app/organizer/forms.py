@@ -11,6 +11,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    FieldList,
     IntegerField,
     PasswordField,
     SelectField,
@@ -25,6 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.models import Role, Scope, SignatureStatus, TargetKind, WebhookEvent
 from app.services.audit import EventFilters
 from app.services.campaigns.editing import CampaignInput
+from app.services.campaigns.translating import TranslationInput
 from app.services.targets.access import DEFAULT_DAYS, MAX_DAYS
 from app.templating import web_url
 
@@ -256,6 +258,43 @@ class CampaignForm(FlaskForm):
         self.target_kinds.data = values.target_kinds
         self.fixed_targets.data = values.fixed_target_ids
         self.retention_days.data = values.retention_days
+
+
+class TranslationForm(FlaskForm):
+    """A campaign's text in one language; the milestone labels and source notes are listed
+    in the campaign's order of milestones and sources."""
+
+    title = StringField("Title", filters=[strip], validators=[Length(max=200)])
+    summary = TextAreaField("Summary", filters=[strip], validators=[Length(max=1000)])
+    petition = TextAreaField("Petition statement", filters=[strip], validators=[Length(max=5000)])
+    explainer = TextAreaField("Explainer (Markdown)", validators=[Length(max=100_000)])
+    letter_subject = StringField("Letter subject", filters=[strip], validators=[Length(max=200)])
+    letter_body = TextAreaField("Letter template", validators=[Length(max=20_000)])
+    letter_prompt = TextAreaField("Prompt for a personal paragraph", validators=[Length(max=2000)])
+    milestone_labels = FieldList(StringField(filters=[strip], validators=[Length(max=300)]))
+    source_notes = FieldList(TextAreaField(filters=[strip], validators=[Length(max=2000)]))
+    reason = StringField(
+        "Why the public text changed (one line, shown in the page's list of changes)",
+        filters=[strip],
+        validators=[Length(max=300)],
+    )
+
+    def to_input(self, locale: str, counts: list[str], numbers: list[str]) -> TranslationInput:
+        """The form's values as the translation service takes them; counts and numbers key
+        the milestone labels and source notes, in the form's order."""
+        return TranslationInput(
+            locale=locale,
+            title=self.title.data or "",
+            summary=self.summary.data or "",
+            petition=self.petition.data or "",
+            explainer=self.explainer.data or "",
+            letter_subject=self.letter_subject.data or "",
+            letter_body=self.letter_body.data or "",
+            letter_prompt=self.letter_prompt.data or "",
+            milestone_labels=dict(zip(counts, self.milestone_labels.data, strict=False)),
+            source_notes=dict(zip(numbers, self.source_notes.data, strict=False)),
+            reason=self.reason.data or "",
+        )
 
 
 class TargetDeliveryForm(FlaskForm):

@@ -23,7 +23,7 @@ def petition_delivery(campaign_id: int):
         "organizer/deliver.html",
         campaign=campaign,
         by_email=[t for t in targets if t.email],
-        held=[t for t in targets if not t.email],
+        held=[(t, petition.held_reason(t)) for t in targets if not t.email],
         milestones=milestones_of(campaign),
         form=ActionForm(),
     )

@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("public", __name__)
 
 from app.public import (  # noqa: E402, F401
+    awaiting,
     embed,
     funnel,
     language,

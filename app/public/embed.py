@@ -30,7 +30,7 @@ def embed(slug: str):
 def embed_sign(slug: str):
     """Record a signature from the embedded form, as the campaign page's form does."""
     submission = SignSubmission()
-    refused = take_signature(slug, submission)
+    refused, _ = take_signature(slug, submission)
     if refused:
         return _render(slug, submission.form, refused)
     return redirect(url_for("public.embed_thanks", slug=slug))

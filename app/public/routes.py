@@ -17,7 +17,8 @@ from app.services.campaigns.page import campaign_page
 from app.services.errors import CampaignClosed, InvalidToken, UnknownZip
 from app.services.letters import writing
 from app.services.letters.places import locate_zip
-from app.services.signing import signatures
+from app.services.signing import awaiting, signatures
+from app.services.signing.counting import count_seen_by
 
 
 def public_campaign(slug: str) -> Campaign:
@@ -68,36 +69,35 @@ def sign(slug: str):
     against the rate limits before anything is rendered (count_submission).
     """
     submission = SignSubmission()
-    refused = take_signature(slug, submission)
+    refused, page = take_signature(slug, submission)
     if refused:
         return render_campaign(public_campaign(slug), submission.form, refused)
-    return redirect(url_for("public.check_email", slug=slug))
+    return redirect(url_for("public.awaiting", slug=slug, token=page))
 
 
-def take_signature(slug: str, submission: SignSubmission) -> int | None:
-    """Check a submitted sign form and record its signature; None when done (or when a
-    bot filled the honeypot: it is answered as if all went well), else the HTTP status to
-    show the form again with, its errors set."""
+def take_signature(slug: str, submission: SignSubmission) -> tuple[int | None, str]:
+    """Check a submitted sign form and record its signature: (None, the signer's page
+    token) when done (or when a bot filled the honeypot: it is answered as if all went
+    well), else (the HTTP status to show the form again with, its errors set; "")."""
     fields = submission.fields
     if fields is None:
         count_submission()
-        return 400
+        return 400, ""
     if fields.website:
         count_submission()
-        return None
+        return None, awaiting.page_token(slug, fields.email)
     try:
         place = locate_zip(fields.zip)
     except UnknownZip as error:
         count_submission()
         submission.form.zip.errors = [gettext(error.message)]
-        return 400
+        return 400, ""
+    signature = fields.to_request(place, source=fields.source or "", locale=current_locale())
     try:
-        signatures.sign(
-            slug, fields.to_request(place, source=fields.source or "", locale=current_locale())
-        )
+        signed = signatures.submit(slug, signature)
     except CampaignClosed:
-        return 409
-    return None
+        return 409, ""
+    return None, awaiting.page_token(slug, signature.email, signature, signed)
 
 
 @bp.get("/c/<slug>/sign")
@@ -109,7 +109,8 @@ def sign_bookmarked(slug: str):
 @bp.get("/c/<slug>/check-email")
 @public
 def check_email(slug: str):
-    """Ask the signer to look for the confirmation email."""
+    """Ask the signer to look for the confirmation email (where a signer's own page,
+    public.awaiting, has expired or was never reached: no address is shown)."""
     return render_template("check_email.html", campaign=in_language(public_campaign(slug)))
 
 
@@ -135,6 +136,8 @@ def confirm(token: str):
         campaign=in_language(signature.campaign),
         letter=letter,
         outcomes=writing.letter_outcomes(letter) if letter else [],
+        shown_count=count_seen_by(signature),
+        zip=signature.zip,
     )
 
 

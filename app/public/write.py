@@ -16,7 +16,7 @@ from app.services.campaigns.languages import in_language
 from app.services.errors import CampaignClosed, UnknownZip
 from app.services.letters import carriers, writing
 from app.services.letters.routing import Route, route_letter
-from app.services.signing import signatures
+from app.services.signing import awaiting, signatures
 
 
 def writing_campaign(slug: str) -> Campaign:
@@ -116,7 +116,9 @@ def send_letter(slug: str):
     if form.website.data:
         # A bot filled the honeypot: answer as if all went well and store nothing.
         count_submission()
-        return redirect(url_for("public.check_email", slug=slug))
+        return redirect(
+            url_for("public.awaiting", slug=slug, token=awaiting.page_token(slug, form.email.data))
+        )
     draft = writing.LetterDraft(
         subject=form.subject.data,
         body=form.body.data,
@@ -138,10 +140,11 @@ def send_letter(slug: str):
         locale=current_locale(),
     )
     try:
-        signatures.sign(slug, signature_request, letter=draft)
+        signed = signatures.submit(slug, signature_request, letter=draft)
     except CampaignClosed:
         return render_letter(campaign, form, route, 409)
-    return redirect(url_for("public.check_email", slug=slug))
+    page = awaiting.page_token(slug, signature_request.email, signature_request, signed)
+    return redirect(url_for("public.awaiting", slug=slug, token=page))
 
 
 def address_of(form: LetterForm) -> dict:

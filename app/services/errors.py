@@ -24,5 +24,16 @@ class InvalidToken(ChorusError):
     message = N_("This link is not valid any more. It may have expired or been used to withdraw.")
 
 
+class AlreadyConfirmed(ChorusError):
+    message = N_("This signature is confirmed already, so its address can no longer be changed.")
+
+
+class NoMoreLinks(ChorusError):
+    message = N_(
+        "We have sent as many links for this signature as we can. "
+        "Please sign again with the right address."
+    )
+
+
 class UnknownZip(ChorusError):
     message = N_("We could not find that ZIP code. Please check it and try again.")

@@ -1,17 +1,24 @@
-"""Signed, expiring links in emails (confirm and withdraw a signature), and keyed hashes."""
+"""Signed, expiring links in emails (confirm and withdraw a signature), sealed tokens for
+pages only their holder may read, and keyed hashes."""
 
+import base64
 import hashlib
 import hmac
+import json
 from typing import NamedTuple
 
+from cryptography.fernet import Fernet
+from cryptography.fernet import InvalidToken as FernetInvalid
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from app import clock
 from app.services.errors import InvalidToken
 
 CONFIRM = "confirm"
 WITHDRAW = "withdraw"
 UNSUBSCRIBE = "unsubscribe"
+AWAITING = "awaiting"
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -72,3 +79,30 @@ def read_token(purpose: str, token: str, max_age: int | None = None) -> Link:
         raise InvalidToken("This link has expired. Please sign again to get a new one.") from error
     except (BadSignature, ValueError, TypeError, IndexError) as error:
         raise InvalidToken() from error
+
+
+def _fernet(purpose: str) -> Fernet:
+    key = hmac.digest(
+        current_app.config["SECRET_KEY"].encode(), f"chorus.sealed.{purpose}".encode(), "sha256"
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(purpose: str, payload: list) -> str:
+    """An encrypted, authenticated token carrying payload: unlike a signed one, whoever
+    holds it cannot read what it says (for values a URL must not show)."""
+    data = json.dumps(payload, separators=(",", ":")).encode()
+    return _fernet(purpose).encrypt_at_time(data, int(clock.timestamp())).decode()
+
+
+def unseal(purpose: str, token: str, max_age: int) -> list:
+    """What a sealed token carries, or InvalidToken when it is forged, altered or older
+    than max_age seconds (by Chorus's clock)."""
+    try:
+        data = _fernet(purpose).decrypt_at_time(token.encode(), max_age, int(clock.timestamp()))
+        payload = json.loads(data)
+    except (FernetInvalid, ValueError, UnicodeError) as error:
+        raise InvalidToken() from error
+    if not isinstance(payload, list):
+        raise InvalidToken()
+    return payload

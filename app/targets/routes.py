@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 
+from app.downloads import describedby, text_download
 from app.extensions import limiter
 from app.models import Campaign, Target
 from app.services.errors import InvalidToken
@@ -149,11 +150,22 @@ def petition_packet(token: str, slug: str):
 def petition_signers(token: str, slug: str):
     """Download this office's constituents who signed the petition, as CSV."""
     target, campaign = _target_and_petition(token, slug)
+    statement = url_for("targets.petition_statement", token=token, slug=slug)
     return Response(
         petition.signers_csv(campaign, target),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="constituents-{campaign.slug}.csv"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="constituents-{campaign.slug}.csv"',
+            "Link": describedby(statement),
+        },
     )
+
+
+@bp.get("/<token>/petitions/<slug>.txt")
+def petition_statement(token: str, slug: str):
+    """Download the petition statement, the plain-text companion of the signers' CSV."""
+    _, campaign = _target_and_petition(token, slug)
+    return text_download(petition.statement_text(campaign), f"petition-{campaign.slug}.txt")
 
 
 def _link() -> str:

@@ -65,6 +65,14 @@ def _shoot(page, name: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
+def _fill_and_sign(page, campaign_url: str, name: str, email: str) -> None:
+    page.goto(campaign_url)
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("ZIP code").fill("10001")
+    page.get_by_role("button", name="Sign").click()
+
+
 def _focused(page) -> str:
     return page.evaluate("document.activeElement.id || document.activeElement.tagName")
 
@@ -97,7 +105,7 @@ def test_sign_by_keyboard_confirm_by_email_and_see_the_count_go_up(page, campaig
     page.get_by_role("button", name="Confirm my signature").click()
     page.get_by_role("heading", name="Thank you, your signature is confirmed").wait_for()
     _shoot(page, "confirmed")
-    assert page.get_by_label("Link to this campaign").input_value() == campaign_url
+    assert page.get_by_label("Link to share").input_value() == f"{campaign_url}?src=share"
     assert page.context.cookies() == [], "a citizen gets no cookie"
 
     count_signatures()
@@ -113,11 +121,7 @@ def test_sign_by_keyboard_confirm_by_email_and_see_the_count_go_up(page, campaig
 def test_without_javascript_one_press_signs(browser, campaign_url, outbox):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(campaign_url)
-    page.get_by_label("Full name").fill("Ann Lee")
-    page.get_by_label("Email", exact=True).fill("ann@example.org")
-    page.get_by_label("ZIP code").fill("10001")
-    page.get_by_role("button", name="Sign").click()
+    _fill_and_sign(page, campaign_url, "Ann Lee", "ann@example.org")
     page.get_by_role("heading", name="Check your email").wait_for()
     assert drain() == 1
     assert context.cookies() == []
@@ -204,3 +208,68 @@ def test_after_a_refused_form_focus_is_on_the_error_summary(page, campaign_url):
         "input[type=checkbox]", "els => els.map(e => [e.offsetWidth, e.offsetHeight])"
     )
     assert len(sizes) >= 2 and len(set(map(tuple, sizes))) == 1, sizes
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_mistyped_address_is_shown_masked_corrected_and_the_confirmed_page_says_what_next(
+    page, campaign_url, outbox, viewport
+):
+    page.set_viewport_size(viewport)
+    _fill_and_sign(page, campaign_url, "June Park", "june@exmaple.com")
+    page.get_by_role("heading", name="Wrong address?").wait_for()
+    assert page.locator(".address").inner_text() == "j•••@exmaple.com"
+    _shoot(page, "check-email-masked")
+
+    page.get_by_label("Email", exact=True).fill("june@example.com")
+    # A locator waits across the navigation (a polled script would die with the old page).
+    page.get_by_role("button", name="Send the link to this address").click()
+    page.locator(".address", has_text="j•••@example.com").wait_for()
+    drain()
+    assert [m.to for m in outbox] == ["June Park <june@example.com>"]
+    page.goto(f"{campaign_url.rsplit('/c/', 1)[0]}/confirm/{link_token(outbox[0], 'confirm')}")
+    page.get_by_role("button", name="Confirm my signature").click()
+    page.get_by_role("heading", name="What you can do next").wait_for()
+    assert page.locator("[data-count]").inner_text() == "1"
+    write = page.get_by_role("link", name="Write to your representatives")
+    assert write.get_attribute("href").endswith("/write?zip=10001")
+    _shoot(page, "confirmed-next-steps")
+    assert page.context.cookies() == []
+
+
+def test_a_digest_with_new_constituent_signatures_renders(page, app, outbox):
+    from datetime import date
+
+    from app import clock
+    from app.models import TargetKind
+    from app.services.delivery.digests import queue_digests
+    from app.services.delivery.sending import send_all_due
+    from tests.factories import make_campaign, make_target
+
+    clock.freeze()
+    try:
+        office = make_target(
+            kind=TargetKind.US_HOUSE,
+            name="Rep. Jerrold Nadler",
+            title="U.S. Representative",
+            state="NY",
+            district="12",
+            email="office@house.example",
+            wants_digest=True,
+        )
+        for title, n in (("Deportations to third countries", 14), ("Keep the clinic open", 3)):
+            campaign = make_campaign(title=title, petition="Statement.")
+            campaign.fixed_targets = [office]
+            db.session.commit()
+            for _ in range(n):
+                make_signature(campaign, state="NY", district="12")
+        clock.advance(60)
+        queue_digests(date(2026, 12, 5))
+        send_all_due()
+    finally:
+        clock.reset()
+    [digest] = [m for m in outbox if m.category == "digest"]
+    assert digest.subject == "17 new signatures from constituents: December 5, 2026"
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        page.set_content(digest.html)
+        _shoot(page, "digest-signatures")

@@ -99,3 +99,24 @@ def test_an_export_is_a_post_so_a_link_from_another_site_cannot_log_one(login):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
     assert _export(client, url).status_code == 200
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 1
+
+
+def test_exports_stay_header_and_rows_and_name_the_petition_text_beside_them(login):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(title="Keep the clinic", petition='=HYPERLINK("x") Keep it open.')
+    make_signature(campaign, name="Ann Lee")
+    statement_url = f"/organizer/campaigns/{campaign.id}/exports/petition.txt"
+    for what in ("signatures", "letters"):
+        response = _export(client, f"/organizer/campaigns/{campaign.id}/exports/{what}.csv")
+        assert response.get_data(as_text=True).startswith("id,")
+        assert response.headers["Link"] == (
+            f'<{statement_url}>; rel="describedby"; type="text/plain"'
+        )
+    statement = client.get(statement_url)
+    assert statement.status_code == 200
+    assert statement.headers["Content-Disposition"] == (
+        f'attachment; filename="petition-{campaign.slug}.txt"'
+    )
+    assert statement.get_data(as_text=True).endswith('\n=HYPERLINK("x") Keep it open.\n')
+    page = client.get(f"/organizer/campaigns/{campaign.id}/exports").get_data(as_text=True)
+    assert statement_url in page

@@ -28,6 +28,7 @@ from app.services import tokens
 from app.services.delivery.sending import drain
 from app.services.signing import signatures
 from app.services.signing.counting import count_signatures
+from app.services.targets.petition import deliver_petition
 from tests.factories import make_campaign, make_signature, make_target
 
 PETITION = "To the members of Congress:\n\nWe ask you to hold hearings."
@@ -260,3 +261,48 @@ def test_deliver_now_asks_first_then_queues_one_packet_per_target(app, login):
     assert len(signers.strip().splitlines()) == 2  # header and the one Californian
     other = create_access(make_target(kind=TargetKind.US_SENATE, state="TX"))
     assert office.get(f"/r/{other}/petitions/{campaign.slug}.pdf").status_code == 404
+
+
+def test_the_offices_signers_csv_names_the_petition_text_beside_it(app):
+    campaign = _campaign(title="Keep the clinic")
+    senator = make_target(kind=TargetKind.US_SENATE, name="Sen CA", state="CA")
+    make_signature(campaign, name="=cmd|' /C calc'!A0", state="CA", district="33")
+    deliver_petition(campaign, "test")
+    db.session.commit()
+
+    from app.services.targets.access import create_access
+
+    link = create_access(senator)
+    office = app.test_client()
+    signers = office.get(f"/r/{link}/petitions/{campaign.slug}.csv")
+    lines = signers.get_data(as_text=True).splitlines()
+    assert lines[0] == "name,zip,district,email", "the CSV starts with its header"
+    assert lines[1].startswith("'=cmd"), "a formula-like cell is defused"
+    statement_url = f"/r/{link}/petitions/{campaign.slug}.txt"
+    assert signers.headers["Link"] == f'<{statement_url}>; rel="describedby"; type="text/plain"'
+    statement = office.get(statement_url)
+    assert statement.mimetype == "text/plain"
+    assert "attachment" in statement.headers["Content-Disposition"]
+    text = statement.get_data(as_text=True)
+    assert text.startswith("Keep the clinic\nRun by: ")
+    assert PETITION in text
+    index = office.get(f"/r/{link}").get_data(as_text=True)
+    assert statement_url in index
+
+
+def test_a_packet_for_congress_is_held_with_its_reason_even_where_cwc_is_on(app, login):
+    # CWC carries one constituent's message (docs/cwc.md): a petition never goes through it.
+    app.config.update(CWC_SENATE=True, CWC_API_URL="http://127.0.0.1:9/m", CWC_API_KEY="k")
+    campaign = _campaign()
+    senator = make_target(kind=TargetKind.US_SENATE, name="Sen CA", state="CA")
+    deliver_petition(campaign, "test")
+    db.session.commit()
+    [packet] = _kinds(DeliveryKind.PACKET)
+    assert (packet.target_id, packet.status, packet.channel) == (
+        senator.id,
+        DeliveryStatus.HELD,
+        "email",
+    )
+    page = login(Role.ORGANIZER).get(f"/organizer/campaigns/{campaign.id}/deliver")
+    text = " ".join(page.get_data(as_text=True).split())
+    assert "Sen CA, Official: Congress publishes no email address, and its CWC system" in text

@@ -324,3 +324,22 @@ def test_rejecting_a_letter_asks_for_confirmation_then_stops_it_and_tells_the_wr
     db.session.refresh(delivery)
     assert delivery.status == DeliveryStatus.CANCELLED
     assert [d.recipient for d in _writer_emails()] == ["writer@example.com"]
+
+
+def test_a_spanish_writer_is_told_of_a_rejection_in_spanish(login, outbox):
+    client = login(Role.ORGANIZER)
+    campaign = make_campaign(
+        collects_letters=True, collects_comments=True, translations={"es": {"title": "Una campaña"}}
+    )
+    letter = _unconfirmed_letter(
+        campaign, make_target(email="rep@example.gov"), public_comment=True,
+        moderation=Moderation.PENDING, body="Abuse",
+    )  # fmt: skip
+    letter.signature.locale = "es"
+    db.session.commit()
+    assert _decide(client, campaign, letter, "reject").status_code == 302
+    drain()
+    [notice] = [m for m in outbox if m.category == "moderation"]
+    assert notice.subject == "Su carta no se envió: Una campaña"
+    assert "leyó su carta y decidió no enviarla" in notice.text
+    assert '<html lang="es">' in notice.html

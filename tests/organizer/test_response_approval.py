@@ -3,7 +3,18 @@
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AuditEvent, Letter, Response, Role, TargetKind
+from app.models import (
+    AuditEvent,
+    Delivery,
+    DeliveryKind,
+    Letter,
+    Response,
+    Role,
+    TargetKind,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from app.services.campaigns import editing
 from app.services.letters.writing import queue_letter
 from app.services.targets import access
 from tests.factories import make_campaign, make_signature, make_target
@@ -18,6 +29,7 @@ def _letter(campaign, target) -> None:
         subject="Please",
         body="Please vote no.",
         targets=[target],
+        reply_to_ok=True,
     )
     db.session.add(letter)
     db.session.commit()
@@ -58,3 +70,50 @@ def test_with_approval_required_a_response_shows_only_once_an_organizer_approves
     with app.app_context():
         actions = db.session.scalars(sa.select(AuditEvent.action)).all()
     assert actions == ["response.show"]
+
+
+def _announcements() -> list[str]:
+    """The response notices and response.posted events queued so far."""
+    return sorted(
+        db.session.scalars(
+            sa.select(Delivery.kind).where(
+                Delivery.kind.in_((DeliveryKind.RESPONSE, DeliveryKind.WEBHOOK))
+            )
+        )
+    )
+
+
+def test_a_response_awaiting_approval_is_announced_once_when_shown(make_app, make_organizer):
+    app = make_app(RESPONSES_NEED_APPROVAL=True)
+    with app.app_context():
+        db.session.add(
+            WebhookEndpoint(
+                url="https://crm.example.org/h", secret="s", events=WebhookEvent.RESPONSE_POSTED
+            )
+        )
+        target = make_target(kind=TargetKind.US_HOUSE)
+        campaign = make_campaign()
+        _letter(campaign, target)
+        organizer = make_organizer(Role.ORGANIZER)
+        response = access.post_response(target, campaign, "Words from a leaked link.", "Staff")
+        # Not public yet: the writer is not emailed its text, no system is told it was posted.
+        assert _announcements() == []
+
+        editing.show_response(campaign, response.id, organizer)
+        assert _announcements() == [DeliveryKind.RESPONSE, DeliveryKind.WEBHOOK]
+        editing.hide_response(campaign, response.id, organizer)
+        editing.show_response(campaign, response.id, organizer)
+        assert _announcements() == [DeliveryKind.RESPONSE, DeliveryKind.WEBHOOK]
+
+
+def test_a_response_published_at_once_is_announced_at_once(app):
+    db.session.add(
+        WebhookEndpoint(
+            url="https://crm.example.org/h", secret="s", events=WebhookEvent.RESPONSE_POSTED
+        )
+    )
+    target = make_target(kind=TargetKind.US_HOUSE)
+    campaign = make_campaign()
+    _letter(campaign, target)
+    access.post_response(target, campaign, "We read every letter.", "Staff")
+    assert _announcements() == [DeliveryKind.RESPONSE, DeliveryKind.WEBHOOK]

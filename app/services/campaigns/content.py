@@ -14,7 +14,7 @@ from app.i18n import DEFAULT_LOCALE, LOCALES
 from app.models import Campaign
 from app.services.campaigns import revisions
 from app.services.campaigns.editing import CampaignError, to_utc
-from app.services.campaigns.languages import TRANSLATABLE
+from app.services.campaigns.languages import MILESTONE_LABELS, SOURCE_NOTES, TRANSLATABLE
 from app.services.unit_of_work import unit_of_work
 
 FIELDS = {
@@ -41,8 +41,10 @@ FIELDS = {
     "change_reason",
 }
 # A translation file, <slug>.<locale>.md, gives only the text a reader sees; its Markdown
-# body is the explainer. Everything else (sources, counts, dates) comes from <slug>.md.
-TRANSLATION_FIELDS = set(TRANSLATABLE) - {"explainer"} | {"change_reason"}
+# body is the explainer, and milestone_labels and source_notes map a threshold's count and a
+# source's number to their text. Everything else (sources, counts, dates) comes from <slug>.md.
+KEYED_FIELDS = (MILESTONE_LABELS, SOURCE_NOTES)
+TRANSLATION_FIELDS = set(TRANSLATABLE) - {"explainer"} | {"change_reason", *KEYED_FIELDS}
 # A seeded revision's reason when the content file gives none.
 SEEDED = "Loaded from the campaign's content file."
 
@@ -103,7 +105,14 @@ def parse_content_file(path: Path) -> dict:
 
 def parse_translation_file(path: Path) -> dict:
     """The translated text in a <slug>.<locale>.md file, with the Markdown body as explainer."""
-    return _split(path, TRANSLATION_FIELDS)
+    fields = _split(path, TRANSLATION_FIELDS)
+    for name in KEYED_FIELDS:
+        if name in fields:
+            if not isinstance(fields[name], dict):
+                raise ContentError(f"{path}: {name} maps numbers to text")
+            # Keyed as the campaign's JSON keeps them (strings).
+            fields[name] = {str(key): str(value) for key, value in fields[name].items()}
+    return fields
 
 
 def translation_files(directory: Path, slug: str) -> dict[str, Path]:

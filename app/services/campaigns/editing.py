@@ -16,6 +16,7 @@ from app.models import Campaign, CampaignStatus, Organizer, Response, Target, Ta
 from app.services import audit, text
 from app.services.campaigns import revisions
 from app.services.errors import ChorusError
+from app.services.letters import receipts
 from app.services.unit_of_work import unit_of_work
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -137,13 +138,7 @@ def update_campaign(campaign: Campaign, values: CampaignInput, organizer: Organi
         before = asdict(input_from(campaign))
         text_before = revisions.public_text(campaign)
         _apply(campaign, values)
-        if revisions.public_text(campaign) != text_before:
-            if campaign.is_public and not values.reason.strip():
-                raise CampaignError("Say in one line why the public text changed.")
-            revisions.record_revision(
-                campaign, values.reason or "Edited as a draft.", organizer, before=text_before
-            )
-            campaign.last_updated = utcnow().date()
+        keep_text_change(campaign, text_before, values.reason, organizer)
         after = asdict(values)
         changed = sorted(
             name
@@ -153,6 +148,22 @@ def update_campaign(campaign: Campaign, values: CampaignInput, organizer: Organi
         if changed:
             audit.record(organizer, "campaign.edit", campaign, fields=changed)
         return campaign
+
+
+def keep_text_change(
+    campaign: Campaign, text_before: dict[str, Any], reason: str, organizer: Organizer
+) -> None:
+    """Keep the campaign's public text as a revision if an edit changed it from
+    text_before. Once a campaign is public, such a change needs a reason: readers see it
+    in the page's list of changes."""
+    if revisions.public_text(campaign) == text_before:
+        return
+    if campaign.is_public and not reason.strip():
+        raise CampaignError("Say in one line why the public text changed.")
+    revisions.record_revision(
+        campaign, reason or "Edited as a draft.", organizer, before=text_before
+    )
+    campaign.last_updated = utcnow().date()
 
 
 def _comparable(value: Any) -> Any:
@@ -254,6 +265,7 @@ def show_response(campaign: Campaign, response_id: int, organizer: Organizer) ->
         if response is None or response.campaign_id != campaign.id:
             raise CampaignError("That response is not on this campaign.")
         response.published = True
+        receipts.announce_response(response)
         audit.record(organizer, "response.show", campaign, response_id=response.id)
 
 

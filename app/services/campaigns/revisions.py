@@ -12,6 +12,7 @@ from app.extensions import db
 from app.i18n import N_, NAMES
 from app.models import Campaign, CampaignRevision, Organizer
 from app.services import text
+from app.services.campaigns.languages import SOURCE_NOTES
 
 # What a reader of the public page or a letter sees; each change of these is a revision.
 # The labels are translated where they are shown.
@@ -23,6 +24,11 @@ PUBLIC_TEXT = {
     "letter_subject": N_("Letter subject"),
     "letter_body": N_("Letter template"),
     "sources": N_("Sources"),
+}
+# A translation's public text: the same fields, with notes on the sources in place of them.
+TRANSLATED_TEXT = {
+    **{name: label for name, label in PUBLIC_TEXT.items() if name != "sources"},
+    SOURCE_NOTES: N_("Source notes"),
 }
 SOURCE_PARTS = ("title", "publisher", "date", "url", "note")
 # Below this share of words in common, a changed line reads better as removed and added whole.
@@ -62,13 +68,20 @@ def public_text(campaign: Campaign) -> dict[str, Any]:
     }
     if campaign.translations:
         kept["translations"] = {
-            locale: {
-                name: text.paragraphs(value)
-                for name, value in fields.items()
-                if name in PUBLIC_TEXT and value
-            }
-            for locale, fields in campaign.translations.items()
+            locale: _translated_text(fields) for locale, fields in campaign.translations.items()
         }
+    return kept
+
+
+def _translated_text(fields: dict[str, Any]) -> dict[str, Any]:
+    kept: dict[str, Any] = {
+        name: text.paragraphs(value)
+        for name, value in fields.items()
+        if name in TRANSLATED_TEXT and name != SOURCE_NOTES and value
+    }
+    notes = {number: text.one_line(note) for number, note in fields.get(SOURCE_NOTES, {}).items()}
+    if any(notes.values()):
+        kept[SOURCE_NOTES] = {number: note for number, note in notes.items() if note}
     return kept
 
 
@@ -137,7 +150,7 @@ def _field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldC
     translated_after = after.get("translations") or {}
     for locale in sorted(set(translated_before) | set(translated_after)):
         old, new = translated_before.get(locale, {}), translated_after.get(locale, {})
-        for name, label in PUBLIC_TEXT.items():
+        for name, label in TRANSLATED_TEXT.items():
             lines = diff_lines(_lines(name, old.get(name)), _lines(name, new.get(name)))
             if lines:
                 changed.append(FieldChange(label, lines, NAMES.get(locale, locale)))
@@ -145,11 +158,17 @@ def _field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldC
 
 
 def _lines(name: str, value: Any) -> list[str]:
+    if name == SOURCE_NOTES:
+        return [f"[{number}] {note}" for number, note in sorted((value or {}).items(), key=_number)]
     if name == "sources":
         return [
             " | ".join(str(s[part]) for part in SOURCE_PARTS if s.get(part)) for s in value or []
         ]
     return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+def _number(item: tuple[str, str]) -> int:
+    return int(item[0]) if item[0].isdigit() else 0
 
 
 def diff_lines(before: list[str], after: list[str]) -> list[list[tuple[str, str]]]:

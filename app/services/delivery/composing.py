@@ -18,7 +18,7 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from app.extensions import db
-from app.i18n import DEFAULT_LOCALE
+from app.i18n import DEFAULT_LOCALE, NAMES
 from app.mail.backends import BatchRecipient
 from app.mail.message import Attachment, Message, format_address, split_address
 from app.models import (
@@ -122,7 +122,7 @@ def moderation_message(delivery: Delivery) -> Message | None:
         to=format_address(signature.email, signature.name),
         context={
             "signature": signature,
-            "campaign": signature.campaign,
+            "campaign": in_language(signature.campaign),
             "letter_rejected": letter.moderation == Moderation.REJECTED,
             "letter_pending": letter.moderation == Moderation.PENDING,
             "campaign_url": campaign_url(signature.campaign),
@@ -195,6 +195,10 @@ def letter_message(delivery: Delivery) -> Message | None:
             "signature": signature,
             "campaign": signature.campaign,
             "district": access.constituency(target, letter),
+            # The letter is in its writer's language; staff also see the campaign's own.
+            "written_in": NAMES.get(signature.locale, signature.locale)
+            if signature.locale != DEFAULT_LOCALE
+            else "",
         },
         # Staff see who wrote; the address stays the platform's (we cannot send as them).
         from_addr=format_address(platform_address, f"{signature.name} via {site_name}"),
@@ -216,7 +220,7 @@ def response_message(delivery: Delivery) -> Message | None:
     """A representative's response, to a writer who asked to hear back."""
     signature = _confirmed_writer(delivery)
     response = db.session.get(Response, receipts.response_id(delivery.dedupe_key))
-    if signature is None or response is None:
+    if signature is None or response is None or not response.published:
         return None
     context = {"response": response, "campaign_url": campaign_url(signature.campaign)}
     return _to_writer(delivery, signature, "response", context)
@@ -240,7 +244,7 @@ def _to_writer(delivery: Delivery, signature: Signature, template: str, context:
         to=format_address(signature.email, signature.name),
         context={
             "signature": signature,
-            "campaign": signature.campaign,
+            "campaign": in_language(signature.campaign),
             "withdraw_url": withdraw_url(signature),
             **context,
         },
@@ -372,12 +376,17 @@ def packet_message(delivery: Delivery) -> Message | None:
 
 
 def digest_message(delivery: Delivery) -> Message | None:
-    """A target's daily digest: the count, the first letters in full, all of them as CSV."""
+    """A target's daily digest: the new constituent signatures, the count of letters, the
+    first letters in full, all of them as CSV."""
     target = db.session.get(Target, delivery.target_id) if delivery.target_id else None
-    carried = digests.digest_letters(delivery) if target is not None else []
-    if target is None or not delivery.recipient or not carried:
+    if target is None or not delivery.recipient:
+        return None
+    carried = digests.digest_letters(delivery)
+    signed = digests.digest_signatures(delivery)
+    if not carried and not signed:
         return None
     day = digests.digest_day(delivery)
+    csv_file = Attachment(f"letters-{day.isoformat()}.csv", digests.letters_csv(carried))
     return _message(
         delivery,
         "digest",
@@ -388,9 +397,11 @@ def digest_message(delivery: Delivery) -> Message | None:
             "count": len(carried),
             "shown": carried[: current_app.config["DIGEST_LETTERS_SHOWN"]],
             "by_campaign": Counter(letter.campaign for letter in carried).most_common(),
+            "signed": signed,
+            "signed_total": sum(n for _, n in signed),
             "campaigns_url": external_url("public.index"),
         },
-        attachments=[Attachment(f"letters-{day.isoformat()}.csv", digests.letters_csv(carried))],
+        attachments=[csv_file] if carried else [],
     )
 
 
@@ -424,6 +435,9 @@ _TO_SIGNERS = {
     DeliveryKind.CONFIRMATION,
     DeliveryKind.LETTER_NOT_TAKEN,
     DeliveryKind.MILESTONE,
+    DeliveryKind.MODERATION,
+    DeliveryKind.RECEIPT,
+    DeliveryKind.RESPONSE,
     DeliveryKind.UPDATE,
 }
 

@@ -1,16 +1,21 @@
-"""Daily digests: one email a day to each target that takes one, instead of one per letter.
+"""Daily digests: one email a day to each target that takes one, instead of one per letter,
+with the count of new constituent signatures on the petitions that go to it.
 
 Letters to a digest target are held (app/services/letters.py). Once a day each such target
 gets a Delivery keyed "digest:<target>:<date>": the unique key makes the digest happen once
 per target per day however many workers or beat processes run. Creating the digest tags the
 held letters it will carry (their provider_message_id is the digest's key), so letters that
 arrive later wait for the next day's digest; when the digest is sent they are marked sent.
+
+The signatures a digest counts are those its target's constituents (the petition packets'
+rule, targets/petition.py) confirmed since the target's previous digest that reached it,
+or in the day before the first; a digest with signatures and no letters still goes out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +25,7 @@ from app.extensions import db
 from app.models import Delivery, DeliveryKind, DeliveryStatus, Letter, Moderation, Target
 from app.services.csv_safety import csv_text
 from app.services.delivery import outbox
-from app.services.targets import access
+from app.services.targets import access, petition
 from app.services.unit_of_work import unit_of_work
 
 
@@ -43,7 +48,7 @@ def _waiting(target_id: int | None = None) -> list:
     return conditions
 
 
-def digest_key(target_id: int, day: date) -> str:
+def digest_key(target_id: int | str, day: date) -> str:
     return f"digest:{target_id}:{day.isoformat()}"
 
 
@@ -60,19 +65,61 @@ def queue_digests(day: date | None = None) -> int:
     day = day or utcnow().date()
     with unit_of_work():
         _return_letters_of_undelivered_digests()
-        waiting = sa.select(Delivery.target_id).where(*_waiting()).distinct()
+        waiting = set(db.session.scalars(sa.select(Delivery.target_id).where(*_waiting())))
+        done_today = sa.select(Delivery.target_id).where(
+            Delivery.kind == DeliveryKind.DIGEST, Delivery.dedupe_key.like(digest_key("%", day))
+        )
         targets = db.session.scalars(
             sa.select(Target).where(
                 Target.wants_digest.is_(True),
                 Target.active.is_(True),
                 Target.email != "",
-                Target.id.in_(waiting),
+                Target.id.not_in(done_today),
             )
         ).all()
         created = 0
         for target in targets:
-            created += _queue_digest(target, day)
+            if target.id in waiting or _signed_since_last_digest(target):
+                created += _queue_digest(target, day)
     return created
+
+
+def _signed_since_last_digest(target: Target) -> bool:
+    now = utcnow()
+    return any(n for _, n in new_signatures(target, _window_start(target.id, None, now), now))
+
+
+def new_signatures(target: Target, since: datetime, until: datetime) -> list[tuple[str, int]]:
+    """(campaign title, count) of target's constituents' signatures confirmed in the
+    window, for each campaign whose petition goes to target and has some."""
+    counts = (
+        (campaign.title, petition.new_constituent_count(campaign, target, since, until))
+        for campaign in petition.campaigns_targeting(target)
+    )
+    return [(title, n) for title, n in counts if n]
+
+
+def _window_start(target_id: int, digest_id: int | None, until: datetime) -> datetime:
+    """When the signatures a digest counts start: when the target's previous digest (before
+    digest_id, if given) that reached it was made, or a day before until for the first."""
+    conditions = [
+        Delivery.kind == DeliveryKind.DIGEST,
+        Delivery.target_id == target_id,
+        Delivery.status.not_in(_UNDELIVERED),
+    ]
+    if digest_id is not None:
+        conditions.append(Delivery.id < digest_id)
+    previous = db.session.scalar(
+        sa.select(Delivery.created_at).where(*conditions).order_by(Delivery.id.desc()).limit(1)
+    )
+    return previous or until - timedelta(days=1)
+
+
+def digest_signatures(digest: Delivery) -> list[tuple[str, int]]:
+    """The new constituent signatures a digest reports, by campaign (see new_signatures)."""
+    target = db.session.get(Target, digest.target_id)
+    until = digest.created_at
+    return new_signatures(target, _window_start(target.id, digest.id, until), until)
 
 
 # A digest that ended in one of these never reached the office.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app.cwc import cwc_client
+from app.i18n import N_
 from app.models import DeliveryChannel, Target, TargetKind
 from app.services.targets.cwc_offices import CwcOffice, cwc_office
 
@@ -67,9 +68,9 @@ def _not_through_cwc(office: CwcOffice, has_address: bool) -> str:
     if office.code is None:
         return office.reason
     if cwc_client(current_app.config, office.code) is None:
-        return "this site does not deliver to Congress through CWC yet"
+        return N_("this site does not deliver to Congress through CWC yet")
     if not has_address:
-        return "we did not have your street address, which Congress requires"
+        return N_("we did not have your street address, which Congress requires")
     return ""
 
 

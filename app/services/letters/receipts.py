@@ -18,9 +18,10 @@ from app.models import (
     Signature,
     SignatureStatus,
     Target,
+    WebhookEvent,
 )
 from app.models.signature import letter_targets
-from app.services.delivery import outbox
+from app.services.delivery import outbox, webhooks
 
 UNSETTLED = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
 # No letter_id: a letter's own rows are the ones that carry it (one per office).
@@ -70,10 +71,19 @@ def queue_receipts(letter_ids: list[int] | sa.Select) -> int:
     )
 
 
-def queue_response_notices(response: Response) -> int:
-    """Queue an email to each writer who asked to hear back and wrote to the responding
-    office on this campaign; return how many. The caller commits."""
-    return outbox.enqueue_select(
+def announce_response(response: Response) -> None:
+    """Once a response is public: email each writer who asked to hear back and wrote to the
+    responding office on this campaign, and tell webhooks it was posted. Not before (one
+    awaiting approval may have come through a leaked link); showing it again after hiding
+    announces nothing twice (the dedupe keys). The caller commits."""
+    if not response.published:
+        return
+    _queue_response_notices(response)
+    webhooks.emit(WebhookEvent.RESPONSE_POSTED, response.id, response.campaign_id)
+
+
+def _queue_response_notices(response: Response) -> None:
+    outbox.enqueue_select(
         _COLUMNS,
         sa.select(
             sa.literal(DeliveryKind.RESPONSE),

@@ -40,6 +40,21 @@ def count_late_letter(campaign_id: int) -> None:
     )
 
 
+def count_seen_by(signature: Signature) -> int:
+    """The campaign's count as its signer should see it on confirming: the stored count,
+    plus their own signature while the counting job has not added it yet.
+
+    One statement reads the count and the signature's `counted` mark, which the job changes
+    together in one transaction, so the signature is never added twice nor missed.
+    """
+    stored, counted, status = db.session.execute(
+        sa.select(Campaign.signature_count, Signature.counted, Signature.status)
+        .join(Signature, Signature.campaign_id == Campaign.id)
+        .where(Signature.id == signature.id)
+    ).one()
+    return stored + (status == SignatureStatus.CONFIRMED and not counted)
+
+
 def count_signatures() -> int:
     """Fold newly confirmed or withdrawn signatures into the counts; return how many changed."""
     with unit_of_work():

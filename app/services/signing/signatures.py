@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -68,9 +69,21 @@ def hash_ip(ip: str) -> str:
     return tokens.keyed_hash(ip, 32) if ip else ""
 
 
+class Signed(NamedTuple):
+    signature_id: int
+    # Whether this call created the signature (False: the address had signed already).
+    new: bool
+
+
 def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None) -> int:
+    """submit, for callers that need only the signature's id."""
+    return submit(slug, request, letter).signature_id
+
+
+def submit(slug: str, request: SignatureRequest, letter: LetterDraft | None = None) -> Signed:
     """Record a pending signature (and its letter) and queue its confirmation email, in one
-    transaction; return the signature's id. Nothing is delivered until the signer confirms.
+    transaction; return the signature's id and whether this call created it. Nothing is
+    delivered until the signer confirms.
 
     The INSERT itself checks that the campaign takes signatures now (CampaignClosed if not,
     or if there is no such campaign): no campaign is loaded on this path, the hottest one
@@ -111,8 +124,8 @@ def sign(slug: str, request: SignatureRequest, letter: LetterDraft | None = None
             if signature_id is not None and letter is not None:
                 attach_letter(db.session.get(Signature, signature_id), letter)
     if signature_id is None:
-        return _not_inserted(slug, email, row["now"], request, letter)
-    return signature_id
+        return Signed(_not_inserted(slug, email, row["now"], request, letter), new=False)
+    return Signed(signature_id, new=True)
 
 
 def _insert_pending(row: dict) -> int | None:
@@ -208,7 +221,7 @@ def _signed_again(
             ).scalar()
             if sent is not None:
                 signature.confirmations_sent = sent
-                _queue_confirmation(
+                queue_confirmation(
                     signature,
                     DeliveryKind.LETTER_NOT_TAKEN
                     if letter is not None
@@ -255,7 +268,7 @@ def _add_letter(signature: Signature, request: SignatureRequest, letter: LetterD
                 )
             )
             signature.confirmations_sent += 1
-            _queue_confirmation(signature)
+            queue_confirmation(signature)
     except IntegrityError:
         pass  # the same person sent a letter a moment ago, in a concurrent request
     return signature
@@ -266,7 +279,7 @@ def _confirmation_key(signature_id: int, nth: int, kind: str = DeliveryKind.CONF
     return f"{kind}:{signature_id}:{nth}"
 
 
-def _queue_confirmation(signature: Signature, kind: str = DeliveryKind.CONFIRMATION) -> None:
+def queue_confirmation(signature: Signature, kind: str = DeliveryKind.CONFIRMATION) -> None:
     """Queue the signer's next email: the confirmation, or another kind counted with it."""
     outbox.enqueue(
         kind,
@@ -354,30 +367,36 @@ def withdraw(token: str) -> Campaign:
     signature = signature_from_token(tokens.WITHDRAW, token)
     campaign = signature.campaign
     with unit_of_work():
-        signature.status = SignatureStatus.WITHDRAWN
-        signature.withdrawn_at = utcnow()
-        signature.name = ""
-        signature.email = None
-        signature.email_domain = ""
-        signature.zip = ""
-        signature.ip_hash = ""
-        signature.consent_updates = False
-        signature.show_publicly = False
-        if signature.letter is not None:
-            # The row stays so counts can be corrected; the words are the signer's and go.
-            signature.letter.subject = ""
-            signature.letter.body = ""
-            signature.letter.public_comment = False
-            signature.letter.prefix = ""
-            signature.letter.street_address = ""
-            signature.letter.city = ""
-        # Unsent mail is cancelled, including rows a worker has claimed, and the signer's
-        # address goes from every email sent to them.
-        outbox.forget_signers([signature.id])
+        erase(signature)
         # Not tied to the signature row (forget_signers would cancel it): a CRM hears of
         # the withdrawal even if the signer's data is erased again before it is sent.
         webhooks.emit(WebhookEvent.SIGNATURE_WITHDRAWN, signature.id, campaign.id)
     return campaign
+
+
+def erase(signature: Signature) -> None:
+    """Mark a signature withdrawn and erase the signer's personal data and unsent mail, in
+    the caller's transaction."""
+    signature.status = SignatureStatus.WITHDRAWN
+    signature.withdrawn_at = utcnow()
+    signature.name = ""
+    signature.email = None
+    signature.email_domain = ""
+    signature.zip = ""
+    signature.ip_hash = ""
+    signature.consent_updates = False
+    signature.show_publicly = False
+    if signature.letter is not None:
+        # The row stays so counts can be corrected; the words are the signer's and go.
+        signature.letter.subject = ""
+        signature.letter.body = ""
+        signature.letter.public_comment = False
+        signature.letter.prefix = ""
+        signature.letter.street_address = ""
+        signature.letter.city = ""
+    # Unsent mail is cancelled, including rows a worker has claimed, and the signer's
+    # address goes from every email sent to them.
+    outbox.forget_signers([signature.id])
 
 
 def recent_public_signers(campaign: Campaign, limit: int = 8) -> list[Signature]:

@@ -31,10 +31,8 @@ from app.models import (
     SignatureStatus,
     Target,
     TargetKind,
-    WebhookEvent,
 )
 from app.services import text
-from app.services.delivery import webhooks
 from app.services.errors import ChorusError, InvalidToken
 from app.services.letters import receipts
 from app.services.letters.routing import district_label, state_name
@@ -310,6 +308,5 @@ def post_response(target: Target, campaign: Campaign, body: str, author_name: st
         )
         db.session.add(response)
         db.session.flush()
-        receipts.queue_response_notices(response)
-        webhooks.emit(WebhookEvent.RESPONSE_POSTED, response.id, campaign.id)
+        receipts.announce_response(response)
         return response

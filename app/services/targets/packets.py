@@ -1,16 +1,23 @@
 """Printable packets: a representative's letters from one campaign, and the petition with
-its constituent signers, as PDFs."""
+its constituent signers, as PDFs.
+
+For US offices' staff, so in the default language (English) whoever asks for them; the
+words go through the catalog all the same, and the letters are as their writers wrote them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import wraps
 from pathlib import Path
 
+from flask_babel import force_locale, format_date, format_decimal, gettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from app.clock import utcnow
+from app.i18n import DEFAULT_LOCALE
 from app.models import Campaign, Letter, Target
 from app.services.targets.access import district_for, writer_address
 from app.services.targets.petition import Signer
@@ -50,29 +57,49 @@ def _offices(target: Target, line: Callable[..., None]) -> None:
     if not target.offices:
         return
     # Whoever carries the printed packet needs to know where to take it.
-    line("District offices", size=12, height=7)
+    line(gettext("District offices"), size=12, height=7)
     for office in target.offices:
         parts = [office["building"], office["address"], office["suite"], office["city"]]
         place = ", ".join(filter(None, parts)) + f", {office['state']} {office['zip']}"
-        line(f"{place}; phone {office['phone'] or 'not published'}")
+        phone = office["phone"] or gettext("not published")
+        line(gettext("%(place)s; phone %(phone)s", place=place, phone=phone))
 
 
+def _addressee(target: Target) -> str:
+    return " ".join(filter(None, [target.title, target.name]))
+
+
+def _for_staff(make: Callable[..., bytes]) -> Callable[..., bytes]:
+    """Make the packet in the default language, whoever asks for it: US offices' staff."""
+
+    @wraps(make)
+    def made(*args, **kwargs) -> bytes:
+        with force_locale(DEFAULT_LOCALE):
+            return make(*args, **kwargs)
+
+    return made
+
+
+@_for_staff
 def letters_pdf(
     target: Target,
     campaign: Campaign,
     letters: Iterable[tuple[Letter, datetime | None]],
 ) -> bytes:
     """A cover page, then one page per letter with the writer's name, ZIP and district."""
-    title = f"Letters to {target.name}: {campaign.title}"
-    pdf, printable = _new_pdf(title)
+    pdf, printable = _new_pdf(
+        gettext("Letters to %(name)s: %(title)s", name=target.name, title=campaign.title)
+    )
     line = _writer(pdf, printable)
     pdf.add_page()
-    line("Letters to " + " ".join(filter(None, [target.title, target.name])), size=18, height=9)
-    line(f"Campaign: {campaign.title}", size=13, height=8)
-    line(f"Prepared {utcnow():%B %-d, %Y} by Chorus.")
+    line(gettext("Letters to %(name)s", name=_addressee(target)), size=18, height=9)
+    line(gettext("Campaign: %(title)s", title=campaign.title), size=13, height=8)
+    line(gettext("Prepared %(date)s by Chorus.", date=format_date(utcnow(), "long")))
     line(
-        "Each letter was confirmed by its writer from their own email address. The ZIP code "
-        "and district shown are the ones the writer gave."
+        gettext(
+            "Each letter was confirmed by its writer from their own email address. The ZIP "
+            "code and district shown are the ones the writer gave."
+        )
     )
     if target.offices:
         pdf.ln(4)
@@ -81,11 +108,12 @@ def letters_pdf(
         signature = letter.signature
         pdf.add_page()
         line(signature.name, size=13, height=8)
-        line(f"ZIP {signature.zip}   District {district_for(target, letter)}")
+        district = district_for(target, letter)
+        line(gettext("ZIP %(zip)s   District %(district)s", zip=signature.zip, district=district))
         if address := writer_address(target, letter):
             line(address)
         if sent_at:
-            line(f"Sent {sent_at:%B %-d, %Y}")
+            line(gettext("Sent %(date)s", date=format_date(sent_at, "long")))
         pdf.ln(4)
         line(letter.subject, size=12, height=7)
         pdf.ln(2)
@@ -93,6 +121,7 @@ def letters_pdf(
     return bytes(pdf.output())
 
 
+@_for_staff
 def petition_pdf(
     target: Target,
     campaign: Campaign,
@@ -103,29 +132,37 @@ def petition_pdf(
 ) -> bytes:
     """The petition's text and total, then (for a representative) their constituent signers
     with name, ZIP and district, and email only where the signer agreed to a reply."""
-    title = f"Petition to {target.name}: {campaign.title}"
-    pdf, printable = _new_pdf(title)
+    pdf, printable = _new_pdf(
+        gettext("Petition to %(name)s: %(title)s", name=target.name, title=campaign.title)
+    )
     line = _writer(pdf, printable)
     pdf.add_page()
-    line("Petition to " + " ".join(filter(None, [target.title, target.name])), size=18, height=9)
-    line(f"Campaign: {campaign.title}", size=13, height=8)
-    line(f"Run by {sponsor}. Prepared {utcnow():%B %-d, %Y} by Chorus.")
+    line(gettext("Petition to %(name)s", name=_addressee(target)), size=18, height=9)
+    line(gettext("Campaign: %(title)s", title=campaign.title), size=13, height=8)
+    date = format_date(utcnow(), "long")
+    line(gettext("Run by %(sponsor)s. Prepared %(date)s by Chorus.", sponsor=sponsor, date=date))
     pdf.ln(4)
     line(campaign.petition, size=12, height=7)
     pdf.ln(4)
-    line(f"Signatures in total: {total:,}", size=13, height=8)
+    line(gettext("Signatures in total: %(num)s", num=format_decimal(total)), size=13, height=8)
     if constituents is not None:
-        line(f"Signatures from your constituents: {constituents:,}", size=13, height=8)
+        line(
+            gettext("Signatures from your constituents: %(num)s", num=format_decimal(constituents)),
+            size=13,
+            height=8,
+        )
     line(
-        "Every signature was confirmed by its signer from their own email address. The ZIP "
-        "code and district are the ones the signer gave."
+        gettext(
+            "Every signature was confirmed by its signer from their own email address. The ZIP "
+            "code and district are the ones the signer gave."
+        )
     )
     if target.offices:
         pdf.ln(2)
     _offices(target, line)
     if constituents:
         pdf.add_page()
-        line("Constituents who signed", size=13, height=8)
+        line(gettext("Constituents who signed"), size=13, height=8)
         widths = (70, 20, 35, 0)
         pdf.set_font_size(10)
         for signer in signers:

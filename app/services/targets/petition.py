@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -17,6 +18,7 @@ from app.extensions import db
 from app.models import (
     AuditEvent,
     Campaign,
+    CampaignStatus,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
@@ -32,6 +34,8 @@ from app.services.csv_safety import csv_text
 from app.services.delivery import outbox
 from app.services.errors import ChorusError
 from app.services.unit_of_work import unit_of_work
+from app.services.workspace.organization import sponsor_of
+from app.urls import external_url
 
 # Whose constituents a target's are, by the place a signature (or its letter) records.
 _BY_STATE = (TargetKind.US_SENATE, TargetKind.GOVERNOR)
@@ -51,6 +55,19 @@ class Signer:
     zip: str
     district: str
     email: str  # only when the signer agreed that a representative may reply
+
+
+def held_reason(target: Target) -> str:
+    """Why a packet for target waits on its private page instead of being emailed ("" when
+    it is emailed). CWC does not carry petitions (docs/cwc.md)."""
+    if target.email:
+        return ""
+    if target.kind in (TargetKind.US_HOUSE, TargetKind.US_SENATE):
+        return (
+            "Congress publishes no email address, and its CWC system carries one constituent's "
+            "own message, not a petition"
+        )
+    return "no email address on file"
 
 
 def campaign_targets(campaign: Campaign) -> sa.Select:
@@ -89,9 +106,37 @@ def constituents(campaign: Campaign, target: Target) -> sa.Select:
 
 
 def constituent_count(campaign: Campaign, target: Target) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(constituents(campaign, target).subquery())
+    return _count(constituents(campaign, target))
+
+
+def new_constituent_count(
+    campaign: Campaign, target: Target, since: datetime, until: datetime
+) -> int:
+    """Target's constituents who confirmed a signature of campaign after since, until until
+    (withdrawn ones no longer count)."""
+    return _count(
+        constituents(campaign, target).where(
+            Signature.confirmed_at > since, Signature.confirmed_at <= until
+        )
     )
+
+
+def _count(query: sa.Select) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+
+def campaigns_targeting(target: Target) -> list[Campaign]:
+    """The campaigns, open or closed, whose petition goes to target (campaign_targets)."""
+    campaigns = db.session.scalars(
+        sa.select(Campaign).where(Campaign.status != CampaignStatus.DRAFT).order_by(Campaign.id)
+    )
+    return [
+        campaign
+        for campaign in campaigns
+        if db.session.scalar(
+            sa.select(sa.exists().where(campaign_targets(campaign).subquery().c.id == target.id))
+        )
+    ]
 
 
 def signature_total(campaign: Campaign) -> int:
@@ -133,6 +178,19 @@ def signers_csv(campaign: Campaign, target: Target) -> str:
         ["name", "zip", "district", "email"],
         ([s.name, s.zip, s.district, s.email] for s in signers(campaign, target)),
     )
+
+
+def statement_text(campaign: Campaign) -> str:
+    """The petition as plain text, the sidecar of every CSV file of its signers and letters
+    (the CSV files stay a header and rows, for the tools that read them; docs/delivery.md)."""
+    lines = [
+        campaign.title,
+        f"Run by: {sponsor_of(campaign)}",
+        f"Campaign page: {external_url('public.campaign', slug=campaign.slug)}",
+        "",
+        campaign.petition or "(No petition statement has been written yet.)",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def deliver_petition(campaign: Campaign, occasion: str) -> int:
