@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import json
+from functools import lru_cache
 from typing import NamedTuple
 
 from cryptography.fernet import Fernet
@@ -82,9 +83,14 @@ def read_token(purpose: str, token: str, max_age: int | None = None) -> Link:
 
 
 def _fernet(purpose: str) -> Fernet:
-    key = hmac.digest(
-        current_app.config["SECRET_KEY"].encode(), f"chorus.sealed.{purpose}".encode(), "sha256"
-    )
+    return _fernet_for(current_app.config["SECRET_KEY"], purpose)
+
+
+# Built once per key: deriving it and building Fernet were a third of sealing a token,
+# which every signature does (its signer's page).
+@lru_cache(maxsize=16)
+def _fernet_for(secret_key: str, purpose: str) -> Fernet:
+    key = hmac.digest(secret_key.encode(), f"chorus.sealed.{purpose}".encode(), "sha256")
     return Fernet(base64.urlsafe_b64encode(key))
 
 
