@@ -19,11 +19,11 @@ JINJA = re.compile(
     r"{#.*?#}|{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}|{{.*?}}|{%.*?%}",
     re.DOTALL,
 )
-WORD = re.compile(r"[A-Za-z]{2,}")
+WORD = re.compile(r"[A-Za-z_]{2,}")
 # Text that is the same in every language: names, codes, units, markup.
 SAME_IN_EVERY_LANGUAGE = {
     "Chorus", "English", "Español", "CWC", "CSV", "PDF", "API", "OSDI", "URL", "HMAC",
-    "SHA", "https", "http",
+    "SHA", "https", "http", "summary_large_image",
 }  # fmt: skip
 
 

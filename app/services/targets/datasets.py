@@ -13,9 +13,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import LazyString, lazy_gettext
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 from app.models import Dataset, DatasetKind, TargetKind
 from app.services.targets.importers import is_url
 
@@ -26,9 +28,10 @@ CHAMBERS = {
     DatasetKind.CONGRESS: (TargetKind.US_SENATE, TargetKind.US_HOUSE),
     DatasetKind.ZIPS: (TargetKind.US_HOUSE,),
 }
+# Why letters wait, in the reader's language where shown (`ordinal` is "120th", `number` 120).
 MISSING = {
-    DatasetKind.CONGRESS: "no member data for the {} Congress yet",
-    DatasetKind.ZIPS: "no ZIP-to-district map for the {} Congress yet",
+    DatasetKind.CONGRESS: N_("no member data for the %(ordinal)s Congress yet"),
+    DatasetKind.ZIPS: N_("no ZIP-to-district map for the %(ordinal)s Congress yet"),
 }
 
 
@@ -105,15 +108,16 @@ def in_force(kind: str, now: datetime | None = None) -> Dataset | None:
     )
 
 
-def held_chambers(now: datetime, missing: set[str]) -> dict[str, str]:
-    """For each kind of target whose letters must wait, why: `missing` are the dataset
-    kinds with nothing in force at `now`."""
-    number = ordinal(congress_on(now.date()))
-    held: dict[str, str] = {}
+def held_chambers(now: datetime, missing: set[str]) -> dict[str, LazyString]:
+    """For each kind of target whose letters must wait, why (translated when shown):
+    `missing` are the dataset kinds with nothing in force at `now`."""
+    number = congress_on(now.date())
+    held: dict[str, LazyString] = {}
     for kind in (DatasetKind.CONGRESS, DatasetKind.ZIPS):
         if kind in missing:
             for chamber in CHAMBERS[kind]:
-                held.setdefault(chamber, MISSING[kind].format(number))
+                reason = lazy_gettext(MISSING[kind], ordinal=ordinal(number), number=number)
+                held.setdefault(chamber, reason)
     return held
 
 
