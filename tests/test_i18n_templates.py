@@ -12,6 +12,8 @@ import pytest
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Attributes a reader sees or hears (a submit input's value is its label).
 SPOKEN = {"title", "alt", "placeholder", "aria-label", "value"}
+# Elements whose text is code or a field's value (as an input's value is).
+UNSPOKEN = {"script", "style", "textarea"}
 # Meta tags whose content a reader sees in a link card or a search result.
 SPOKEN_META = {"description", "og:title", "og:description", "og:image:alt", "twitter:image:alt"}
 # Jinja that leaves no text behind: comments, trans blocks, expressions, tags.
@@ -34,17 +36,18 @@ class _Texts(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        if tag in UNSPOKEN:
             self._skip += 1
         named = dict(attrs)
         for name, value in attrs:
-            if name in SPOKEN and value and not (name == "value" and named.get("type") != "submit"):
+            submit = tag == "input" and named.get("type") == "submit"
+            if name in SPOKEN and value and (name != "value" or submit):
                 self.found.append(value)
         if tag == "meta" and (named.get("name") or named.get("property")) in SPOKEN_META:
             self.found.append(named.get("content") or "")
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style"):
+        if tag in UNSPOKEN:
             self._skip -= 1
 
     def handle_data(self, data):
@@ -96,9 +99,11 @@ def test_an_unwrapped_text_is_caught(source, html):
     assert english_outside_catalogs(source, html) != []
 
 
-def test_wrapped_texts_names_and_markup_pass():
+def test_wrapped_texts_names_machine_values_and_markup_pass():
     source = (
-        '<meta charset="utf-8"><meta name="robots" content="noindex"><input value="x y"><p title="{{ _(\'Open\') }}">{% trans n=1 %}{{ n }} left'
-        "{% endtrans %} · Chorus</p><script>var a = 'b';</script>"
+        '<meta charset="utf-8"><meta name="robots" content="noindex"><input value="x y">'
+        '<button type="submit" name="decision" value="hide_comment">{{ _("Hide") }}</button>'
+        "<p title=\"{{ _('Open') }}\">{% trans n=1 %}{{ n }} left{% endtrans %} · Chorus</p>"
+        "<script>var a = 'b';</script>"
     )
     assert english_outside_catalogs(source, html=True) == []
