@@ -21,7 +21,7 @@ from app.i18n import DEFAULT_LOCALE, N_
 from app.models import Campaign, DatasetKind, Target, TargetKind, ZipDistrict
 from app.services import text
 from app.services.letters.places import Place, locate_zip
-from app.services.targets.datasets import held_chambers, in_force, ordinal
+from app.services.targets.datasets import held_chambers, in_force, ordinal_in_language
 
 STATE_NAMES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -73,8 +73,7 @@ def district_label(state: str, district: str, congressional: bool = False) -> st
         return state_name(state)
     if district == "0":
         return gettext("%(state)s, at large", state=state_name(state))
-    number = int(district)
-    words = {"state": state_name(state), "ordinal": ordinal(number), "number": number}
+    words = {"state": state_name(state), "ordinal": ordinal_in_language(int(district))}
     if congressional:
         return gettext("%(state)s, %(ordinal)s congressional district", **words)
     return gettext("%(state)s, %(ordinal)s district", **words)

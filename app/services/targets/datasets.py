@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask_babel import LazyString, lazy_gettext
+from flask_babel import LazyString, gettext, lazy_gettext
 
 from app.clock import utcnow
 from app.extensions import db
@@ -28,7 +28,7 @@ CHAMBERS = {
     DatasetKind.CONGRESS: (TargetKind.US_SENATE, TargetKind.US_HOUSE),
     DatasetKind.ZIPS: (TargetKind.US_HOUSE,),
 }
-# Why letters wait, in the reader's language where shown (`ordinal` is "120th", `number` 120).
+# Why letters wait, translated where shown (`ordinal`: "120th", "120.º").
 MISSING = {
     DatasetKind.CONGRESS: N_("no member data for the %(ordinal)s Congress yet"),
     DatasetKind.ZIPS: N_("no ZIP-to-district map for the %(ordinal)s Congress yet"),
@@ -49,6 +49,20 @@ def congress_on(day: date) -> int:
 def ordinal(number: int) -> str:
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10)
     return f"{number}{suffix or 'th'}"
+
+
+# English ordinals by their suffix, so each language writes its own ("120.º" in Spanish).
+_ORDINALS = {
+    "st": N_("%(number)sst"),
+    "nd": N_("%(number)snd"),
+    "rd": N_("%(number)srd"),
+    "th": N_("%(number)sth"),
+}
+
+
+def ordinal_in_language(number: int) -> str:
+    """An ordinal as the reader's language writes it: "120th", "120.º"."""
+    return gettext(_ORDINALS[ordinal(number)[-2:]], number=number)
 
 
 def record_dataset(
@@ -116,7 +130,9 @@ def held_chambers(now: datetime, missing: set[str]) -> dict[str, LazyString]:
     for kind in (DatasetKind.CONGRESS, DatasetKind.ZIPS):
         if kind in missing:
             for chamber in CHAMBERS[kind]:
-                reason = lazy_gettext(MISSING[kind], ordinal=ordinal(number), number=number)
+                reason = lazy_gettext(
+                    MISSING[kind], ordinal=LazyString(ordinal_in_language, number)
+                )
                 held.setdefault(chamber, reason)
     return held
 
