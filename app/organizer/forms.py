@@ -407,11 +407,11 @@ class ApiKeyForm(FlaskForm):
         _l("What it may do besides reading the public API"),
         choices=[
             SelectChoice(
-                Scope.SUPPORTERS_READ, "Read signatures and letters, with names and emails"
+                Scope.SUPPORTERS_READ, _l("Read signatures and letters, with names and emails")
             ),
-            SelectChoice(Scope.SIGNATURES_WRITE, "Record signatures from a partner site"),
+            SelectChoice(Scope.SIGNATURES_WRITE, _l("Record signatures from a partner site")),
         ],
-        validators=[DataRequired("Choose at least one.")],
+        validators=[DataRequired(_l("Choose at least one."))],
     )
 
 
@@ -421,5 +421,5 @@ class WebhookForm(FlaskForm):
         _l("Events"),
         choices=[SelectChoice(event) for event in WebhookEvent.ALL],
         default=list(WebhookEvent.ALL),
-        validators=[DataRequired("Choose at least one.")],
+        validators=[DataRequired(_l("Choose at least one."))],
     )

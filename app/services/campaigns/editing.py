@@ -32,7 +32,7 @@ TRANSITIONS = {
 
 
 class CampaignError(ChorusError):
-    message = "The campaign could not be saved."
+    message = N_("The campaign could not be saved.")
 
 
 @dataclass

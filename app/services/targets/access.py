@@ -48,7 +48,7 @@ RESPONSE_MAX_LENGTH = 5000
 
 
 class ResponseRefused(ChorusError):
-    message = "Please write a response before posting it."
+    message = N_("Please write a response before posting it.")
 
 
 @dataclass(frozen=True)

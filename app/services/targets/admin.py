@@ -44,7 +44,7 @@ _BUCKET_OF = {status: bucket for bucket, statuses in LETTER_BUCKETS.items() for 
 
 
 class TargetError(ChorusError):
-    message = "The target could not be saved."
+    message = N_("The target could not be saved.")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,11 @@ CHAMBERS = {
     DatasetKind.CONGRESS: (TargetKind.US_SENATE, TargetKind.US_HOUSE),
     DatasetKind.ZIPS: (TargetKind.US_HOUSE,),
 }
+# The chambers whose letters wait, as the dashboard's warnings name them.
+CHAMBER_NAMES = {
+    DatasetKind.CONGRESS: N_("U.S. senators and U.S. representative"),
+    DatasetKind.ZIPS: N_("U.S. representative"),
+}
 # Why letters wait, translated where shown (`ordinal`: "120th", "120.º").
 MISSING = {
     DatasetKind.CONGRESS: N_("no member data for the %(ordinal)s Congress yet"),
@@ -185,19 +190,32 @@ def _warnings(now: datetime, current: dict[str, Dataset | None]) -> list[str]:
     following = congress_start(number + 1)
     warnings = []
     for kind in (DatasetKind.ZIPS, DatasetKind.CONGRESS):
-        label = DatasetKind.LABELS[kind]
-        chambers = " and ".join(TargetKind.LABELS[c] for c in CHAMBERS[kind])
+        words = {
+            "data": gettext(DatasetKind.LABELS[kind]),
+            "chambers": gettext(CHAMBER_NAMES[kind]),
+        }
         if current[kind] is None:
             warnings.append(
-                f"No {label} imported for the {ordinal(number)} Congress, which began on "
-                f"{congress_start(number):%d %B %Y}: new letters to {chambers} are held."
+                gettext(
+                    "No %(data)s imported for the %(ordinal)s Congress, which began on "
+                    "%(date)s: new letters to %(chambers)s are held.",
+                    ordinal=ordinal_in_language(number),
+                    date=f"{congress_start(number):%d %B %Y}",
+                    **words,
+                )
             )
         elif (following - today).days <= NOTICE_DAYS and in_force(
             kind, datetime.combine(following, datetime.min.time())
         ) is None:
             warnings.append(
-                f"No {label} imported yet for the {ordinal(number + 1)} Congress, sworn in on "
-                f"{following:%d %B %Y} (in {(following - today).days} days): from that day "
-                f"new letters to {chambers} will be held."
+                gettext(
+                    "No %(data)s imported yet for the %(ordinal)s Congress, sworn in on "
+                    "%(date)s (in %(days)s days): from that day new letters to %(chambers)s "
+                    "will be held.",
+                    ordinal=ordinal_in_language(number + 1),
+                    date=f"{following:%d %B %Y}",
+                    days=(following - today).days,
+                    **words,
+                )
             )
     return warnings

@@ -47,7 +47,7 @@ _STATE_DISTRICT = {
 
 
 class PetitionError(ChorusError):
-    message = "The petition could not be delivered."
+    message = N_("The petition could not be delivered.")
 
 
 @dataclass(frozen=True)

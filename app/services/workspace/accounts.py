@@ -30,7 +30,7 @@ RANK = {Role.VIEWER: 0, Role.ORGANIZER: 1, Role.ADMIN: 2}
 
 
 class AccountError(ChorusError):
-    message = "That account could not be saved."
+    message = N_("That account could not be saved.")
 
 
 @cache

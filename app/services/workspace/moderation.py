@@ -37,7 +37,7 @@ _LIVE = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
 
 
 class ModerationError(ChorusError):
-    message = "That moderation step could not be done."
+    message = N_("That moderation step could not be done.")
 
 
 def _awaiting_decision(campaign: Campaign) -> tuple:

@@ -29,7 +29,7 @@ CHUNK = 5000
 
 
 class UpdateError(ChorusError):
-    message = "The update could not be sent."
+    message = N_("The update could not be sent.")
 
 
 def recipient_count(campaign: Campaign) -> int:
