@@ -253,14 +253,21 @@ def test_a_spanish_supporter_hears_of_a_milestone_with_its_spanish_label(outbox)
 
 
 def test_the_embedded_form_and_its_thanks_page_speak_spanish(client):
-    campaign = make_campaign(title="Una campaña")
+    campaign = make_campaign(
+        title="English title",
+        sponsor="Vecinos Unidos",
+        translations={"es": {"title": "Título en español", "petition": "Pedimos esto."}},
+    )
     form = client.get(f"/es/c/{campaign.slug}/embed").get_data(as_text=True)
-    assert '<html lang="es">' in form and "<title>Firme: Una campaña" in form
-    assert ">Firmar</button>" in form and "privacidad</a>" in form and "Sign" not in form
+    assert '<html lang="es">' in form and "<title>Firme: Título en español" in form
+    assert ">Firmar</button>" in form and "Pedimos esto." in form and "English" not in form
+    assert "Organizada por Vecinos Unidos." in form
     thanks = client.get(f"/es/c/{campaign.slug}/embed/thanks").get_data(as_text=True)
     assert '<html lang="es">' in thanks and "Ábralo para confirmar su firma en" in thanks
+    assert "Título en español</a>" in thanks
     english = client.get(f"/c/{campaign.slug}/embed").get_data(as_text=True)
     assert '<html lang="en">' in english and ">Sign</button>" in english
+    assert "English title" in english and "Run by Vecinos Unidos." in english
 
 
 def test_sharing_speaks_the_readers_language_in_the_link_card_and_the_share_button(make_app):
