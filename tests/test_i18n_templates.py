@@ -91,7 +91,7 @@ def test_every_template_text_goes_through_the_catalogs(name):
         ('<input placeholder="Your name">', True),
         ('<meta property="og:image:alt" content="{{ n }} signatures">', True),
         ('<input type="submit" value="Save">', True),
-        ('<p>{% if ok %}in force{% endif %}</p>', True),
+        ("<p>{% if ok %}in force{% endif %}</p>", True),
         ("{{ _('Hello') }}\nSee you soon", False),
     ],
 )

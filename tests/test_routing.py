@@ -2,8 +2,8 @@
 on the real congress-legislators and ZIP-to-district data."""
 
 import pytest
-from flask_babel import force_locale
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import Target, TargetKind
