@@ -13,10 +13,16 @@ from app.http_cache import public
 from app.public import bp
 from app.public.forms import SignForm, SignSubmission
 from app.public.routes import public_campaign, take_signature
+from app.services.campaigns.languages import in_language
+from app.services.workspace.organization import sponsor_of
 
 
 def _render(slug: str, form, status: int = 200):
-    return render_template("embed.html", campaign=public_campaign(slug), form=form), status
+    campaign = public_campaign(slug)
+    page = render_template(
+        "embed.html", campaign=in_language(campaign), sponsor=sponsor_of(campaign), form=form
+    )
+    return page, status
 
 
 @bp.get("/c/<slug>/embed")
@@ -40,4 +46,4 @@ def embed_sign(slug: str):
 @public
 def embed_thanks(slug: str):
     """Ask the signer, inside the frame, to look for the confirmation email."""
-    return render_template("embed_thanks.html", campaign=public_campaign(slug))
+    return render_template("embed_thanks.html", campaign=in_language(public_campaign(slug)))

@@ -160,7 +160,7 @@ def withdraw(token: str):
 @public
 def preview_image(slug: str):
     """The campaign's link-card image: its title and live count."""
-    png = preview.preview_png(public_campaign(slug), current_app.config["SITE_NAME"])
+    png = preview.preview_png(in_language(public_campaign(slug)), current_app.config["SITE_NAME"])
     return Response(png, mimetype="image/png")
 
 

@@ -14,6 +14,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app import clock
+from app.i18n import N_
 from app.services.errors import InvalidToken
 
 CONFIRM = "confirm"
@@ -77,7 +78,9 @@ def read_token(purpose: str, token: str, max_age: int | None = None) -> Link:
         signature_id, fingerprint, *letter = _serializer(purpose).loads(token, max_age=max_age)
         return Link(int(signature_id), str(fingerprint), int(letter[0]) if letter else None)
     except SignatureExpired as error:
-        raise InvalidToken("This link has expired. Please sign again to get a new one.") from error
+        raise InvalidToken(
+            N_("This link has expired. Please sign again to get a new one.")
+        ) from error
     except (BadSignature, ValueError, TypeError, IndexError) as error:
         raise InvalidToken() from error
 
