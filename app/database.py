@@ -6,6 +6,9 @@ these are PostgreSQL's concurrency and speed, and plain SQL on SQLite.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -69,10 +72,75 @@ def read_without_transaction() -> None:
 
 def execute_alone(statement: sa.Executable, params: dict):
     """Run one statement as its own transaction (autocommit: no BEGIN or COMMIT round
-    trip) and return the first column of its first row, or None."""
+    trip) and return the first column of its first row, or None.
+
+    For the hottest statements (a signature): it goes to the driver as SQL compiled once,
+    on a pooled connection, without SQLAlchemy's per-call execution (a Connection, the
+    compiled cache's look-up, parameter processing, a result object), which cost as much
+    as everything else the statement needs. Errors are SQLAlchemy's, as everywhere else.
+    Used where writes_in_one_statement (the driver's `autocommit` switch is psycopg's).
+    """
     # End what the caller read (a ZIP look-up), so a thread never holds two connections;
     # usually the request has no session yet, and none is made just to ask.
     if db.session.registry.has() and db.session().in_transaction():
         db.session.commit()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        return connection.execute(statement, params).scalar()
+    compiled = _compiled(statement, db.engine.dialect)
+    connection = db.engine.raw_connection()
+    try:
+        return _first_value(connection, compiled, params)
+    finally:
+        connection.close()
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    fixed: dict  # the values the statement carries itself (literals, constants)
+    processors: dict  # bound name -> how its type converts a value for the driver
+
+
+@cache
+def _compiled(statement: sa.Executable, dialect: sa.Dialect) -> _Compiled:
+    compiled = statement.compile(dialect=dialect)
+    binds = compiled.binds.items()
+    processors = {
+        name: processor
+        for name, bind in binds
+        if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
+    }
+    fixed = {
+        name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
+    }
+    return _Compiled(compiled.string, fixed, processors)
+
+
+def _first_value(connection, compiled: _Compiled, params: dict):
+    values = {**compiled.fixed, **params}
+    for name, processor in compiled.processors.items():
+        values[name] = processor(values[name])
+    driver = connection.driver_connection
+    try:
+        driver.autocommit = True
+        cursor = connection.cursor()
+        cursor.execute(compiled.sql, values)
+        row = cursor.fetchone()
+        cursor.close()
+    except db.engine.dialect.loaded_dbapi.Error as error:
+        raise _database_error(connection, compiled.sql, error) from error
+    finally:
+        if connection.is_valid:
+            driver.autocommit = False
+    return None if row is None else row[0]
+
+
+def _database_error(connection, sql: str, error: Exception) -> sa.exc.DBAPIError:
+    """The driver's error as SQLAlchemy raises it. A lost connection rebuilds the pool, as
+    SQLAlchemy does: the database restarted, so every pooled connection is dead too."""
+    engine = db.engine
+    lost = engine.dialect.is_disconnect(error, connection.driver_connection, None)
+    if lost:
+        connection.invalidate(error)
+        engine.dispose()
+    return sa.exc.DBAPIError.instance(
+        sql, None, error, engine.dialect.loaded_dbapi.Error, True, connection_invalidated=lost
+    )

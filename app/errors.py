@@ -68,6 +68,11 @@ def http_error(error: HTTPException):
     return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
 
 
+def said(error: ChorusError) -> str:
+    """A domain error's message in the reader's language, its placeholders filled in."""
+    return gettext(error.message, **error.params)
+
+
 @contextmanager
 def flash_errors() -> Iterator[None]:
     """In a form view: show a ChorusError raised in the block as a flash message and carry
@@ -76,14 +81,14 @@ def flash_errors() -> Iterator[None]:
     try:
         yield
     except ChorusError as error:
-        flash(gettext(error.message), "error")
+        flash(said(error), "error")
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ChorusError)
     def domain_error(error: ChorusError):
         # Anywhere else (a public page, a link), the friendly page says it in plain words.
-        return error_page(400, error.message)
+        return error_page(400, said(error))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

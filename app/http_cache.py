@@ -16,6 +16,7 @@ from functools import wraps
 from flask import Flask, Response, current_app, make_response, request
 
 from app import clock
+from app.headers import set_default
 from app.i18n import page_locale
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ def _shareable(sent: dict) -> bool:
 
 def _default_private(response: Response) -> Response:
     """Default every response to uncacheable."""
-    response.headers.setdefault("Cache-Control", PRIVATE)
+    set_default(response.headers, "Cache-Control", PRIVATE)
     return response
 
 

@@ -9,11 +9,15 @@ exists once and every `url_for` link on a Spanish page stays Spanish.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
-from flask import Flask, Response, has_request_context, request
+from babel import Locale
+from flask import Flask, Response, g, has_request_context, request
 from flask_babel import Babel, get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
+
+from app.headers import add_vary
 
 LOCALES = ("en", "es")
 DEFAULT_LOCALE = "en"
@@ -41,6 +45,8 @@ class LocalePrefix:
         return self.wsgi_app(environ, start_response)
 
 
+# Browsers send a handful of distinct headers; a flood of made-up ones only churns the cache.
+@lru_cache(maxsize=256)
 def header_locale(accept_language: str) -> str:
     """The best of our locales for an Accept-Language header (English when none fits)."""
     accepted = parse_accept_header(accept_language, LanguageAccept)
@@ -55,15 +61,18 @@ def page_locale(environ: dict) -> str:
     return environ.get(URL_LOCALE) or header_locale(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
 
 
-def select_locale() -> str | None:
+def select_locale() -> Locale | None:
     """Flask-Babel's locale selector: None (the default) outside a request, e.g. in workers,
     which choose a reader's language with force_locale."""
     if not has_request_context():
         return None
-    chosen = request.environ.get(URL_LOCALE) or request.cookies.get(COOKIE)
-    if chosen in LOCALES:
-        return chosen
-    return header_locale(request.headers.get("Accept-Language", ""))
+    # The URL's language, else the reader's remembered choice, else the browser's.
+    remembered = None if URL_LOCALE in request.environ else request.cookies.get(COOKIE)
+    return _PARSED[remembered if remembered in LOCALES else page_locale(request.environ)]
+
+
+# Parsed once: Flask-Babel parses a code the selector returns on every request.
+_PARSED = {code: Locale.parse(code) for code in LOCALES}
 
 
 def current_locale() -> str:
@@ -75,8 +84,16 @@ def _vary_on_language(response: Response) -> Response:
     # A page whose URL names no language was chosen from the headers: caches must keep
     # one copy per language asked for.
     if URL_LOCALE not in request.environ:
-        response.vary.add("Accept-Language")
+        add_vary(response.headers, "Accept-Language")
     return response
+
+
+def _choose_locale_afresh() -> None:
+    # Flask-Babel keeps the chosen locale on the app context's `g`, which a request may
+    # share (a CLI command or test issuing several). A request that pushed its own (every
+    # request a server gets) has nothing to forget, and skips refresh's cost.
+    if "_flask_babel" in g:
+        refresh()
 
 
 def register_i18n(app: Flask) -> None:
@@ -84,9 +101,7 @@ def register_i18n(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE)
     # Whitespace in {% trans %} blocks is collapsed, so catalog entries read as sentences.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    # Flask-Babel keeps the chosen locale on the app context, which a request may share
-    # (a CLI command or test issuing several): choose afresh for each request.
-    app.before_request(refresh)
+    app.before_request(_choose_locale_afresh)
     app.after_request(_vary_on_language)
     app.wsgi_app = LocalePrefix(app.wsgi_app)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from flask import current_app, request
 from limits import RateLimitItem, parse_many
@@ -203,8 +203,25 @@ def init_rate_limits(app) -> None:
     RATELIMIT_DEFAULT: one of those would need the hook back). So the hook would find
     nothing to check on every request, at 0.2 M instructions each, a twentieth of a
     signature's cost. The signing views count themselves (count_submission).
+
+    Its after-request and teardown hooks go too unless RATELIMIT_HEADERS_ENABLED: they add
+    the rate-limit headers, apply `deduct_when` limits (Chorus has none) and clear what the
+    request hook noted on the request context, which dies with the request anyway; another
+    0.1 M instructions on every request.
     """
     limiter.init_app(app)
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:  # not added when RATELIMIT_ENABLED is off
         hooks.remove(limiter._check_request_limit)
+    if not app.config.get("RATELIMIT_HEADERS_ENABLED"):
+        after = app.after_request_funcs.get(None, [])
+        after[:] = [hook for hook in after if not _limiter_hook(hook)]
+        teardown = app.teardown_request_funcs.get(None, [])
+        teardown[:] = [hook for hook in teardown if not _limiter_hook(hook)]
+
+
+def _limiter_hook(hook) -> bool:
+    # Its after-request hook is a partial of a Limiter method, its teardown a bound method.
+    if isinstance(hook, partial):
+        return hook.args[:1] == (limiter,)
+    return getattr(hook, "__self__", None) is limiter

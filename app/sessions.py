@@ -8,8 +8,10 @@ same empty session either way.
 
 from __future__ import annotations
 
-from flask import Flask, Request
+from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+
+from app.headers import add_vary
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
@@ -17,3 +19,13 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         if app.secret_key and self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        # With nothing to store or delete Flask only adds Vary: Cookie when the session was
+        # read (Flask-Login reads it on every request), after working out each attribute of
+        # a cookie it then does not set.
+        if not session and not session.modified:
+            if session.accessed:
+                add_vary(response.headers, "Cookie")
+            return
+        super().save_session(app, session, response)

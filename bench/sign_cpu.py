@@ -113,7 +113,7 @@ def main() -> None:
     print(f"Chorus sign                    CPU {cpu['chorus']:.2f} ms")
     print(f"bare INSERT baseline           CPU {cpu['bare']:.2f} ms")
     print(f"bare INSERT behind the checks  CPU {cpu['checked']:.2f} ms")
-    print("  (the checks: Fetch-Metadata/Origin, SignForm, one Redis rate-limit count)")
+    print("  (the checks: Fetch-Metadata/Origin, the sign form's, one Redis rate-limit count)")
     print(f"  Chorus costs {cpu['chorus'] / cpu['bare']:.1f}x the baseline's CPU per signature;")
     print(
         f"  the stack's own checks cost {cpu['checked'] / cpu['bare']:.1f}x, before any Chorus code"

@@ -36,10 +36,12 @@ APPS = {
 PIECES = {
     "stack": "request through the stack, empty view",
     "context": "request context push and pop",
-    "form": "SignForm, built and validated",
+    "form": "sign form checked (SignSubmission)",
     "ratelimit": "rate-limit counts (one Redis call)",
     "zip": "ZIP look-up (cached in process)",
     "statement": "the signing statement (signatures.sign)",
+    "locale": "the signer's language (current_locale)",
+    "page": "the signer's page token (awaiting.page_token)",
 }
 
 
@@ -79,10 +81,11 @@ def count_piece(piece: str) -> None:
 
     from app import create_app
     from app.extensions import csrf
-    from app.public.forms import SignForm
+    from app.i18n import current_locale
+    from app.public.forms import SignSubmission
     from app.ratelimits import client_ip, count_submission
     from app.services.letters.places import locate_zip
-    from app.services.signing import signatures
+    from app.services.signing import awaiting, signatures
 
     app = create_app()
 
@@ -100,23 +103,28 @@ def count_piece(piece: str) -> None:
             return
         with app.request_context(environ):
             if piece == "form":
-                SignForm().validate_on_submit()
+                SignSubmission()
             elif piece == "ratelimit":
                 count_submission(environ["bench.email"])
             elif piece == "zip":
                 locate_zip("10001")
-            elif piece == "statement":
-                place = locate_zip("10001")
-                signatures.sign(
-                    os.environ["BENCH_SLUG"],
-                    signatures.SignatureRequest(
-                        name="Bench Signer",
-                        email=environ["bench.email"],
-                        place=place,
-                        show_publicly=True,
-                        ip=client_ip(),
-                    ),
+            elif piece == "locale":
+                current_locale()
+            elif piece in ("statement", "page"):
+                signature = signatures.SignatureRequest(
+                    name="Bench Signer",
+                    email=environ["bench.email"],
+                    place=locate_zip("10001"),
+                    show_publicly=True,
+                    ip=client_ip(),
                 )
+                slug = os.environ["BENCH_SLUG"]
+                if piece == "statement":
+                    signatures.sign(slug, signature)
+                else:
+                    awaiting.page_token(
+                        slug, signature.email, signature, signatures.Signed(1, True)
+                    )
 
     for i, environ in enumerate(environs):
         environ["bench.email"] = f"piece{i}@bench.example"

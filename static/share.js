@@ -1,6 +1,7 @@
 // Sharing and source codes. The page is cached without its query string, so the `?src=`
 // a visitor arrived with is copied into the sign form here; share buttons use the Web
-// Share API where the browser has it, and copy the link otherwise.
+// Share API where the browser has it, and copy the link otherwise, saying so in the page's
+// language (the button's data-copied and data-copy-failed).
 (function () {
   "use strict";
   var source = new URLSearchParams(window.location.search).get("src");
@@ -21,10 +22,10 @@
       }
       navigator.clipboard.writeText(url).then(
         function () {
-          status.textContent = "Link copied.";
+          status.textContent = button.dataset.copied;
         },
         function () {
-          status.textContent = "Copy the link from the box below.";
+          status.textContent = button.dataset.copyFailed;
         }
       );
     });

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import Dataset, DatasetKind, Letter, Signature, Target, TargetKind, ZipDistrict
@@ -243,3 +244,14 @@ def test_status_lists_each_dataset_with_its_period_and_warns(app, runner, import
     assert "ZIP-to-district map, 119th Congress: 2025-01-03 to 2027-01-03, " in output
     assert "; 2 rows from " in output
     assert "WARNING: No members of Congress imported for the " in output
+
+
+def test_a_spanish_writer_reads_why_letters_wait_in_spanish_and_the_letter_keeps_english(
+    client, campaign
+):
+    page = client.get(f"/es/c/{campaign.slug}/write?zip=75001").get_data(as_text=True)
+    assert "Las cartas a sus senadores de EE. UU. quedan en espera: aún no hay datos" in page
+    with force_locale("es"):
+        route = route_letter(campaign, "75001", now=datetime(2029, 1, 5))
+        assert "los miembros del 121.º Congreso." in " ".join(route.notes)
+        assert route.held_reason == "no member data for the 121st Congress yet"

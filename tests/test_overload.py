@@ -140,20 +140,48 @@ def test_after_a_database_restart_at_most_one_request_fails_then_the_pool_recove
         slug = make_campaign().slug
         db.session.remove()
         assert client.get(f"/c/{slug}").status_code == 200  # a connection now sits in the pool
-        database = db.engine.url.database
-        killer = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-        with killer.connect() as connection:
-            connection.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :db AND pid <> pg_backend_pid()"
-                ),
-                {"db": database},
-            )
-        killer.dispose()
+        _restart_database(app)
         statuses = [client.get(f"/c/{slug}").status_code for _ in range(3)]
     assert statuses[0] == 503, "the dead connection is discovered by its first use"
     assert statuses[1:] == [200, 200]
+
+
+@pytest.mark.postgres
+def test_after_a_database_restart_one_signature_fails_then_signing_recovers(make_app):
+    # Signing runs its statement through the driver (database.execute_alone), not through
+    # SQLAlchemy's Connection, so it must discover a dead pool as SQLAlchemy does.
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    client = app.test_client()
+    with app.app_context():
+        slug = make_campaign().slug
+        db.session.remove()
+        assert client.post(f"/c/{slug}/sign", data=FORM).status_code == 302
+        # Two connections wait in the pool, both to die with the restart.
+        for connection in [db.engine.connect() for _ in range(2)]:
+            connection.close()
+        _restart_database(app)
+        signers = ["b@example.org", "c@example.org", "d@example.org"]
+        statuses = [
+            client.post(f"/c/{slug}/sign", data=FORM | {"email": email}).status_code
+            for email in signers
+        ]
+        stored = db.session.scalars(sa.select(Signature.email).order_by(Signature.email)).all()
+    assert statuses == [503, 302, 302]
+    assert stored == ["ann@example.org", *signers[1:]]
+
+
+def _restart_database(app) -> None:
+    """End every connection to the app's database but the one asking, as a restart does."""
+    killer = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with killer.connect() as connection:
+        connection.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": db.engine.url.database},
+        )
+    killer.dispose()
 
 
 def test_a_database_error_leaves_the_statements_values_out_of_its_message(app):

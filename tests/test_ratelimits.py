@@ -201,3 +201,13 @@ def test_the_app_starts_and_takes_signatures_with_rate_limits_off(make_app):
     with app.app_context():
         slug = make_campaign().slug
         assert _sign(client, slug, "ann@example.org").status_code == 302
+
+
+@pytest.mark.parametrize("headers", [False, True])
+def test_flask_limiters_per_request_hooks_run_only_to_send_its_headers(make_app, headers):
+    # init_rate_limits drops them while RATELIMIT_HEADERS_ENABLED is off: they would only
+    # add those headers (and apply deduct_when limits, which Chorus does not use).
+    app = make_app(RATELIMIT_HEADERS_ENABLED=headers)
+    hooks = [*app.after_request_funcs[None], *app.teardown_request_funcs.get(None, [])]
+    from_limiter = [hook for hook in hooks if "Limiter" in repr(hook)]
+    assert len(from_limiter) == (2 if headers else 0)

@@ -3,6 +3,7 @@ on the real congress-legislators and ZIP-to-district data."""
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import Target, TargetKind
@@ -158,3 +159,13 @@ def test_a_campaign_to_state_legislators_asks_no_congressional_district(campaign
     chosen = route_letter(campaign, "60614", lower="12")
     assert [t.salutation for t in chosen.targets] == ["Representative Croke"]
     assert [t.seat for t in chosen.targets] == ["IL-12"]
+
+
+def test_a_spanish_reader_reads_the_district_and_why_no_senators_in_spanish(campaign):
+    with force_locale("es"):
+        route = route_letter(campaign, "94110")
+        assert route.label == "California, 11.º distrito"
+        assert route.where == "California, 11.º distrito congresional"
+        dc = route_letter(campaign, "20001")
+    assert "Washington, D.C. no tiene senadores de EE. UU." in " ".join(dc.notes)
+    assert route_letter(campaign, "94110").label == "California, 11th district"

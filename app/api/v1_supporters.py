@@ -7,7 +7,7 @@ from app.api import v1
 from app.api.auth import requires_scope
 from app.extensions import csrf
 from app.models import Campaign, Scope
-from app.public.forms import SignForm
+from app.public.forms import SignSubmission
 from app.ratelimits import count_submission
 from app.services.api import public as resources
 from app.services.api import supporters
@@ -54,12 +54,12 @@ def add_signature(slug: str):
     """Record a signature from a partner site, exactly as the public sign form does: the
     same checks, rate limits and confirmation email, and the same answer whether or not
     the address had signed."""
-    form = _sign_form(request.get_json(silent=True))
-    if not form.validate():
+    submission = SignSubmission(_sign_formdata(request.get_json(silent=True)))
+    if submission.fields is None:
         count_submission()
-        return {"error": "Unprocessable", "errors": form.errors}, 422
+        return {"error": "Unprocessable", "errors": submission.form.errors}, 422
     try:
-        place = locate_zip(form.zip.data)
+        place = locate_zip(submission.fields.zip)
     except UnknownZip as error:
         count_submission()
         return {"error": "Unprocessable", "errors": {"zip": [error.message]}}, 422
@@ -67,15 +67,17 @@ def add_signature(slug: str):
     try:
         signing.sign(
             slug,
-            form.to_request(place, source=str(body.get("source") or f"api-key-{g.api_key.id}")),
+            submission.fields.to_request(
+                place, source=str(body.get("source") or f"api-key-{g.api_key.id}")
+            ),
         )
     except CampaignClosed:
         return {"error": "Conflict", "detail": "This campaign is not taking signatures."}, 409
     return {"status": "pending", "detail": "A confirmation email is on its way."}, 202
 
 
-def _sign_form(body: object) -> SignForm:
-    """The public sign form, filled from an OSDI signature helper's body."""
+def _sign_formdata(body: object) -> MultiDict:
+    """The public sign form's fields, filled from an OSDI signature helper's body."""
     body = body if isinstance(body, dict) else {}
     person = body.get("person") if isinstance(body.get("person"), dict) else {}
     emails = person.get("email_addresses") or [{}]
@@ -89,7 +91,7 @@ def _sign_form(body: object) -> SignForm:
     for flag in ("consent_updates", "show_publicly"):
         if body.get(flag) is True:
             fields[flag] = "y"
-    return SignForm(formdata=MultiDict(fields), meta={"csrf": False})
+    return MultiDict(fields)
 
 
 def _text(value: object) -> str:

@@ -28,7 +28,7 @@ def create(email: str, role: str, password_stdin: bool) -> None:
     try:
         account = create_organizer(email, password, role)
     except AccountError as error:
-        raise click.ClickException(error.message) from error
+        raise click.ClickException(str(error)) from error
     click.echo(f"created {account.role} {account.email}")
 
 
@@ -48,7 +48,7 @@ def set_password(email: str, password_stdin: bool) -> None:
     try:
         accounts.set_password(account, password)
     except AccountError as error:
-        raise click.ClickException(error.message) from error
+        raise click.ClickException(str(error)) from error
     click.echo(f"password set for {account.email}")
 
 

@@ -9,16 +9,18 @@ import sqlalchemy.orm as so
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 
 
 class DatasetKind:
     ZIPS = "zips"
     CONGRESS = "congress"
     OPENSTATES = "openstates"
+    # Marked for the catalog; translated where shown.
     LABELS = {
-        ZIPS: "ZIP-to-district map",
-        CONGRESS: "members of Congress",
-        OPENSTATES: "state legislators and governors",
+        ZIPS: N_("ZIP-to-district map"),
+        CONGRESS: N_("members of Congress"),
+        OPENSTATES: N_("state legislators and governors"),
     }
 
 

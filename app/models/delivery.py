@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 
 
 class DeliveryChannel:
@@ -48,17 +49,18 @@ class DeliveryKind:
 
 
 # What organizers read for each kind (analytics, the outbox), instead of internal names.
+# Marked for the catalog; translated where shown.
 DeliveryKind.LABELS = {
-    DeliveryKind.CONFIRMATION: "Confirmation requests",
-    DeliveryKind.LETTER: "Letters to officials",
-    DeliveryKind.DIGEST: "Daily digests to offices",
-    DeliveryKind.UPDATE: "Updates to supporters",
-    DeliveryKind.LETTER_NOT_TAKEN: "Notices: a second letter not taken",
-    DeliveryKind.MILESTONE: "Milestone news to supporters",
-    DeliveryKind.MILESTONE_NOTICE: "Milestone notices to organizers",
-    DeliveryKind.MODERATION: "Moderation notices to writers",
-    DeliveryKind.PASSWORD_RESET: "Password reset links",
-    DeliveryKind.PACKET: "Petition packets",
+    DeliveryKind.CONFIRMATION: N_("Confirmation requests"),
+    DeliveryKind.LETTER: N_("Letters to officials"),
+    DeliveryKind.DIGEST: N_("Daily digests to offices"),
+    DeliveryKind.UPDATE: N_("Updates to supporters"),
+    DeliveryKind.LETTER_NOT_TAKEN: N_("Notices: a second letter not taken"),
+    DeliveryKind.MILESTONE: N_("Milestone news to supporters"),
+    DeliveryKind.MILESTONE_NOTICE: N_("Milestone notices to organizers"),
+    DeliveryKind.MODERATION: N_("Moderation notices to writers"),
+    DeliveryKind.PASSWORD_RESET: N_("Password reset links"),
+    DeliveryKind.PACKET: N_("Petition packets"),
 }
 
 

@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 
 
 class TargetKind:
@@ -20,13 +21,14 @@ class TargetKind:
     CUSTOM = "custom"
     # The kinds a campaign can route to by the signer's address.
     ROUTED = (US_SENATE, US_HOUSE, STATE_UPPER, STATE_LOWER, GOVERNOR)
+    # Marked for the catalog; translated where shown.
     LABELS = {
-        US_SENATE: "U.S. senators",
-        US_HOUSE: "U.S. representative",
-        STATE_UPPER: "State senator",
-        STATE_LOWER: "State representative",
-        GOVERNOR: "Governor",
-        CUSTOM: "Decision-maker",
+        US_SENATE: N_("U.S. senators"),
+        US_HOUSE: N_("U.S. representative"),
+        STATE_UPPER: N_("State senator"),
+        STATE_LOWER: N_("State representative"),
+        GOVERNOR: N_("Governor"),
+        CUSTOM: N_("Decision-maker"),
     }
 
 
@@ -42,7 +44,7 @@ _HONORIFICS = {
     "Representative": "Representative",
     "Assembly Member": "Assembly Member",
     "Councilmember": "Councilmember",
-    "Governor": "Governor",
+    "Governor": N_("Governor"),
 }
 # Generational suffixes are not surnames: "Senator Warnock", not "Senator Jr.".
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}

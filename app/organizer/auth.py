@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from app import clock
@@ -36,7 +37,9 @@ def login():
         try:
             throttle_login(request.form.get("email", ""))
         except LimiterUnavailable:
-            body, status = error_page(503, "Logging in is paused for a moment. Please try again.")
+            body, status = error_page(
+                503, gettext("Logging in is paused for a moment. Please try again.")
+            )
             return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if form.validate_on_submit():
         organizer = authenticate(form.email.data, form.password.data)
@@ -50,7 +53,7 @@ def login():
             login_user(organizer)
             return redirect(_safe_next(request.args.get("next")))
         note_login_failure(form.email.data)
-        flash("That email and password do not match an active account.", "error")
+        flash(gettext("That email and password do not match an active account."), "error")
     return render_template("organizer/login.html", form=form), 200 if not form.errors else 400
 
 

@@ -4,6 +4,8 @@ from dataclasses import asdict
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -51,7 +53,7 @@ def new_campaign():
     if form.validate_on_submit():
         with flash_errors():
             campaign = editing.create_campaign(form.to_input(), current_user)
-            flash("Campaign created as a draft.", "ok")
+            flash(gettext("Campaign created as a draft."), "ok")
             return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
     return render_template("organizer/campaign_form.html", form=form, campaign=None)
 
@@ -81,7 +83,7 @@ def edit_campaign(campaign_id: int):
     if form.validate_on_submit():
         with flash_errors():
             editing.update_campaign(campaign, form.to_input(), current_user)
-            flash("Campaign saved.", "ok")
+            flash(gettext("Campaign saved."), "ok")
             return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
     return render_template("organizer/campaign_form.html", form=form, campaign=campaign)
 
@@ -107,7 +109,10 @@ def translate_campaign(campaign_id: int, locale: str):
             translating.translate_campaign(
                 campaign, form.to_input(locale, counts, numbers), current_user
             )
-            flash(f"The campaign's text in {NAMES[locale]} is saved.", "ok")
+            flash(
+                gettext("The campaign's text in %(language)s is saved.", language=NAMES[locale]),
+                "ok",
+            )
             return redirect(
                 url_for("organizer.translate_campaign", campaign_id=campaign.id, locale=locale)
             )
@@ -126,18 +131,18 @@ def translate_campaign(campaign_id: int, locale: str):
 # What a status change does, said before it is done (open and close are seen by the public).
 STATUS_STEPS = {
     CampaignStatus.OPEN: (
-        "Open the campaign",
+        _l("Open the campaign"),
         [
-            "Its page becomes public at its address, and anyone can sign or write.",
-            "Signers get confirmation emails; letters go to their representatives.",
-            "Its address cannot change once it is public.",
+            _l("Its page becomes public at its address, and anyone can sign or write."),
+            _l("Signers get confirmation emails; letters go to their representatives."),
+            _l("Its address cannot change once it is public."),
         ],
     ),
     CampaignStatus.CLOSED: (
-        "Close the campaign",
+        _l("Close the campaign"),
         [
-            "It stops taking signatures and letters at once; its page says it is closed.",
-            "Letters already confirmed are still delivered.",
+            _l("It stops taking signatures and letters at once; its page says it is closed."),
+            _l("Letters already confirmed are still delivered."),
         ],
     ),
 }
@@ -154,7 +159,7 @@ def change_status(campaign_id: int):
         return render_template(
             "organizer/confirm.html",
             campaign=campaign,
-            title=f"{title}?",
+            title=gettext("%(step)s?", step=title),
             consequences=consequences,
             action=url_for("organizer.change_status", campaign_id=campaign.id),
             fields={"status": status},
@@ -165,7 +170,7 @@ def change_status(campaign_id: int):
         )
     with flash_errors():
         editing.change_status(campaign, status, current_user)
-        flash(f"The campaign is now {campaign.status}.", "ok")
+        flash(gettext("The campaign is now %(status)s.", status=campaign.status), "ok")
     return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
 
 
@@ -184,7 +189,7 @@ def hide_response(campaign_id: int, response_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     with flash_errors():
         editing.hide_response(campaign, response_id, current_user)
-        flash("The response is no longer shown on the campaign page.", "ok")
+        flash(gettext("The response is no longer shown on the campaign page."), "ok")
     return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
 
 
@@ -195,7 +200,7 @@ def show_response(campaign_id: int, response_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     with flash_errors():
         editing.show_response(campaign, response_id, current_user)
-        flash("The response is shown on the campaign page.", "ok")
+        flash(gettext("The response is shown on the campaign page."), "ok")
     return redirect(url_for("organizer.campaign", campaign_id=campaign.id))
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from zoneinfo import available_timezones
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -62,21 +64,21 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
 
 
 class PasswordChangeForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
-    new = PasswordField("New password", validators=[DataRequired(), Length(max=1000)])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1000)])
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(), Length(max=254)])
 
 
 class ResetForm(FlaskForm):
-    new = PasswordField("New password", validators=[DataRequired(), Length(max=1000)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1000)])
 
 
 class AuditFilterForm(FlaskForm):
@@ -85,10 +87,10 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = SelectField("Action", validate_choice=False)
-    actor = SelectField("Who", validate_choice=False)
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
+    action = SelectField(_l("Action"), validate_choice=False)
+    actor = SelectField(_l("Who"), validate_choice=False)
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
 
     def to_filters(self) -> EventFilters:
         actor = self.actor.data or ""
@@ -108,11 +110,11 @@ class OfficeLinkForm(FlaskForm):
     """A private link for a representative's office, valid for some days."""
 
     days = IntegerField(
-        "Valid for (days)",
+        _l("Valid for (days)"),
         default=DEFAULT_DAYS,
         validators=[
-            DataRequired("Say for how many days."),
-            NumberRange(min=1, max=MAX_DAYS, message=f"From 1 to {MAX_DAYS} days."),
+            DataRequired(_l("Say for how many days.")),
+            NumberRange(min=1, max=MAX_DAYS, message=_l("From 1 to %(max)s days.", max=MAX_DAYS)),
         ],
     )
 
@@ -125,7 +127,7 @@ def _parse_lines(text: str, names: list[str]) -> list[dict[str, str]]:
             continue
         parts = [p.strip() for p in line.split("|")]
         if len(parts) > len(names):
-            raise ValidationError(f"Too many parts in {line.strip()!r}.")
+            raise ValidationError(gettext("Too many parts in %(line)r.", line=line.strip()))
         items.append(dict(zip(names, parts + [""] * (len(names) - len(parts)), strict=True)))
     return items
 
@@ -135,55 +137,59 @@ SOURCE_PARTS = ["title", "publisher", "date", "url", "note", "file"]
 
 
 class CampaignForm(FlaskForm):
-    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     slug = StringField(
-        "Slug (the address: /c/<slug>)",
+        _l("Slug (the address: /c/<slug>)"),
         filters=[strip],
         validators=[DataRequired(), Length(max=80)],
     )
-    summary = TextAreaField("Summary", filters=[strip], validators=[Length(max=1000)])
+    summary = TextAreaField(_l("Summary"), filters=[strip], validators=[Length(max=1000)])
     petition = TextAreaField(
-        "Petition statement: what the signers ask, and of whom",
+        _l("Petition statement: what the signers ask, and of whom"),
         filters=[strip],
         validators=[Length(max=5000)],
     )
     sponsor = StringField(
-        "Sponsoring organization (empty: the site's own)",
+        _l("Sponsoring organization (empty: the site's own)"),
         filters=[strip],
         validators=[Length(max=200)],
     )
-    explainer = TextAreaField("Explainer (Markdown)", validators=[Length(max=100_000)])
+    explainer = TextAreaField(_l("Explainer (Markdown)"), validators=[Length(max=100_000)])
     sources = TextAreaField(
-        "Sources, one per line: title | publisher | date | URL | note | source-pack file",
+        _l("Sources, one per line: title | publisher | date | URL | note | source-pack file"),
         validators=[Length(max=20_000)],
     )
     goal = IntegerField(
-        "Signature goal", default=1000, validators=[NumberRange(min=1, max=1_000_000_000)]
+        _l("Signature goal"), default=1000, validators=[NumberRange(min=1, max=1_000_000_000)]
     )
     thresholds = TextAreaField(
-        "Milestones, one per line: count | label", validators=[Length(max=5000)]
+        _l("Milestones, one per line: count | label"), validators=[Length(max=5000)]
     )
-    timezone = SelectField("Time zone", choices=TIMEZONES, default="America/New_York")
-    opens_at = DateTimeLocalField("Opens at (local time)", validators=[Optional()])
-    closes_at = DateTimeLocalField("Closes at (local time)", validators=[Optional()])
-    collects_signatures = BooleanField("Collects signatures", default=True)
-    collects_letters = BooleanField("Collects letters to representatives")
-    collects_comments = BooleanField("Collects public comments")
-    letter_subject = StringField("Letter subject", filters=[strip], validators=[Length(max=200)])
-    letter_body = TextAreaField("Letter template", validators=[Length(max=20_000)])
-    letter_prompt = TextAreaField("Prompt for a personal paragraph", validators=[Length(max=2000)])
+    timezone = SelectField(_l("Time zone"), choices=TIMEZONES, default="America/New_York")
+    opens_at = DateTimeLocalField(_l("Opens at (local time)"), validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Closes at (local time)"), validators=[Optional()])
+    collects_signatures = BooleanField(_l("Collects signatures"), default=True)
+    collects_letters = BooleanField(_l("Collects letters to representatives"))
+    collects_comments = BooleanField(_l("Collects public comments"))
+    letter_subject = StringField(
+        _l("Letter subject"), filters=[strip], validators=[Length(max=200)]
+    )
+    letter_body = TextAreaField(_l("Letter template"), validators=[Length(max=20_000)])
+    letter_prompt = TextAreaField(
+        _l("Prompt for a personal paragraph"), validators=[Length(max=2000)]
+    )
     target_kinds = MultiCheckboxField(
-        "Letters go to the signer's",
-        choices=[SelectChoice(kind, TargetKind.LABELS[kind]) for kind in TargetKind.ROUTED],
+        _l("Letters go to the signer's"),
+        choices=[SelectChoice(kind, _l(TargetKind.LABELS[kind])) for kind in TargetKind.ROUTED],
     )
-    fixed_targets = MultiCheckboxField("Fixed targets (every letter)", coerce=int, choices=[])
+    fixed_targets = MultiCheckboxField(_l("Fixed targets (every letter)"), coerce=int, choices=[])
     reason = StringField(
-        "Why the public text changed (one line, shown in the page's list of changes)",
+        _l("Why the public text changed (one line, shown in the page's list of changes)"),
         filters=[strip],
         validators=[Length(max=300)],
     )
     retention_days = IntegerField(
-        "Erase signers' personal data this many days after closing (empty: keep)",
+        _l("Erase signers' personal data this many days after closing (empty: keep)"),
         validators=[Optional(), NumberRange(min=0, max=3650)],
     )
 
@@ -191,13 +197,18 @@ class CampaignForm(FlaskForm):
         for source in _parse_lines(field.data, SOURCE_PARTS):
             if source["url"] and not web_url(source["url"]):
                 raise ValidationError(
-                    f"A source's link must start with https:// or http://: {source['url']!r}."
+                    gettext(
+                        "A source's link must start with https:// or http://: %(url)r.",
+                        url=source["url"],
+                    )
                 )
 
     def validate_thresholds(self, field) -> None:
         for item in _parse_lines(field.data, ["count", "label"]):
             if not re.fullmatch(r"[0-9]{1,9}", item["count"]):
-                raise ValidationError(f"A milestone's count must be a number: {item['count']!r}.")
+                raise ValidationError(
+                    gettext("A milestone's count must be a number: %(count)r.", count=item["count"])
+                )
 
     def to_input(self) -> CampaignInput:
         """The form's values as the campaign service takes them."""
@@ -264,17 +275,23 @@ class TranslationForm(FlaskForm):
     """A campaign's text in one language; the milestone labels and source notes are listed
     in the campaign's order of milestones and sources."""
 
-    title = StringField("Title", filters=[strip], validators=[Length(max=200)])
-    summary = TextAreaField("Summary", filters=[strip], validators=[Length(max=1000)])
-    petition = TextAreaField("Petition statement", filters=[strip], validators=[Length(max=5000)])
-    explainer = TextAreaField("Explainer (Markdown)", validators=[Length(max=100_000)])
-    letter_subject = StringField("Letter subject", filters=[strip], validators=[Length(max=200)])
-    letter_body = TextAreaField("Letter template", validators=[Length(max=20_000)])
-    letter_prompt = TextAreaField("Prompt for a personal paragraph", validators=[Length(max=2000)])
+    title = StringField(_l("Title"), filters=[strip], validators=[Length(max=200)])
+    summary = TextAreaField(_l("Summary"), filters=[strip], validators=[Length(max=1000)])
+    petition = TextAreaField(
+        _l("Petition statement"), filters=[strip], validators=[Length(max=5000)]
+    )
+    explainer = TextAreaField(_l("Explainer (Markdown)"), validators=[Length(max=100_000)])
+    letter_subject = StringField(
+        _l("Letter subject"), filters=[strip], validators=[Length(max=200)]
+    )
+    letter_body = TextAreaField(_l("Letter template"), validators=[Length(max=20_000)])
+    letter_prompt = TextAreaField(
+        _l("Prompt for a personal paragraph"), validators=[Length(max=2000)]
+    )
     milestone_labels = FieldList(StringField(filters=[strip], validators=[Length(max=300)]))
     source_notes = FieldList(TextAreaField(filters=[strip], validators=[Length(max=2000)]))
     reason = StringField(
-        "Why the public text changed (one line, shown in the page's list of changes)",
+        _l("Why the public text changed (one line, shown in the page's list of changes)"),
         filters=[strip],
         validators=[Length(max=300)],
     )
@@ -299,106 +316,110 @@ class TranslationForm(FlaskForm):
 
 class TargetDeliveryForm(FlaskForm):
     email = EmailField(
-        "Delivery email (empty: letters are held)",
+        _l("Delivery email (empty: letters are held)"),
         filters=[strip],
         validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
     )
-    wants_digest = BooleanField("Send one daily digest instead of one email per letter")
+    wants_digest = BooleanField(_l("Send one daily digest instead of one email per letter"))
 
 
 class CustomTargetForm(FlaskForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     title = StringField(
-        "Title (e.g. Secretary of Homeland Security)", filters=[strip], validators=[Length(max=200)]
+        _l("Title (e.g. Secretary of Homeland Security)"),
+        filters=[strip],
+        validators=[Length(max=200)],
     )
     state = StringField(
-        "State (two letters, optional)", filters=[strip], validators=[Length(max=2)]
+        _l("State (two letters, optional)"), filters=[strip], validators=[Length(max=2)]
     )
     email = EmailField(
-        "Delivery email (optional)",
+        _l("Delivery email (optional)"),
         filters=[strip],
         validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
     )
 
 
 class UpdateForm(FlaskForm):
-    subject = StringField("Subject", filters=[strip], validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField("Message (Markdown)", validators=[DataRequired(), Length(max=20_000)])
+    subject = StringField(
+        _l("Subject"), filters=[strip], validators=[DataRequired(), Length(max=200)]
+    )
+    body = TextAreaField(_l("Message (Markdown)"), validators=[DataRequired(), Length(max=20_000)])
 
 
 class ExportForm(FlaskForm):
     """Filters for a CSV export, posted with its CSRF token (each export is logged)."""
 
     status = SelectField(
-        "Signature status",
-        choices=[SelectChoice("", "Any")] + [SelectChoice(s) for s in SignatureStatus.ALL],
+        _l("Signature status"),
+        choices=[SelectChoice("", _l("Any"))] + [SelectChoice(s) for s in SignatureStatus.ALL],
         default="",
     )
-    state = StringField("State", filters=[strip], validators=[Optional(), Length(max=2)])
-    since = DateField("Created from", validators=[Optional()])
-    until = DateField("Created until", validators=[Optional()])
+    state = StringField(_l("State"), filters=[strip], validators=[Optional(), Length(max=2)])
+    since = DateField(_l("Created from"), validators=[Optional()])
+    until = DateField(_l("Created until"), validators=[Optional()])
 
 
 class NewOrganizerForm(FlaskForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         filters=[strip],
         validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
     )
-    password = PasswordField("Password (at least 12 characters)", validators=[DataRequired()])
-    role = SelectField("Role", choices=[SelectChoice(r) for r in Role.ALL], default=Role.VIEWER)
+    password = PasswordField(_l("Password (at least 12 characters)"), validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r) for r in Role.ALL], default=Role.VIEWER)
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[SelectChoice(r) for r in Role.ALL])
-    active = BooleanField("Active")
+    role = SelectField(_l("Role"), choices=[SelectChoice(r) for r in Role.ALL])
+    active = BooleanField(_l("Active"))
 
 
 class OrganizationForm(FlaskForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     contact_address = TextAreaField(
-        "Postal address", filters=[strip], validators=[Length(max=1000)]
+        _l("Postal address"), filters=[strip], validators=[Length(max=1000)]
     )
     contact_email = EmailField(
-        "Contact email",
+        _l("Contact email"),
         filters=[strip],
         validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
     )
-    website = StringField("Website", filters=[strip], validators=[Length(max=500)])
+    website = StringField(_l("Website"), filters=[strip], validators=[Length(max=500)])
     privacy_contact = EmailField(
-        "Privacy contact (email for questions about personal data)",
+        _l("Privacy contact (email for questions about personal data)"),
         filters=[strip],
         validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
     )
 
     def validate_website(self, field) -> None:
         if field.data and not web_url(field.data):
-            raise ValidationError("The website must start with https:// or http://.")
+            raise ValidationError(gettext("The website must start with https:// or http://."))
 
 
 class ApiKeyForm(FlaskForm):
     name = StringField(
-        "Name (who uses it, e.g. our CRM sync)",
+        _l("Name (who uses it, e.g. our CRM sync)"),
         filters=[strip],
         validators=[DataRequired(), Length(max=100)],
     )
     scopes = MultiCheckboxField(
-        "What it may do besides reading the public API",
+        _l("What it may do besides reading the public API"),
         choices=[
             SelectChoice(
-                Scope.SUPPORTERS_READ, "Read signatures and letters, with names and emails"
+                Scope.SUPPORTERS_READ, _l("Read signatures and letters, with names and emails")
             ),
-            SelectChoice(Scope.SIGNATURES_WRITE, "Record signatures from a partner site"),
+            SelectChoice(Scope.SIGNATURES_WRITE, _l("Record signatures from a partner site")),
         ],
-        validators=[DataRequired("Choose at least one.")],
+        validators=[DataRequired(_l("Choose at least one."))],
     )
 
 
 class WebhookForm(FlaskForm):
-    url = StringField("Endpoint URL (https://)", filters=[strip], validators=[DataRequired()])
+    url = StringField(_l("Endpoint URL (https://)"), filters=[strip], validators=[DataRequired()])
     events = MultiCheckboxField(
-        "Events",
+        _l("Events"),
         choices=[SelectChoice(event) for event in WebhookEvent.ALL],
         default=list(WebhookEvent.ALL),
-        validators=[DataRequired("Choose at least one.")],
+        validators=[DataRequired(_l("Choose at least one."))],
     )

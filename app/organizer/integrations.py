@@ -1,6 +1,7 @@
 """Admin pages: API keys for the organization's tools, and its webhook endpoints."""
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.errors import flash_errors
@@ -39,7 +40,7 @@ def revoke_api_key(key_id: int):
     key = db.get_or_404(ApiKey, key_id)
     if ActionForm().validate_on_submit():
         keys.revoke_key(key, current_user)
-        flash(f"Key “{key.name}” revoked.", "ok")
+        flash(gettext("Key “%(name)s” revoked.", name=key.name), "ok")
     return redirect(url_for("organizer.api_keys"))
 
 

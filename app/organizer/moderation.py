@@ -1,6 +1,8 @@
 """Moderation pages: the letter queue with bulk decisions, and the fraud view."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.errors import flash_errors
@@ -13,9 +15,11 @@ from app.services.workspace import moderation
 from app.services.workspace.moderation import GROUPINGS, HIDE_COMMENT
 
 DONE = {
-    "approve": "letter(s) approved",
-    "reject": "letter(s) rejected: not sent, and their writers told",
-    HIDE_COMMENT: "comment(s) hidden; the letters still go, and their writers were told",
+    "approve": _l("%(num)s letter(s) approved."),
+    "reject": _l("%(num)s letter(s) rejected: not sent, and their writers told."),
+    HIDE_COMMENT: _l(
+        "%(num)s comment(s) hidden; the letters still go, and their writers were told."
+    ),
 }
 
 
@@ -55,7 +59,7 @@ def moderate(campaign_id: int):
         )
     with flash_errors():
         decided = moderation.decide(campaign, letter_ids, decision, current_user)
-        flash(f"{decided} {DONE.get(decision, 'letter(s) decided')}.", "ok")
+        flash(DONE.get(decision, _l("%(num)s letter(s) decided.")) % {"num": decided}, "ok")
     return redirect(url_for("organizer.moderation_queue", campaign_id=campaign.id))
 
 
@@ -86,5 +90,8 @@ def invalidate(campaign_id: int):
     by = request.form.get("by", "")
     with flash_errors():
         changed = moderation.invalidate(campaign, by, request.form.get("key", ""), current_user)
-        flash(f"{changed} signature(s) marked fraudulent; the count is updated.", "ok")
+        flash(
+            gettext("%(num)s signature(s) marked fraudulent; the count is updated.", num=changed),
+            "ok",
+        )
     return redirect(url_for("organizer.fraud", campaign_id=campaign.id, by=by))

@@ -1,6 +1,7 @@
 """Admin page: the organization that runs this site."""
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.models import Role
@@ -25,6 +26,6 @@ def organization_profile():
             privacy_contact=form.privacy_contact.data or "",
         )
         organization.update_profile(values, current_user)
-        flash("Organization saved.", "ok")
+        flash(gettext("Organization saved."), "ok")
         return redirect(url_for("organizer.organization_profile"))
     return render_template("organizer/organization.html", form=form)

@@ -1,6 +1,7 @@
 """Passwords: an organizer changes their own, or resets a forgotten one by email link."""
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user
 
 from app import clock
@@ -22,7 +23,7 @@ def _throttled(email: str):
     try:
         throttle_login(email)
     except LimiterUnavailable:
-        body, status = error_page(503, "This is paused for a moment. Please try again.")
+        body, status = error_page(503, gettext("This is paused for a moment. Please try again."))
         return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return None
 
@@ -48,10 +49,13 @@ def change_password():
                 note_login_failure(current_user.email)
             accounts.change_password(current_user, form.current.data, form.new.data)
             _log_in_again(current_user._get_current_object())
-            flash("Your password is changed; other devices were logged out.", "ok")
+            flash(gettext("Your password is changed; other devices were logged out."), "ok")
             return redirect(url_for("organizer.dashboard"))
     return render_template(
-        "organizer/password.html", form=form, minimum=MIN_PASSWORD_LENGTH, title="Change password"
+        "organizer/password.html",
+        form=form,
+        minimum=MIN_PASSWORD_LENGTH,
+        title=gettext("Change password"),
     )
 
 
@@ -78,11 +82,11 @@ def reset_password(token: str):
         with flash_errors():
             accounts.reset_password(token, form.new.data)
             _log_in_again(organizer)
-            flash("Your new password is set.", "ok")
+            flash(gettext("Your new password is set."), "ok")
             return redirect(url_for("organizer.dashboard"))
     return render_template(
         "organizer/password.html",
         form=form,
         minimum=MIN_PASSWORD_LENGTH,
-        title="Choose a new password",
+        title=gettext("Choose a new password"),
     )

@@ -1,6 +1,7 @@
 """Delivering a campaign's petition to its targets now, after a confirmation step."""
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.errors import flash_errors
@@ -38,5 +39,5 @@ def deliver_petition(campaign_id: int):
         return redirect(url_for("organizer.petition_delivery", campaign_id=campaign.id))
     with flash_errors():
         queued = petition.deliver_now(campaign, current_user)
-        flash(f"The petition is on its way to {queued} target(s).", "ok")
+        flash(gettext("The petition is on its way to %(num)s target(s).", num=queued), "ok")
     return redirect(url_for("organizer.petition_delivery", campaign_id=campaign.id))

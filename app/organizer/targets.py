@@ -11,9 +11,10 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
-from app.errors import flash_errors
+from app.errors import flash_errors, said
 from app.extensions import db
 from app.models import Role, Target, TargetKind
 from app.organizer import bp
@@ -92,9 +93,9 @@ def set_delivery(target_id: int):
     try:
         admin.set_delivery(target, form.email.data or "", form.wants_digest.data, current_user)
     except TargetError as error:
-        form.email.errors = [error.message]
+        form.email.errors = [said(error)]
         return _render_target(target, form, 400)
-    flash("Delivery settings saved.", "ok")
+    flash(gettext("Delivery settings saved."), "ok")
     return redirect(url_for("organizer.target", target_id=target.id))
 
 
@@ -105,7 +106,12 @@ def release_held(target_id: int):
     target = db.get_or_404(Target, target_id)
     with flash_errors():
         released = admin.release_held(target, current_user)
-        flash(f"{released} held letter(s) queued for {target.email}.", "ok")
+        flash(
+            gettext(
+                "%(num)s held letter(s) queued for %(email)s.", num=released, email=target.email
+            ),
+            "ok",
+        )
     return redirect(url_for("organizer.target", target_id=target.id))
 
 
@@ -127,7 +133,12 @@ def revoke_links(target_id: int):
     """End every private link of the office now."""
     target = db.get_or_404(Target, target_id)
     revoked = admin.revoke_office_links(target, current_user)
-    flash(f"Revoked {revoked} live private link(s) for {target.name}.", "ok")
+    flash(
+        gettext(
+            "Revoked %(num)s live private link(s) for %(name)s.", num=revoked, name=target.name
+        ),
+        "ok",
+    )
     return redirect(url_for("organizer.target", target_id=target.id))
 
 
@@ -168,6 +179,6 @@ def new_target():
                 form.state.data or "",
                 current_user,
             )
-            flash("Target added.", "ok")
+            flash(gettext("Target added."), "ok")
             return redirect(url_for("organizer.target", target_id=target.id))
     return render_template("organizer/target_new.html", form=form)

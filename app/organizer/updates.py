@@ -1,6 +1,7 @@
 """Updates to a campaign's supporters: write, then send through the outbox."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_number, gettext
 from flask_login import current_user
 
 from app.errors import flash_errors
@@ -21,7 +22,7 @@ def campaign_updates(campaign_id: int):
     if form.validate_on_submit():
         with flash_errors():
             updates.write_update(campaign, form.subject.data, form.body.data, current_user)
-            flash("Update saved. Check it, then send it.", "ok")
+            flash(gettext("Update saved. Check it, then send it."), "ok")
             return redirect(url_for("organizer.campaign_updates", campaign_id=campaign.id))
     return render_template(
         "organizer/updates.html",
@@ -44,19 +45,22 @@ def send_update(campaign_id: int, update_id: int):
         return render_template(
             "organizer/confirm.html",
             campaign=campaign,
-            title=f"Send \u201c{update.subject}\u201d?",
+            title=gettext("Send “%(subject)s”?", subject=update.subject),
             consequences=[
-                f"It is emailed to {updates.recipient_count(campaign):,} supporter(s) who "
-                "agreed to updates (anyone who already has it is skipped).",
-                "Email cannot be called back once it is sent.",
+                gettext(
+                    "It is emailed to %(num)s supporter(s) who agreed to updates (anyone who "
+                    "already has it is skipped).",
+                    num=format_number(updates.recipient_count(campaign)),
+                ),
+                gettext("Email cannot be called back once it is sent."),
             ],
             action=url_for("organizer.send_update", campaign_id=campaign.id, update_id=update.id),
             fields={},
-            button="Send the update",
+            button=gettext("Send the update"),
             danger=False,
             cancel=url_for("organizer.campaign_updates", campaign_id=campaign.id),
             form=ActionForm(),
         )
     queued = updates.send_update(update, current_user)
-    flash(f"Update queued for {queued} supporter(s).", "ok")
+    flash(gettext("Update queued for %(num)s supporter(s).", num=queued), "ok")
     return redirect(url_for("organizer.campaign_updates", campaign_id=campaign.id))

@@ -1,6 +1,7 @@
 """Admin pages: organizer accounts and the audit log."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.errors import flash_errors
@@ -25,7 +26,7 @@ def users():
             accounts.create_organizer(
                 form.email.data, form.password.data, form.role.data, created_by=current_user
             )
-            flash(f"Account created for {form.email.data}.", "ok")
+            flash(gettext("Account created for %(email)s.", email=form.email.data), "ok")
             return redirect(url_for("organizer.users"))
     return render_template("organizer/users.html", form=form, organizers=accounts.all_organizers())
 
@@ -39,7 +40,7 @@ def update_user(organizer_id: int):
     if form.validate_on_submit():
         with flash_errors():
             accounts.set_role(organizer, form.role.data, form.active.data, current_user)
-            flash(f"{organizer.email} saved.", "ok")
+            flash(gettext("%(email)s saved.", email=organizer.email), "ok")
     return redirect(url_for("organizer.users"))
 
 
@@ -48,10 +49,10 @@ def update_user(organizer_id: int):
 def audit_log():
     """Who changed what, newest first, a page at a time, narrowed by action, actor, dates."""
     form = AuditFilterForm(request.args)
-    form.actor.choices = [("", "Anyone")] + [
+    form.actor.choices = [("", gettext("Anyone"))] + [
         (str(o.id), o.email) for o in accounts.all_organizers()
     ]
-    form.action.choices = [("", "Any action")] + [(a, a) for a in audit.actions()]
+    form.action.choices = [("", gettext("Any action"))] + [(a, a) for a in audit.actions()]
     form.validate()
     page = request.args.get("page", 1, type=int)
     found, total = audit.events(form.to_filters(), page, AUDIT_PER_PAGE)

@@ -11,12 +11,18 @@ from flask import redirect, render_template, url_for
 
 from app.http_cache import public
 from app.public import bp
-from app.public.forms import SignForm
+from app.public.forms import SignForm, SignSubmission
 from app.public.routes import public_campaign, take_signature
+from app.services.campaigns.languages import in_language
+from app.services.workspace.organization import sponsor_of
 
 
 def _render(slug: str, form, status: int = 200):
-    return render_template("embed.html", campaign=public_campaign(slug), form=form), status
+    campaign = public_campaign(slug)
+    page = render_template(
+        "embed.html", campaign=in_language(campaign), sponsor=sponsor_of(campaign), form=form
+    )
+    return page, status
 
 
 @bp.get("/c/<slug>/embed")
@@ -29,10 +35,10 @@ def embed(slug: str):
 @bp.post("/c/<slug>/embed/sign")
 def embed_sign(slug: str):
     """Record a signature from the embedded form, as the campaign page's form does."""
-    form = SignForm()
-    refused, _ = take_signature(slug, form)
+    submission = SignSubmission()
+    refused, _ = take_signature(slug, submission)
     if refused:
-        return _render(slug, form, refused)
+        return _render(slug, submission.form, refused)
     return redirect(url_for("public.embed_thanks", slug=slug))
 
 
@@ -40,4 +46,4 @@ def embed_sign(slug: str):
 @public
 def embed_thanks(slug: str):
     """Ask the signer, inside the frame, to look for the confirmation email."""
-    return render_template("embed_thanks.html", campaign=public_campaign(slug))
+    return render_template("embed_thanks.html", campaign=in_language(public_campaign(slug)))

@@ -9,7 +9,7 @@ from app.http_cache import public
 from app.i18n import current_locale
 from app.models import Campaign, CampaignStatus
 from app.public import bp
-from app.public.forms import SignForm
+from app.public.forms import SignForm, SignSubmission
 from app.public.page import campaign_response
 from app.ratelimits import count_submission
 from app.services.campaigns import page, preview, revisions
@@ -72,30 +72,31 @@ def sign(slug: str):
     takes signatures, so an accepted signature costs no campaign read. Every POST counts
     against the rate limits before anything is rendered (count_submission).
     """
-    form = SignForm()
-    refused, page = take_signature(slug, form)
+    submission = SignSubmission()
+    refused, token = take_signature(slug, submission)
     if refused:
-        return render_campaign(public_campaign(slug), form, refused)
-    return redirect(url_for("public.awaiting", slug=slug, token=page))
+        return render_campaign(public_campaign(slug), submission.form, refused)
+    return redirect(url_for("public.awaiting", slug=slug, token=token))
 
 
-def take_signature(slug: str, form: SignForm) -> tuple[int | None, str]:
+def take_signature(slug: str, submission: SignSubmission) -> tuple[int | None, str]:
     """Check a submitted sign form and record its signature: (None, the signer's page
     token) when done (or when a bot filled the honeypot: it is answered as if all went
     well), else (the HTTP status to show the form again with, its errors set; "")."""
-    if not form.validate_on_submit():
+    fields = submission.fields
+    if fields is None:
         count_submission()
         return 400, ""
-    if form.website.data:
+    if fields.website:
         count_submission()
-        return None, awaiting.page_token(slug, form.email.data)
+        return None, awaiting.page_token(slug, fields.email)
     try:
-        place = locate_zip(form.zip.data)
+        place = locate_zip(fields.zip)
     except UnknownZip as error:
         count_submission()
-        form.zip.errors = [gettext(error.message)]
+        submission.form.zip.errors = [gettext(error.message)]
         return 400, ""
-    signature = form.to_request(place, source=form.source.data or "", locale=current_locale())
+    signature = fields.to_request(place, source=fields.source or "", locale=current_locale())
     try:
         signed = signatures.submit(slug, signature)
     except CampaignClosed:
@@ -163,7 +164,7 @@ def withdraw(token: str):
 @public
 def preview_image(slug: str):
     """The campaign's link-card image: its title and live count."""
-    png = preview.preview_png(public_campaign(slug), current_app.config["SITE_NAME"])
+    png = preview.preview_png(in_language(public_campaign(slug)), current_app.config["SITE_NAME"])
     return Response(png, mimetype="image/png")
 
 

@@ -1,6 +1,8 @@
 """Domain errors raised by services and turned into friendly pages at the edge.
 
-Messages are English, marked for the catalog with N_; the edge shows them translated.
+Messages are English, marked for the catalog with N_; the edge shows them translated
+(app.errors.said). A message with %(name)s placeholders gets its values as keywords, filled
+in after translation so the catalog holds one entry for every value.
 """
 
 from app.i18n import N_
@@ -11,9 +13,10 @@ class ChorusError(Exception):
 
     message = N_("Something went wrong.")
 
-    def __init__(self, message: str | None = None):
-        super().__init__(message or self.message)
+    def __init__(self, message: str | None = None, **params: object):
         self.message = message or self.message
+        self.params = params
+        super().__init__(self.message % params if params else self.message)
 
 
 class CampaignClosed(ChorusError):

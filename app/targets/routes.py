@@ -12,6 +12,7 @@ from flask import (
 )
 
 from app.downloads import describedby, text_download
+from app.errors import said
 from app.extensions import limiter
 from app.models import Campaign, Target
 from app.services.errors import InvalidToken
@@ -187,7 +188,7 @@ def respond(token: str, slug: str):
     try:
         response = access.post_response(target, campaign, form.body.data, form.author_name.data)
     except access.ResponseRefused as error:
-        form.body.errors = [error.message]
+        form.body.errors = [said(error)]
         return _letters_page(token, target, campaign, 1, form, status=400)
     if response.published:
         flash("Your response is published on the campaign page.", "success")

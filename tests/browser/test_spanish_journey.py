@@ -135,3 +135,18 @@ def test_the_spanish_campaign_page_fits_phone_and_desktop(reader, campaign_url, 
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert page.locator(".notice.translation").count() == 0, "the seed is wholly in Spanish"
     assert "Entregada como petición a cada miembro del Congreso" in page.content()
+
+
+def test_the_share_button_and_the_embed_speak_spanish(reader, campaign_url):
+    page = reader("es", PHONE)
+    page.goto(campaign_url)
+    page.get_by_role("button", name="Compartir").click()
+    status = page.locator("#share-status")
+    status.filter(has_text="enlace").wait_for()  # whichever way the copy went
+    assert status.inner_text() in ("Enlace copiado.", "Copie el enlace del cuadro de abajo.")
+    SHOTS.mkdir(exist_ok=True)
+    page.locator(".share").screenshot(path=str(SHOTS / "share-es.png"))
+    page.goto(f"{campaign_url}/embed")
+    assert page.locator("html").get_attribute("lang") == "es"
+    page.get_by_role("button", name="Firmar", exact=True).wait_for()
+    page.screenshot(path=str(SHOTS / "embed-es.png"), full_page=True)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 from app.models import Campaign, CampaignStatus, Organizer, Response, Target, TargetKind
 from app.services import audit, text
 from app.services.campaigns import page, revisions
@@ -31,7 +32,7 @@ TRANSITIONS = {
 
 
 class CampaignError(ChorusError):
-    message = "The campaign could not be saved."
+    message = N_("The campaign could not be saved.")
 
 
 @dataclass
@@ -72,7 +73,7 @@ def to_utc(local: datetime | None, timezone: str) -> datetime | None:
     try:
         return aware.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
     except OverflowError:  # 9999-12-31 in a zone behind UTC is in the year 10000
-        raise CampaignError("That date is out of range.") from None
+        raise CampaignError(N_("That date is out of range.")) from None
 
 
 def to_local(utc: datetime | None, timezone: str) -> datetime | None:
@@ -86,7 +87,7 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise CampaignError(f"Unknown time zone {name!r}.") from error
+        raise CampaignError(N_("Unknown time zone %(name)r."), name=name) from error
 
 
 def input_from(campaign: Campaign) -> CampaignInput:
@@ -160,7 +161,7 @@ def keep_text_change(
     if revisions.public_text(campaign) == text_before:
         return
     if campaign.is_public and not reason.strip():
-        raise CampaignError("Say in one line why the public text changed.")
+        raise CampaignError(N_("Say in one line why the public text changed."))
     revisions.record_revision(
         campaign, reason or "Edited as a draft.", organizer, before=text_before
     )
@@ -180,32 +181,34 @@ def _apply(campaign: Campaign, values: CampaignInput) -> None:
     # would be refused in every email's subject, and invisible ones only mislead readers.
     title = text.one_line(values.title)
     if not title:
-        raise CampaignError("A campaign needs a title.")
+        raise CampaignError(N_("A campaign needs a title."))
     slug = values.slug.strip().lower()
     if not SLUG.match(slug):
-        raise CampaignError("The slug may use lower-case letters, digits and single hyphens.")
+        raise CampaignError(N_("The slug may use lower-case letters, digits and single hyphens."))
     taken = db.session.scalar(
         sa.select(Campaign.id).where(Campaign.slug == slug, Campaign.id != campaign.id)
     )
     if taken is not None:
-        raise CampaignError(f"Another campaign uses the slug {slug!r}.")
+        raise CampaignError(N_("Another campaign uses the slug %(slug)r."), slug=slug)
     if campaign.status not in (None, CampaignStatus.DRAFT) and slug != campaign.slug:
         # Its address is in shared links and in every email already sent.
-        raise CampaignError("A published campaign keeps its address (slug).")
+        raise CampaignError(N_("A published campaign keeps its address (slug)."))
     unknown = set(values.target_kinds) - set(TargetKind.ROUTED)
     if unknown:
-        raise CampaignError(f"Unknown target kinds: {', '.join(sorted(unknown))}.")
+        raise CampaignError(
+            N_("Unknown target kinds: %(kinds)s."), kinds=", ".join(sorted(unknown))
+        )
     opens_at = to_utc(values.opens_at_local, values.timezone)
     closes_at = to_utc(values.closes_at_local, values.timezone)
     if opens_at and closes_at and closes_at <= opens_at:
-        raise CampaignError("The campaign must close after it opens.")
+        raise CampaignError(N_("The campaign must close after it opens."))
     if values.goal < 1:
-        raise CampaignError("The goal must be at least 1.")
+        raise CampaignError(N_("The goal must be at least 1."))
     fixed = list(
         db.session.scalars(sa.select(Target).where(Target.id.in_(values.fixed_target_ids)))
     )
     if len(fixed) != len(set(values.fixed_target_ids)):
-        raise CampaignError("One of the fixed targets does not exist any more.")
+        raise CampaignError(N_("One of the fixed targets does not exist any more."))
     campaign.slug = slug
     campaign.title = title
     campaign.summary = text.paragraphs(values.summary)
@@ -238,9 +241,15 @@ def change_status(campaign: Campaign, status: str, organizer: Organizer) -> Camp
     """Move a campaign to `status` if that step is allowed (draft -> open -> closed)."""
     with unit_of_work():
         if status not in TRANSITIONS.get(campaign.status, ()):
-            raise CampaignError(f"A {campaign.status} campaign cannot become {status}.")
+            raise CampaignError(
+                N_("A %(status)s campaign cannot become %(next)s."),
+                status=campaign.status,
+                next=status,
+            )
         if status == CampaignStatus.OPEN and campaign.closes_at and campaign.closes_at <= utcnow():
-            raise CampaignError("Its closing time has passed: move it later first, then open it.")
+            raise CampaignError(
+                N_("Its closing time has passed: move it later first, then open it.")
+            )
         audit.record(organizer, "campaign.status", campaign, status=[campaign.status, status])
         campaign.status = status
         campaign.closed_at = utcnow() if status == CampaignStatus.CLOSED else None
@@ -253,7 +262,7 @@ def hide_response(campaign: Campaign, response_id: int, organizer: Organizer) ->
     with unit_of_work():
         response = db.session.get(Response, response_id)
         if response is None or response.campaign_id != campaign.id:
-            raise CampaignError("That response is not on this campaign.")
+            raise CampaignError(N_("That response is not on this campaign."))
         response.published = False
         page.refresh(campaign.id)
         audit.record(organizer, "response.hide", campaign, response_id=response.id)
@@ -265,7 +274,7 @@ def show_response(campaign: Campaign, response_id: int, organizer: Organizer) ->
     with unit_of_work():
         response = db.session.get(Response, response_id)
         if response is None or response.campaign_id != campaign.id:
-            raise CampaignError("That response is not on this campaign.")
+            raise CampaignError(N_("That response is not on this campaign."))
         response.published = True
         page.refresh(campaign.id)
         receipts.announce_response(response)

@@ -3,7 +3,8 @@ count, drawn server-side as a 1200x630 PNG.
 
 Rendering takes tens of milliseconds, so each process keeps the images it drew, keyed by
 what they show: a new count or title draws a new one, and caches in front keep it for a
-count interval like the page (the view is public).
+count interval like the page (the view is public). The image is drawn in the reader's
+language (the title and the word "signatures"), and the page cache keeps one per language.
 """
 
 from __future__ import annotations
@@ -12,21 +13,26 @@ import io
 import textwrap
 from functools import lru_cache
 
+from flask_babel import format_number, get_translations
 from PIL import Image, ImageDraw, ImageFont
 
-from app.models import Campaign
+from app.services.campaigns.languages import CampaignInLanguage
 
 WIDTH, HEIGHT = 1200, 630
 _INK, _PAPER, _ACCENT = (26, 26, 26), (250, 248, 242), (31, 95, 139)
 
 
-def preview_png(campaign: Campaign, site_name: str) -> bytes:
-    """The campaign's preview image as PNG bytes."""
-    return _draw(campaign.title, campaign.signature_count, campaign.goal, site_name)
+def preview_png(campaign: CampaignInLanguage, site_name: str) -> bytes:
+    """The campaign's preview image as PNG bytes, in the language it is read in."""
+    count = campaign.signature_count
+    # Flask-Babel's ngettext fills %(num)s with the bare count: this one is grouped.
+    plural = get_translations().ngettext("%(num)s signature", "%(num)s signatures", count)
+    signatures = plural % {"num": format_number(count)}
+    return _draw(campaign.title, signatures, count, campaign.goal, site_name)
 
 
 @lru_cache(maxsize=64)
-def _draw(title: str, count: int, goal: int, site_name: str) -> bytes:
+def _draw(title: str, signatures: str, count: int, goal: int, site_name: str) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), _PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, 16), fill=_ACCENT)
@@ -35,7 +41,6 @@ def _draw(title: str, count: int, goal: int, site_name: str) -> bytes:
     for line in lines:
         draw.text((72, y), line, font=_font(64), fill=_INK)
         y += 80
-    signatures = f"{count:,} signature{'' if count == 1 else 's'}"
     draw.text((72, HEIGHT - 190), signatures, font=_font(56), fill=_ACCENT)
     if goal > 0:
         filled = min(1.0, count / goal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.i18n import DEFAULT_LOCALE, LOCALES
+from app.i18n import DEFAULT_LOCALE, LOCALES, N_
 from app.models import Campaign, Organizer
 from app.services import audit, text
 from app.services.campaigns import revisions
@@ -92,7 +92,7 @@ def translate_campaign(
 
 def _check_locale(locale: str) -> None:
     if locale not in translatable_locales():
-        raise CampaignError(f"Chorus does not translate campaigns to {locale!r}.")
+        raise CampaignError(N_("Chorus does not translate campaigns to %(locale)r."), locale=locale)
 
 
 def _cleaned(campaign: Campaign, values: TranslationInput) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from flask import current_app
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 from app.models import (
     Campaign,
     Delivery,
@@ -54,7 +55,7 @@ ATTEMPTS_SHOWN = 100
 
 
 class EndpointRefused(ChorusError):
-    message = "A webhook endpoint must be an https:// URL, with at least one event."
+    message = N_("A webhook endpoint must be an https:// URL, with at least one event.")
 
 
 # Registering ----------------------------------------------------------------------------

@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import LazyString, force_locale, gettext
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import DEFAULT_LOCALE, N_
 from app.models import Campaign, DatasetKind, Target, TargetKind, ZipDistrict
 from app.services import text
 from app.services.letters.places import Place, locate_zip
-from app.services.targets.datasets import held_chambers, in_force, ordinal
+from app.services.targets.datasets import held_chambers, in_force, ordinal_in_language
 
 STATE_NAMES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -42,17 +44,39 @@ NO_SENATORS = {"DC", "AS", "GU", "MP", "PR", "VI"}
 ONE_CHAMBER = {"NE", "DC"}
 
 
+# Whole sentences per kind of target, so each language can word them its own way.
+HELD = {
+    TargetKind.US_SENATE: N_("Letters to your U.S. senators are held: %(reason)s."),
+    TargetKind.US_HOUSE: N_("Letters to your U.S. representative are held: %(reason)s."),
+    TargetKind.STATE_UPPER: N_("Letters to your state senator are held: %(reason)s."),
+    TargetKind.STATE_LOWER: N_("Letters to your state representative are held: %(reason)s."),
+    TargetKind.GOVERNOR: N_("Letters to your governor are held: %(reason)s."),
+}
+# `where` ends with one full stop, even after "Washington, D.C.".
+NONE_ON_FILE = {
+    TargetKind.US_SENATE: N_("We have no U.S. senators on file for %(where)s"),
+    TargetKind.US_HOUSE: N_("We have no member of the House on file for %(where)s"),
+    TargetKind.STATE_UPPER: N_("We have no state senator on file for %(where)s"),
+    TargetKind.STATE_LOWER: N_("We have no state representative on file for %(where)s"),
+    TargetKind.GOVERNOR: N_("We have no current governor on file for %(where)s"),
+}
+
+
 def state_name(state: str) -> str:
     return STATE_NAMES.get(state, state)
 
 
-def district_label(state: str, district: str, noun: str = "district") -> str:
-    """'New York, 12th district', 'Alaska, at large', or the state alone if unknown."""
+def district_label(state: str, district: str, congressional: bool = False) -> str:
+    """'New York, 12th district', 'Alaska, at large', or the state alone if unknown, in the
+    reader's language."""
     if not district:
         return state_name(state)
     if district == "0":
-        return f"{state_name(state)}, at large"
-    return f"{state_name(state)}, {ordinal(int(district))} {noun}"
+        return gettext("%(state)s, at large", state=state_name(state))
+    words = {"state": state_name(state), "ordinal": ordinal_in_language(int(district))}
+    if congressional:
+        return gettext("%(state)s, %(ordinal)s congressional district", **words)
+    return gettext("%(state)s, %(ordinal)s district", **words)
 
 
 @dataclass(frozen=True)
@@ -78,7 +102,7 @@ class Route:
     members_dataset_id: int | None = None
     zips_dataset_id: int | None = None
     # Kinds of target whose letters wait, and why (their data for the day is missing).
-    held: dict[str, str] = field(default_factory=dict)
+    held: dict[str, LazyString] = field(default_factory=dict)
     state: str = ""
     district: str = ""
     upper_district: str = ""
@@ -96,8 +120,10 @@ class Route:
 
     @property
     def held_reason(self) -> str:
-        """Why the campaign's letters to some chambers wait ("" when none do)."""
-        return "; ".join(sorted(set(self.held.values())))
+        """Why the campaign's letters to some chambers wait ("" when none do), in English:
+        it is kept on the letter for staff."""
+        with force_locale(DEFAULT_LOCALE):
+            return "; ".join(sorted({str(reason) for reason in self.held.values()}))
 
     @property
     def district_code(self) -> str:
@@ -110,7 +136,7 @@ class Route:
     @property
     def where(self) -> str:
         """Where the signer is, for them: 'Illinois, 5th congressional district'."""
-        return district_label(self.state, self.district, "congressional district")
+        return district_label(self.state, self.district, congressional=True)
 
     @property
     def state_label(self) -> str:
@@ -193,8 +219,12 @@ def _settle_congressional_district(route: Route, chosen: str, to_the_house: bool
             place.state, route.zips_dataset_id, route.members_dataset_id
         )
         route.notes.append(
-            f"ZIP code {place.zip} is not on the Census Bureau's ZIP code map (often a "
-            f"PO box ZIP), so we only know it is in {text.full_stop(state_name(place.state))}"
+            gettext(
+                "ZIP code %(zip)s is not on the Census Bureau's ZIP code map (often a PO box "
+                "ZIP), so we only know it is in %(state)s",
+                zip=place.zip,
+                state=text.full_stop(state_name(place.state)),
+            )
         )
     options = _district_options(pairs, route.members_dataset_id)
     match = [o for o in options if o.code == chosen]
@@ -282,7 +312,7 @@ def _pick_state_district(state: str, kind: str, chosen: str) -> tuple[str, list[
 
 
 def _state_district_label(district: str) -> str:
-    return f"District {district}" if district.isdigit() else district
+    return gettext("District %(number)s", number=district) if district.isdigit() else district
 
 
 def _natural(label: str) -> tuple:
@@ -296,9 +326,7 @@ def _targets(campaign: Campaign, route: Route) -> list[Target]:
     targets: list[Target] = []
     for kind in kinds:
         if kind in route.held:
-            route.notes.append(
-                f"Letters to your {TargetKind.LABELS[kind]} are held: {route.held[kind]}."
-            )
+            route.notes.append(gettext(HELD[kind], reason=route.held[kind]))
             continue
         found = _active(kind, route)
         if not found:
@@ -334,22 +362,19 @@ def _active(kind: str, route: Route) -> list[Target]:
 
 def _missing_note(kind: str, route: Route) -> str:
     place = state_name(route.state)
-    if kind == TargetKind.US_SENATE:
-        if route.state in NO_SENATORS:
-            return (
-                f"{place[:1].upper()}{place[1:]} has no U.S. senators; it is represented in "
-                "Congress by a non-voting member of the House."
-            )
-        return f"We have no U.S. senators on file for {text.full_stop(place)}"
-    if kind == TargetKind.US_HOUSE:
-        if route.district:
-            return (
-                f"The House seat for {route.label} is vacant, so no representative "
-                "receives this letter for now."
-            )
-        return f"We have no member of the House on file for {text.full_stop(place)}"
-    if kind == TargetKind.GOVERNOR:
-        return f"We have no current governor on file for {text.full_stop(place)}"
+    words = {"place": place[:1].upper() + place[1:], "where": text.full_stop(place)}
+    if kind == TargetKind.US_SENATE and route.state in NO_SENATORS:
+        return gettext(
+            "%(place)s has no U.S. senators; it is represented in Congress by a non-voting "
+            "member of the House.",
+            **words,
+        )
+    if kind == TargetKind.US_HOUSE and route.district:
+        return gettext(
+            "The House seat for %(district)s is vacant, so no representative receives this "
+            "letter for now.",
+            district=route.label,
+        )
     if kind == TargetKind.STATE_LOWER and route.state in ONE_CHAMBER:
-        return f"{place[:1].upper()}{place[1:]} has a one-chamber legislature, listed above."
-    return f"We have no {TargetKind.LABELS[kind].lower()} on file for {text.full_stop(place)}"
+        return gettext("%(place)s has a one-chamber legislature, listed above.", **words)
+    return gettext(NONE_ON_FILE[kind], **words)

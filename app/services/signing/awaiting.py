@@ -13,7 +13,7 @@ mailbox and read it there.
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import sqlalchemy as sa
 from flask import current_app
@@ -52,6 +52,13 @@ class Awaiting:
     @property
     def masked_email(self) -> str:
         return mask_email(self.email)
+
+    def values(self) -> list:
+        """The fields in order (dataclasses.astuple deep-copies each: a third of sealing)."""
+        return [getattr(self, name) for name in _FIELD_NAMES]
+
+
+_FIELD_NAMES = tuple(field.name for field in fields(Awaiting))
 
 
 def mask_email(email: str) -> str:
@@ -181,6 +188,6 @@ def _token_for(awaiting: Awaiting, email: str, signature_id: int | None) -> str:
 
 
 def _seal(awaiting: Awaiting) -> str:
-    *fields, signature_id = astuple(awaiting)
+    *values, signature_id = awaiting.values()
     # Fixed width, so the token's length cannot tell a new signature from an earlier one.
-    return tokens.seal(tokens.AWAITING, [*fields, f"{signature_id or 0:020d}"])
+    return tokens.seal(tokens.AWAITING, [*values, f"{signature_id or 0:020d}"])

@@ -18,6 +18,7 @@ from flask import current_app
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 from app.models import (
     Campaign,
     Delivery,
@@ -48,7 +49,7 @@ RESPONSE_MAX_LENGTH = 5000
 
 
 class ResponseRefused(ChorusError):
-    message = "Please write a response before posting it."
+    message = N_("Please write a response before posting it.")
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def campaign_for(target: Target, slug: str) -> Campaign:
     if campaign is None or not db.session.scalar(
         sa.select(sa.exists(_visible_letters(target).where(Letter.campaign_id == campaign.id)))
     ):
-        raise InvalidToken("There are no letters to you from this campaign.")
+        raise InvalidToken(N_("There are no letters to you from this campaign."))
     return campaign
 
 
@@ -296,7 +297,7 @@ def post_response(target: Target, campaign: Campaign, body: str, author_name: st
             raise ResponseRefused()
         if len(body) > RESPONSE_MAX_LENGTH:
             raise ResponseRefused(
-                f"Please keep the response under {RESPONSE_MAX_LENGTH} characters."
+                N_("Please keep the response under %(max)s characters."), max=RESPONSE_MAX_LENGTH
             )
         response = Response(
             campaign_id=campaign.id,

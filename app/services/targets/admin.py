@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 from app.models import (
     Campaign,
     Delivery,
@@ -43,7 +44,7 @@ _BUCKET_OF = {status: bucket for bucket, statuses in LETTER_BUCKETS.items() for 
 
 
 class TargetError(ChorusError):
-    message = "The target could not be saved."
+    message = N_("The target could not be saved.")
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,9 @@ def clean_email(email: str) -> str:
     try:
         return validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise TargetError(f"That is not a usable email address: {error}") from error
+        raise TargetError(
+            N_("That is not a usable email address: %(why)s"), why=str(error)
+        ) from error
 
 
 def set_delivery(target: Target, email: str, wants_digest: bool, organizer: Organizer) -> Target:
@@ -145,7 +148,7 @@ def add_custom_target(
     with unit_of_work():
         name = text.one_line(name)
         if not name:
-            raise TargetError("A target needs a name.")
+            raise TargetError(N_("A target needs a name."))
         target = Target(
             kind=TargetKind.CUSTOM,
             name=name,
@@ -164,9 +167,11 @@ def release_held(target: Target, organizer: Organizer) -> int:
     """Queue the target's held letters for sending to its address; return how many."""
     with unit_of_work():
         if not target.email:
-            raise TargetError("Set a delivery address before releasing held letters.")
+            raise TargetError(N_("Set a delivery address before releasing held letters."))
         if target.wants_digest:
-            raise TargetError("This target takes a daily digest: its held letters go out in it.")
+            raise TargetError(
+                N_("This target takes a daily digest: its held letters go out in it.")
+            )
         # A flagged letter stays held until a moderator approves it.
         awaiting_moderation = sa.select(Letter.id).where(
             Letter.flags != "", Letter.moderation != Moderation.APPROVED
@@ -205,7 +210,7 @@ def packet_for(target: Target, campaign_id: int, organizer: Organizer, kind: str
     campaign sent target no letters."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign.id not in {c.campaign.id for c in access.campaigns_for(target)}:
-        raise TargetError("This campaign sent this office no letters.")
+        raise TargetError(N_("This campaign sent this office no letters."))
     with unit_of_work():
         audit.record(organizer, f"target.packet_{kind}", target, campaign_id=campaign.id)
     return campaign

@@ -13,9 +13,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import LazyString, gettext, lazy_gettext
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 from app.models import Dataset, DatasetKind, TargetKind
 from app.services.targets.importers import is_url
 
@@ -26,9 +28,15 @@ CHAMBERS = {
     DatasetKind.CONGRESS: (TargetKind.US_SENATE, TargetKind.US_HOUSE),
     DatasetKind.ZIPS: (TargetKind.US_HOUSE,),
 }
+# The chambers whose letters wait, as the dashboard's warnings name them.
+CHAMBER_NAMES = {
+    DatasetKind.CONGRESS: N_("U.S. senators and U.S. representative"),
+    DatasetKind.ZIPS: N_("U.S. representative"),
+}
+# Why letters wait, translated where shown (`ordinal`: "120th", "120.º").
 MISSING = {
-    DatasetKind.CONGRESS: "no member data for the {} Congress yet",
-    DatasetKind.ZIPS: "no ZIP-to-district map for the {} Congress yet",
+    DatasetKind.CONGRESS: N_("no member data for the %(ordinal)s Congress yet"),
+    DatasetKind.ZIPS: N_("no ZIP-to-district map for the %(ordinal)s Congress yet"),
 }
 
 
@@ -46,6 +54,20 @@ def congress_on(day: date) -> int:
 def ordinal(number: int) -> str:
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10)
     return f"{number}{suffix or 'th'}"
+
+
+# English ordinals by their suffix, so each language writes its own ("120.º" in Spanish).
+_ORDINALS = {
+    "st": N_("%(number)sst"),
+    "nd": N_("%(number)snd"),
+    "rd": N_("%(number)srd"),
+    "th": N_("%(number)sth"),
+}
+
+
+def ordinal_in_language(number: int) -> str:
+    """An ordinal as the reader's language writes it: "120th", "120.º"."""
+    return gettext(_ORDINALS[ordinal(number)[-2:]], number=number)
 
 
 def record_dataset(
@@ -105,15 +127,18 @@ def in_force(kind: str, now: datetime | None = None) -> Dataset | None:
     )
 
 
-def held_chambers(now: datetime, missing: set[str]) -> dict[str, str]:
-    """For each kind of target whose letters must wait, why: `missing` are the dataset
-    kinds with nothing in force at `now`."""
-    number = ordinal(congress_on(now.date()))
-    held: dict[str, str] = {}
+def held_chambers(now: datetime, missing: set[str]) -> dict[str, LazyString]:
+    """For each kind of target whose letters must wait, why (translated when shown):
+    `missing` are the dataset kinds with nothing in force at `now`."""
+    number = congress_on(now.date())
+    held: dict[str, LazyString] = {}
     for kind in (DatasetKind.CONGRESS, DatasetKind.ZIPS):
         if kind in missing:
             for chamber in CHAMBERS[kind]:
-                held.setdefault(chamber, MISSING[kind].format(number))
+                reason = lazy_gettext(
+                    MISSING[kind], ordinal=LazyString(ordinal_in_language, number)
+                )
+                held.setdefault(chamber, reason)
     return held
 
 
@@ -165,19 +190,32 @@ def _warnings(now: datetime, current: dict[str, Dataset | None]) -> list[str]:
     following = congress_start(number + 1)
     warnings = []
     for kind in (DatasetKind.ZIPS, DatasetKind.CONGRESS):
-        label = DatasetKind.LABELS[kind]
-        chambers = " and ".join(TargetKind.LABELS[c] for c in CHAMBERS[kind])
+        words = {
+            "data": gettext(DatasetKind.LABELS[kind]),
+            "chambers": gettext(CHAMBER_NAMES[kind]),
+        }
         if current[kind] is None:
             warnings.append(
-                f"No {label} imported for the {ordinal(number)} Congress, which began on "
-                f"{congress_start(number):%d %B %Y}: new letters to {chambers} are held."
+                gettext(
+                    "No %(data)s imported for the %(ordinal)s Congress, which began on "
+                    "%(date)s: new letters to %(chambers)s are held.",
+                    ordinal=ordinal_in_language(number),
+                    date=f"{congress_start(number):%d %B %Y}",
+                    **words,
+                )
             )
         elif (following - today).days <= NOTICE_DAYS and in_force(
             kind, datetime.combine(following, datetime.min.time())
         ) is None:
             warnings.append(
-                f"No {label} imported yet for the {ordinal(number + 1)} Congress, sworn in on "
-                f"{following:%d %B %Y} (in {(following - today).days} days): from that day "
-                f"new letters to {chambers} will be held."
+                gettext(
+                    "No %(data)s imported yet for the %(ordinal)s Congress, sworn in on "
+                    "%(date)s (in %(days)s days): from that day new letters to %(chambers)s "
+                    "will be held.",
+                    ordinal=ordinal_in_language(number + 1),
+                    date=f"{following:%d %B %Y}",
+                    days=(following - today).days,
+                    **words,
+                )
             )
     return warnings

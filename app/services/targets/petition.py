@@ -15,6 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.i18n import N_
 from app.models import (
     AuditEvent,
     Campaign,
@@ -46,7 +47,7 @@ _STATE_DISTRICT = {
 
 
 class PetitionError(ChorusError):
-    message = "The petition could not be delivered."
+    message = N_("The petition could not be delivered.")
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ def deliver_petition(campaign: Campaign, occasion: str) -> int:
 def deliver_now(campaign: Campaign, organizer: Organizer) -> int:
     """An organizer's "deliver now": a packet to every target; return how many."""
     if not campaign.petition:
-        raise PetitionError("Write the petition statement before delivering it.")
+        raise PetitionError(N_("Write the petition statement before delivering it."))
     with unit_of_work():
         event: AuditEvent = audit.record(organizer, "petition.deliver", campaign)
         db.session.flush()

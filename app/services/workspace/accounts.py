@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from app import clock
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 from app.models import Delivery, DeliveryKind, Organizer, Role
 from app.services import audit
 from app.services.delivery import outbox
@@ -29,7 +30,7 @@ RANK = {Role.VIEWER: 0, Role.ORGANIZER: 1, Role.ADMIN: 2}
 
 
 class AccountError(ChorusError):
-    message = "That account could not be saved."
+    message = N_("That account could not be saved.")
 
 
 @cache
@@ -76,10 +77,14 @@ def create_organizer(
     with unit_of_work():
         email = normalize_email(email)
         if role not in Role.ALL:
-            raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(Role.ALL)}.")
+            raise AccountError(
+                N_("Unknown role %(role)r; choose one of %(roles)s."),
+                role=role,
+                roles=", ".join(Role.ALL),
+            )
         _check_length(password)
         if db.session.scalar(sa.select(Organizer.id).where(Organizer.email == email)) is not None:
-            raise AccountError(f"An account for {email} exists already.")
+            raise AccountError(N_("An account for %(email)s exists already."), email=email)
         organizer = Organizer(email=email, password_hash=hash_password(password), role=role)
         db.session.add(organizer)
         db.session.flush()
@@ -137,9 +142,9 @@ def set_role(organizer: Organizer, role: str, active: bool, changed_by: Organize
     """Change an account's role or disable it; nobody can demote or disable themselves."""
     with unit_of_work():
         if role not in Role.ALL:
-            raise AccountError(f"Unknown role {role!r}.")
+            raise AccountError(N_("Unknown role %(role)r."), role=role)
         if organizer.id == changed_by.id and (role != organizer.role or not active):
-            raise AccountError("You cannot change your own role or disable your own account.")
+            raise AccountError(N_("You cannot change your own role or disable your own account."))
         audit.record(
             changed_by,
             "organizer.update",
@@ -155,7 +160,9 @@ def set_role(organizer: Organizer, role: str, active: bool, changed_by: Organize
 
 def _check_length(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(
+            N_("The password must have at least %(min)s characters."), min=MIN_PASSWORD_LENGTH
+        )
 
 
 def set_password(organizer: Organizer, password: str, changed_by: Organizer | None = None) -> None:
@@ -175,7 +182,7 @@ def password_matches(organizer: Organizer, password: str) -> bool:
 def change_password(organizer: Organizer, current: str, new: str) -> None:
     """A logged-in organizer's own change: only with the password they have now."""
     if not password_matches(organizer, current):
-        raise AccountError("Your current password is not right.")
+        raise AccountError(N_("Your current password is not right."))
     set_password(organizer, new, changed_by=organizer)
 
 
@@ -218,10 +225,12 @@ def organizer_for_reset(token: str) -> Organizer:
             token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"]
         )
     except (BadSignature, ValueError, TypeError) as error:
-        raise InvalidToken("This reset link has expired or was used. Ask for a new one.") from error
+        raise InvalidToken(
+            N_("This reset link has expired or was used. Ask for a new one.")
+        ) from error
     organizer = db.session.get(Organizer, organizer_id) if isinstance(organizer_id, int) else None
     if organizer is None or not organizer.active or fingerprint != _hash_fingerprint(organizer):
-        raise InvalidToken("This reset link has expired or was used. Ask for a new one.")
+        raise InvalidToken(N_("This reset link has expired or was used. Ask for a new one."))
     return organizer
 
 

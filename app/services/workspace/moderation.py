@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 from app.models import (
     Campaign,
     Delivery,
@@ -37,7 +38,7 @@ _LIVE = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
 
 
 class ModerationError(ChorusError):
-    message = "That moderation step could not be done."
+    message = N_("That moderation step could not be done.")
 
 
 def _awaiting_decision(campaign: Campaign) -> tuple:
@@ -101,7 +102,7 @@ def decide(campaign: Campaign, letter_ids: list[int], decision: str, organizer: 
         elif decision in DECISIONS:
             decided = _decide_letters(campaign, letter_ids, decision)
         else:
-            raise ModerationError(f"Unknown decision {decision!r}.")
+            raise ModerationError(N_("Unknown decision %(decision)r."), decision=decision)
         if decided:
             page.refresh(campaign.id)  # a comment approved or hidden
             _tell_writers(decided, decision)
@@ -310,13 +311,13 @@ def invalidate(campaign: Campaign, by: str, key: str, organizer: Organizer) -> i
 
 def _grouping(by: str) -> sa.ColumnElement:
     if by not in GROUPINGS:
-        raise ModerationError(f"Unknown grouping {by!r}.")
+        raise ModerationError(N_("Unknown grouping %(by)r."), by=by)
     return GROUPINGS[by]
 
 
 def _group_members(campaign: Campaign, by: str, key: str) -> tuple:
     if not key:
-        raise ModerationError("Choose a group to invalidate.")
+        raise ModerationError(N_("Choose a group to invalidate."))
     return (
         Signature.campaign_id == campaign.id,
         Signature.status.in_(_LIVE),

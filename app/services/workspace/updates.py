@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from app.clock import utcnow
 from app.extensions import db
+from app.i18n import N_
 from app.models import (
     Campaign,
     Delivery,
@@ -28,7 +29,7 @@ CHUNK = 5000
 
 
 class UpdateError(ChorusError):
-    message = "The update could not be sent."
+    message = N_("The update could not be sent.")
 
 
 def recipient_count(campaign: Campaign) -> int:
@@ -43,7 +44,7 @@ def write_update(
     """Save an update as a draft, ready to send."""
     with unit_of_work():
         if not text.one_line(subject) or not text.paragraphs(body):
-            raise UpdateError("An update needs a subject and a message.")
+            raise UpdateError(N_("An update needs a subject and a message."))
         update = SupporterUpdate(
             campaign_id=campaign.id,
             # Cleaned as citizens' text is: a control character in a subject could never be
