@@ -170,7 +170,7 @@ class CampaignPage(db.Model):
     """What the campaign page shows besides the campaign's own text and counts: its recent
     public signers, published responses, public comments and milestones reached, kept as
     one JSON document by whoever changes them (services.campaigns.page.refresh), so a
-    render reads it with the campaign's row in one query."""
+    render reads it by primary key, and a request only its version."""
 
     __tablename__ = "campaign_pages"
 

@@ -1,13 +1,15 @@
-"""What the public campaign page shows, read in one query.
+"""What the public campaign page shows, and the one small read that names its version.
 
 The campaign's own text and counts are its row. Everything else the page shows (recent
 public signers, published responses, public comments, milestones reached) is kept as one
 snapshot, CampaignPage, which whoever changes one of them refreshes in the same
 transaction: the counting job (confirmations, withdrawals and fraud counted, milestones
 reached), a withdrawal and a retention erasure (a signer's name leaves the page at once),
-moderation, a response posted, hidden or shown, and an organizer's edit. A render reads
-the campaign and its snapshot together, and the template reads nothing else from the
-database (the footer's organization profile is a site setting each process caches).
+moderation, a response posted, hidden or shown, an organizer's edit and seeding. A request
+reads only the page's version (version_of: the campaign row's version and counts, the
+snapshot's version); the campaign and its snapshot are loaded to render a new version, and
+the template reads nothing else from the database (the footer's organization profile is a
+site setting each process caches). See app/public/page.py.
 """
 
 from __future__ import annotations
