@@ -83,6 +83,7 @@ bench: install
 	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) -m bench.sign_cpu
 	$(PY) -m bench.sign_instructions
+	$(PY) -m bench.page_instructions
 	$(PY) -m bench.signing
 	$(PY) -m bench.pages
 	$(PY) -m bench.growth
