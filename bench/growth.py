@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import psycopg
 import sqlalchemy as sa
 from flask import Flask
 from werkzeug.test import EnvironBuilder
@@ -156,18 +157,28 @@ def measure_step(chorus: Flask, probe: Flask, slug: str, step: int) -> dict:
     environs = signed_requests(f"/c/{slug}/sign", REQUESTS + WARM_UP, f"growth{step}-")
     statements = []
 
-    def count_statement(*args) -> None:
-        statements.append(args[2])
+    class CountingCursor(psycopg.Cursor):
+        """Counts what reaches the driver, through SQLAlchemy or around it (the signing
+        statement goes to the driver directly: database.execute_alone)."""
+
+        def execute(self, query, *args, **kwargs):
+            statements.append(query)
+            return super().execute(query, *args, **kwargs)
+
+    def count_on(connection, _record) -> None:
+        connection.cursor_factory = CountingCursor
 
     with chorus.app_context():
         engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count_statement)
+    engine.dispose()  # every connection from here on is a new, counting one
+    sa.event.listen(engine, "connect", count_on)
     rows_before, entries_before = rows_and_index_entries(probe)
     database_before = backend_cpu_seconds(probe)
     serve(chorus, environs, "302")
     database_cpu = backend_cpu_seconds(probe) - database_before
     rows_after, entries_after = rows_and_index_entries(probe)
-    sa.event.remove(engine, "before_cursor_execute", count_statement)
+    sa.event.remove(engine, "connect", count_on)
+    engine.dispose()
     signed = len(environs)
     return {
         "page_database_ms": page_database_cpu * 1000 / len(pages),
