@@ -84,10 +84,27 @@ def execute_alone(statement: sa.Executable, params: dict):
     # usually the request has no session yet, and none is made just to ask.
     if db.session.registry.has() and db.session().in_transaction():
         db.session.commit()
+    row = _first_row_alone(statement, params)
+    return None if row is None else row[0]
+
+
+def read_row(statement: sa.Executable, params: dict) -> tuple | None:
+    """The first row of a read that needs no transaction (one row of a few columns a page
+    is keyed by), or None. On PostgreSQL it goes to the driver as execute_alone's statement
+    does, unless the session is already in a transaction (then it reads there, so a thread
+    never holds two connections); the columns must be of types the driver gives as
+    SQLAlchemy would (numbers, strings, timestamps)."""
+    if _postgresql() and not (db.session.registry.has() and db.session().in_transaction()):
+        return _first_row_alone(statement, params)
+    read_without_transaction()
+    return db.session.execute(statement, params).first()
+
+
+def _first_row_alone(statement: sa.Executable, params: dict) -> tuple | None:
     compiled = _compiled(statement, db.engine.dialect)
     connection = db.engine.raw_connection()
     try:
-        return _first_value(connection, compiled, params)
+        return _first_row(connection, compiled, params)
     finally:
         connection.close()
 
@@ -114,7 +131,7 @@ def _compiled(statement: sa.Executable, dialect: sa.Dialect) -> _Compiled:
     return _Compiled(compiled.string, fixed, processors)
 
 
-def _first_value(connection, compiled: _Compiled, params: dict):
+def _first_row(connection, compiled: _Compiled, params: dict) -> tuple | None:
     values = {**compiled.fixed, **params}
     for name, processor in compiled.processors.items():
         values[name] = processor(values[name])
@@ -130,7 +147,7 @@ def _first_value(connection, compiled: _Compiled, params: dict):
     finally:
         if connection.is_valid:
             driver.autocommit = False
-    return None if row is None else row[0]
+    return row
 
 
 def _database_error(connection, sql: str, error: Exception) -> sa.exc.DBAPIError:

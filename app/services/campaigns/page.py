@@ -113,18 +113,18 @@ _VERSION = (
 def version_of(slug: str) -> PageVersion | None:
     """The version of a campaign's page, in one query of a few columns (the campaign itself
     is loaded only to render a new version); None when no campaign has this slug."""
-    database.read_without_transaction()
-    row = db.session.execute(_VERSION, {"slug": slug}).first()
+    row = database.read_row(_VERSION, {"slug": slug})
     if row is None:
         return None
+    campaign_id, status, opens_at, closes_at, row_version, signatures, letters, version = row
     return PageVersion(
-        row.id,
-        row.status != CampaignStatus.DRAFT,
-        open_now(row.status, row.opens_at, row.closes_at),
-        row.row_version,
-        row.signature_count,
-        row.letter_count,
-        row.version,
+        campaign_id,
+        status != CampaignStatus.DRAFT,
+        open_now(status, opens_at, closes_at),
+        row_version,
+        signatures,
+        letters,
+        version,
     )
 
 
