@@ -102,7 +102,11 @@ def read_row(statement: sa.Executable, params: dict) -> tuple | None:
 
 def _first_row_alone(statement: sa.Executable, params: dict) -> tuple | None:
     compiled = _compiled(statement, db.engine.dialect)
-    connection = db.engine.raw_connection()
+    driver_error = db.engine.dialect.loaded_dbapi.Error
+    try:
+        connection = db.engine.raw_connection()
+    except driver_error as error:  # the database is down: SQLAlchemy's error, as elsewhere
+        raise sa.exc.DBAPIError.instance(None, None, error, driver_error, True) from error
     try:
         return _first_row(connection, compiled, params)
     finally:

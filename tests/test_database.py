@@ -1,5 +1,7 @@
 """The tuned statements of app/database.py behave as SQLAlchemy's own execution does."""
 
+import socket
+
 import pytest
 import sqlalchemy as sa
 
@@ -31,3 +33,18 @@ def test_a_failed_statement_run_alone_is_sqlalchemys_error_without_its_values(ap
             )
         assert "ann@example.org" not in str(failed.value)
         assert database.execute_alone(sa.text("SELECT 1"), {}) == 1
+
+
+def test_a_database_that_cannot_be_reached_is_sqlalchemys_error_for_reads_and_writes(app, make_app):
+    # (`app` first: its healthy database is the one emptied after the test)
+    # The views turn SQLAlchemy's OperationalError into a friendly 503 (test_overload);
+    # the driver's own error, from a pool that cannot connect, would be a 500.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    down = make_app(SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{closed}/x")
+    with down.app_context():
+        with pytest.raises(sa.exc.OperationalError):
+            database.execute_alone(sa.text("SELECT 1"), {})
+        with pytest.raises(sa.exc.OperationalError):
+            database.read_row(sa.text("SELECT 1"), {})
