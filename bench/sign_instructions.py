@@ -40,7 +40,7 @@ PIECES = {
     "ratelimit": "rate-limit counts (one Redis call)",
     "zip": "ZIP look-up (cached in process)",
     "statement": "the signing statement (signatures.sign)",
-    "locale": "the signer's language (current_locale)",
+    "locale": "the signer's language (request_locale)",
     "page": "the signer's page token (awaiting.page_token)",
 }
 
@@ -81,7 +81,7 @@ def count_piece(piece: str) -> None:
 
     from app import create_app
     from app.extensions import csrf
-    from app.i18n import current_locale
+    from app.i18n import request_locale
     from app.public.forms import SignSubmission
     from app.ratelimits import client_ip, count_submission
     from app.services.letters.places import locate_zip
@@ -109,7 +109,7 @@ def count_piece(piece: str) -> None:
             elif piece == "zip":
                 locate_zip("10001")
             elif piece == "locale":
-                current_locale()
+                request_locale()
             elif piece in ("statement", "page"):
                 signature = signatures.SignatureRequest(
                     name="Bench Signer",

@@ -28,7 +28,7 @@ from flask import Response, current_app, render_template, request, session
 from werkzeug.http import generate_etag
 
 from app.extensions import db
-from app.i18n import current_locale
+from app.i18n import request_locale
 from app.models import Campaign
 from app.public.forms import SignForm
 from app.services.campaigns import page
@@ -88,7 +88,7 @@ def campaign_response(version: page.PageVersion, *, preview: bool = False) -> Re
     pages = current_app.extensions.get(_CACHE)
     if pages is None:
         pages = current_app.extensions.setdefault(_CACHE, RenderedPages(PAGES))
-    place = (request.script_root, request.path, current_locale(), preview)
+    place = (request.script_root, request.path, request_locale(), preview)
     body, etag = pages.get(place, (version, _PROFILE_FIELDS(shown_profile())), render)
     response = Response(body, mimetype="text/html")
     response.set_etag(etag)

@@ -6,7 +6,7 @@ from flask_babel import gettext
 
 from app.extensions import db
 from app.http_cache import public
-from app.i18n import current_locale
+from app.i18n import request_locale
 from app.models import Campaign, CampaignStatus
 from app.public import bp
 from app.public.forms import SignForm, SignSubmission
@@ -96,7 +96,7 @@ def take_signature(slug: str, submission: SignSubmission) -> tuple[int | None, s
         count_submission()
         submission.form.zip.errors = [gettext(error.message)]
         return 400, ""
-    signature = fields.to_request(place, source=fields.source or "", locale=current_locale())
+    signature = fields.to_request(place, source=fields.source or "", locale=request_locale())
     try:
         signed = signatures.submit(slug, signature)
     except CampaignClosed:
