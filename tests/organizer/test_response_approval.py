@@ -83,17 +83,24 @@ def _announcements() -> list[str]:
     )
 
 
+def _office_written_to_with_a_webhook():
+    """An office with a letter from a writer who asked to hear back, and a webhook endpoint
+    that wants response.posted; (target, campaign)."""
+    db.session.add(
+        WebhookEndpoint(
+            url="https://crm.example.org/h", secret="s", events=WebhookEvent.RESPONSE_POSTED
+        )
+    )
+    target = make_target(kind=TargetKind.US_HOUSE)
+    campaign = make_campaign()
+    _letter(campaign, target)
+    return target, campaign
+
+
 def test_a_response_awaiting_approval_is_announced_once_when_shown(make_app, make_organizer):
     app = make_app(RESPONSES_NEED_APPROVAL=True)
     with app.app_context():
-        db.session.add(
-            WebhookEndpoint(
-                url="https://crm.example.org/h", secret="s", events=WebhookEvent.RESPONSE_POSTED
-            )
-        )
-        target = make_target(kind=TargetKind.US_HOUSE)
-        campaign = make_campaign()
-        _letter(campaign, target)
+        target, campaign = _office_written_to_with_a_webhook()
         organizer = make_organizer(Role.ORGANIZER)
         response = access.post_response(target, campaign, "Words from a leaked link.", "Staff")
         # Not public yet: the writer is not emailed its text, no system is told it was posted.
@@ -107,13 +114,6 @@ def test_a_response_awaiting_approval_is_announced_once_when_shown(make_app, mak
 
 
 def test_a_response_published_at_once_is_announced_at_once(app):
-    db.session.add(
-        WebhookEndpoint(
-            url="https://crm.example.org/h", secret="s", events=WebhookEvent.RESPONSE_POSTED
-        )
-    )
-    target = make_target(kind=TargetKind.US_HOUSE)
-    campaign = make_campaign()
-    _letter(campaign, target)
+    target, campaign = _office_written_to_with_a_webhook()
     access.post_response(target, campaign, "We read every letter.", "Staff")
     assert _announcements() == [DeliveryKind.RESPONSE, DeliveryKind.WEBHOOK]
