@@ -39,3 +39,15 @@ def test_a_sealed_token_expires_after_max_age(app, frozen_clock):
     frozen_clock.advance(1)
     with pytest.raises(InvalidToken):
         tokens.unseal(tokens.AWAITING, token, max_age=60)
+
+
+def test_a_token_sealed_by_a_server_whose_clock_runs_a_little_ahead_is_read(app, frozen_clock):
+    frozen_clock.advance(30)
+    token = tokens.seal(tokens.AWAITING, PAYLOAD)
+    frozen_clock.advance(-30)
+    assert tokens.unseal(tokens.AWAITING, token, max_age=60) == PAYLOAD
+    frozen_clock.advance(120)
+    sealed_far_ahead = tokens.seal(tokens.AWAITING, PAYLOAD)
+    frozen_clock.advance(-120)
+    with pytest.raises(InvalidToken):
+        tokens.unseal(tokens.AWAITING, sealed_far_ahead, max_age=60)

@@ -99,6 +99,9 @@ def _cipher_for(secret_key: str, purpose: str) -> AESGCM:
 
 _NONCE = 12  # bytes; random, as AES-GCM allows for fewer than 2**32 tokens per key
 _ISSUED = struct.Struct(">Q")  # the issuing time, sealed with the payload
+# Seconds a token may seem to come from the future: web servers' clocks differ a little
+# (Fernet allowed the same).
+_CLOCK_SKEW = 60
 
 
 def seal(purpose: str, payload: list) -> str:
@@ -123,7 +126,7 @@ def unseal(purpose: str, token: str, max_age: int) -> list:
         payload = json.loads(data[_ISSUED.size :])
     except (InvalidTag, ValueError, UnicodeError, struct.error) as error:
         raise InvalidToken() from error
-    if not 0 <= int(clock.timestamp()) - issued <= max_age:
+    if not -_CLOCK_SKEW <= int(clock.timestamp()) - issued <= max_age:
         raise InvalidToken()
     if not isinstance(payload, list):
         raise InvalidToken()
