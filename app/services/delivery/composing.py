@@ -160,18 +160,8 @@ def _awaits_click(signature: Signature) -> bool:
 
 
 def _to_signer(delivery: Delivery, signature: Signature, template: str, confirm: str) -> Message:
-    return _message(
-        delivery,
-        template,
-        to=format_address(signature.email, signature.name),
-        context={
-            "signature": signature,
-            "campaign": in_language(signature.campaign),
-            "letter": signature.letter,
-            "confirm_url": confirm,
-            "withdraw_url": withdraw_url(signature),
-        },
-    )
+    context = {"letter": signature.letter, "confirm_url": confirm}
+    return _to_writer(delivery, signature, template, context)
 
 
 def letter_message(delivery: Delivery) -> Message | None:
@@ -237,7 +227,7 @@ def _confirmed_writer(delivery: Delivery) -> Signature | None:
 
 
 def _to_writer(delivery: Delivery, signature: Signature, template: str, context: dict) -> Message:
-    """An email to a letter's writer, with the link that withdraws their signature."""
+    """An email to a signer or letter writer, with the link that withdraws their signature."""
     return _message(
         delivery,
         template,
