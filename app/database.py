@@ -80,9 +80,8 @@ def execute_alone(statement: sa.Executable, params: dict):
     as everything else the statement needs. Errors are SQLAlchemy's, as everywhere else.
     Used where writes_in_one_statement (the driver's `autocommit` switch is psycopg's).
     """
-    # End what the caller read (a ZIP look-up), so a thread never holds two connections;
-    # usually the request has no session yet, and none is made just to ask.
-    if db.session.registry.has() and db.session().in_transaction():
+    # End what the caller read (a ZIP look-up), so a thread never holds two connections.
+    if _session_in_transaction():
         db.session.commit()
     row = _first_row_alone(statement, params)
     return None if row is None else row[0]
@@ -94,10 +93,15 @@ def read_row(statement: sa.Executable, params: dict) -> tuple | None:
     does, unless the session is already in a transaction (then it reads there, so a thread
     never holds two connections); the columns must be of types the driver gives as
     SQLAlchemy would (numbers, strings, timestamps)."""
-    if _postgresql() and not (db.session.registry.has() and db.session().in_transaction()):
+    if _postgresql() and not _session_in_transaction():
         return _first_row_alone(statement, params)
     read_without_transaction()
     return db.session.execute(statement, params).first()
+
+
+def _session_in_transaction() -> bool:
+    # Usually a request has no session yet, and none is made just to ask.
+    return db.session.registry.has() and db.session().in_transaction()
 
 
 def _first_row_alone(statement: sa.Executable, params: dict) -> tuple | None:
@@ -123,10 +127,9 @@ class _Compiled:
 @cache
 def _compiled(statement: sa.Executable, dialect: sa.Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
-    binds = compiled.binds.items()
     processors = {
         name: processor
-        for name, bind in binds
+        for name, bind in compiled.binds.items()
         if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
     }
     fixed = {
